@@ -1,0 +1,443 @@
+import { Emitter, type EventMap } from '../core/Emitter';
+import { createLogger, type Logger } from '../core/logger';
+import { RtcError } from '../core/RtcError';
+import type {
+    ConnectParams,
+    ConnectorOptions,
+    ConnectorState,
+    MediaKind,
+    RTCPeerConnectionConstructor,
+} from '../core/types';
+import {
+    countIncomingMedia,
+    enableOpusStereo,
+    isPlausibleSdp,
+    negotiatedCodecs,
+    preferVideoCodec,
+    requireH264PacketizationMode1,
+} from '../sdp/munge';
+import { normalizeStats, statsEntries, type ConnectionInfos } from '../stats/connectionInfos';
+
+/** Events of every connector. */
+export interface ConnectorEvents extends EventMap {
+    /** The media is flowing: the player's remote stream has its tracks / the publisher is connected. */
+    open: [stream: MediaStream];
+    /** The session is over; `error` is undefined when the app closed it. Fires once. */
+    close: [error?: RtcError];
+    /** The state changed. */
+    state: [state: ConnectorState];
+}
+
+/**
+ * Milliseconds since the connector was created at which each step of the session happened
+ * (undefined until it happens).
+ */
+export interface ConnectorTimings {
+    /** Signaling socket open (WebSocket only). */
+    socketOpen?: number;
+    /** Local offer created and set. */
+    offerReady?: number;
+    /** Server answer received. */
+    answer?: number;
+    /** ICE connected. */
+    iceConnected?: number;
+    /** DTLS connected (peer connection `connected`). */
+    dtlsConnected?: number;
+    /** `open` emitted. */
+    open?: number;
+}
+
+/** Milliseconds clock, read lazily (never at import time). */
+export function now(): number {
+    return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+const DEFAULTS = {
+    answerTimeoutMs: 15_000,
+    commandTimeoutMs: 5_000,
+    watchdogMs: 30_000,
+    disconnectedGraceMs: 5_000,
+    connectTimeoutMs: 15_000,
+};
+
+/**
+ * Base of the connectors: owns one RTCPeerConnection and one signaling session. It builds the
+ * peer connection and the offer, asks the subclass to exchange it for an answer ({@link _sip}),
+ * applies the answer, and opens when the media flows. Subclasses call {@link _start} at the end
+ * of their constructor.
+ */
+export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> extends Emitter<M> {
+    /** The stream name of the session. */
+    readonly streamName: string;
+    /** Whether this session publishes (`true`) or plays (`false`). */
+    readonly publishing: boolean;
+    /** Codec names the answer negotiated (`OPUS`, `VP8`, `H264` …); empty until the answer. */
+    readonly codecs = new Set<string>();
+    /** Steps of the session in ms since construction. */
+    readonly timings: ConnectorTimings = {};
+
+    /** @internal */
+    protected readonly _params: ConnectParams;
+    /** @internal */
+    protected readonly _options: ConnectorOptions;
+    /** @internal */
+    protected readonly _logger: Logger;
+    /** @internal */
+    protected _pc: RTCPeerConnection | undefined;
+
+    #state: ConnectorState = 'connecting';
+    #stream: MediaStream | undefined;
+    #created = now();
+    #timers = new Set<Timer>();
+    #queue: Promise<unknown> = Promise.resolve();
+    #expectedTracks = Infinity;
+    #statsCache: { at: number; promise: Promise<ConnectionInfos> } | undefined;
+    #lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
+    #disconnectTimer: Timer | undefined;
+
+    constructor(params: ConnectParams, stream: MediaStream | undefined, options: ConnectorOptions, name: string) {
+        super();
+        if (!params || typeof params.endPoint !== 'string') {
+            throw new RtcError('INVALID_ARGUMENT', 'params.endPoint must be a string');
+        }
+        if (stream && stream.getTracks().length === 0) {
+            throw new RtcError('INVALID_ARGUMENT', 'the stream to publish has no track');
+        }
+        this._params = params;
+        this._options = options;
+        this._logger = createLogger(name, options.logLevel, options.logger);
+        this._log = this._logger;
+        this.publishing = stream !== undefined;
+        this.#stream = stream;
+        this.streamName = this._resolveStreamName();
+    }
+
+    /** Resolves the stream name (and validates the endpoint) synchronously. @internal */
+    protected abstract _resolveStreamName(): string;
+
+    /** Exchanges the offer for the server's answer SDP. @internal */
+    protected abstract _sip(offer: string): Promise<string>;
+
+    /** Releases the subclass's signaling resources; called once by {@link close}. @internal */
+    protected abstract _teardown(error: RtcError | undefined): void;
+
+    /** `'connecting'`, `'open'` or `'closed'`. */
+    get state(): ConnectorState {
+        return this.#state;
+    }
+    /** Whether `open` has fired and the session is not closed. */
+    get opened(): boolean {
+        return this.#state === 'open';
+    }
+    /** Whether the session is over. */
+    get closed(): boolean {
+        return this.#state === 'closed';
+    }
+    /** The published stream, or the player's remote stream once tracks arrive. */
+    get stream(): MediaStream | undefined {
+        return this.#stream;
+    }
+    /** The underlying peer connection (undefined after close). */
+    get peerConnection(): RTCPeerConnection | undefined {
+        return this._pc;
+    }
+
+    /**
+     * Closes the session: idempotent; releases the socket, timers, peer connection and the tracks
+     * it created, then fires `state('closed')` and `close(error)` once.
+     */
+    close(error?: RtcError): void {
+        if (this.#state === 'closed') return;
+        this.#state = 'closed';
+        for (const timer of this.#timers) clearTimeout(timer);
+        this.#timers.clear();
+        try {
+            this._teardown(error);
+        } catch (e) {
+            this._logger.warn('teardown failed', { error: e });
+        }
+        const pc = this._pc;
+        this._pc = undefined;
+        if (pc) {
+            pc.ontrack = null;
+            pc.onconnectionstatechange = null;
+            pc.oniceconnectionstatechange = null;
+            try {
+                pc.close();
+            } catch (e) {
+                this._logger.debug('pc.close threw', { error: e });
+            }
+        }
+        if (!this.publishing) this.#stream?.getTracks().forEach((t) => t.stop());
+        if (error) this._logger.info('closed', { code: error.code, message: error.message });
+        this._emitBase('state', 'closed');
+        this._emitBase('close', error);
+    }
+
+    /**
+     * Replaces the sent track of `kind` without renegotiation (`null` sends nothing). Rejects with
+     * `INVALID_STATE` when there is no sender of that kind; the session stays open either way.
+     */
+    replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+        if (kind !== 'audio' && kind !== 'video') {
+            return Promise.reject(new RtcError('INVALID_ARGUMENT', `kind must be 'audio' or 'video'`));
+        }
+        if (track && track.kind !== kind) {
+            return Promise.reject(new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`));
+        }
+        return this._serialize(async () => {
+            const pc = this._pc;
+            if (!pc || this.closed) throw new RtcError('INVALID_STATE', 'the session is closed');
+            const transceiver = pc
+                .getTransceivers()
+                .find(
+                    (t) =>
+                        (t.direction === 'sendonly' || t.direction === 'sendrecv') &&
+                        (t.sender.track?.kind ?? t.receiver.track?.kind) === kind,
+                );
+            if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender in this session`);
+            try {
+                await transceiver.sender.replaceTrack(track);
+            } catch (cause) {
+                throw RtcError.from(cause, 'MEDIA_FAILED', `replaceTrack(${kind}) failed`);
+            }
+        });
+    }
+
+    /**
+     * Normalised `getStats()` summary; samples younger than `cacheMs` are reused so that several
+     * consumers cost one `getStats()` call.
+     */
+    connectionInfos(cacheMs = 1000): Promise<ConnectionInfos> {
+        const pc = this._pc;
+        if (!pc) return Promise.reject(new RtcError('INVALID_STATE', 'the session is closed'));
+        const t = now();
+        if (this.#statsCache && t - this.#statsCache.at < cacheMs) return this.#statsCache.promise;
+        const promise = pc.getStats().then((report) => {
+            const stats = statsEntries(report);
+            const sampleTime = now();
+            const infos = normalizeStats(stats, this.#lastStats, sampleTime);
+            this.#lastStats = { timestamp: sampleTime, stats };
+            return infos;
+        });
+        promise.catch(() => (this.#statsCache = undefined));
+        this.#statsCache = { at: t, promise };
+        return promise;
+    }
+
+    /** Starts the session: builds the peer connection and the offer, then signals. @internal */
+    protected _start(): void {
+        this.#run().catch((error: unknown) => this._fail(error, 'SIGNALING_FAILED'));
+    }
+
+    /** Closes with `error` mapped to an RtcError (no-op when already closed). @internal */
+    protected _fail(error: unknown, code: RtcError['code'] = 'SIGNALING_FAILED'): void {
+        if (this.closed) return;
+        this.close(RtcError.from(error, code));
+    }
+
+    /** Schedules `fn` after `ms`; the timer is cleared on close. @internal */
+    protected _setTimer(fn: () => void, ms: number): Timer {
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            if (!this.closed) fn();
+        }, ms);
+        this.#timers.add(timer);
+        return timer;
+    }
+
+    /** Clears a timer from {@link _setTimer}. @internal */
+    protected _clearTimer(timer: Timer | undefined): void {
+        if (timer === undefined) return;
+        clearTimeout(timer);
+        this.#timers.delete(timer);
+    }
+
+    /** Records a step in {@link timings}. @internal */
+    protected _mark(step: keyof ConnectorTimings): void {
+        if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this.#created);
+    }
+
+    /** Runs `task` after every task queued before it on this peer connection. @internal */
+    protected _serialize<T>(task: () => Promise<T>): Promise<T> {
+        const result = this.#queue.then(task, task);
+        this.#queue = result.catch(() => undefined);
+        return result;
+    }
+
+    /** The option with its default. @internal */
+    protected _opt<K extends keyof typeof DEFAULTS>(key: K): number {
+        const value = (this._options as Record<string, unknown>)[key];
+        return typeof value === 'number' && value >= 0 ? value : DEFAULTS[key];
+    }
+
+    /** Emits one of the base events from generic code. @internal */
+    protected _emitBase<K extends keyof ConnectorEvents & string>(event: K, ...args: ConnectorEvents[K]): void {
+        (this as unknown as Connector<ConnectorEvents>)._emit(event, ...args);
+    }
+
+    async #buildOffer(): Promise<string> {
+        const PC: RTCPeerConnectionConstructor | undefined =
+            this._options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
+        if (!PC) throw new RtcError('NOT_SUPPORTED', 'RTCPeerConnection is not available on this platform');
+        const pc = new PC({
+            iceServers: this._params.iceServers ?? [],
+            bundlePolicy: 'max-bundle',
+            rtcpMuxPolicy: 'require',
+        });
+        this._pc = pc;
+        pc.onconnectionstatechange = () => this.#onConnectionState();
+        pc.oniceconnectionstatechange = () => this.#onIceState();
+        if (this.#stream) {
+            for (const track of this.#stream.getTracks()) {
+                const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [this.#stream] };
+                if (track.kind === 'video' && this._options.simulcast) {
+                    init.sendEncodings = [
+                        { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
+                        { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 700_000 },
+                        { rid: 'h', maxBitrate: 2_500_000 },
+                    ];
+                }
+                const transceiver = pc.addTransceiver(track, init);
+                if (track.kind === 'video') this.#applyCodecPreference(transceiver);
+            }
+        } else {
+            pc.ontrack = (event) => this.#onTrack(event);
+            pc.addTransceiver('audio', { direction: 'recvonly' });
+            pc.addTransceiver('video', { direction: 'recvonly' });
+        }
+        const offer = await pc.createOffer();
+        let sdp = enableOpusStereo(offer.sdp ?? '');
+        sdp = requireH264PacketizationMode1(sdp);
+        if (this._options.videoCodec) sdp = preferVideoCodec(sdp, this._options.videoCodec);
+        await pc.setLocalDescription({ type: 'offer', sdp });
+        this._mark('offerReady');
+        return sdp;
+    }
+
+    #applyCodecPreference(transceiver: RTCRtpTransceiver): void {
+        const wanted = this._options.videoCodec;
+        const Sender = (globalThis as { RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null } })
+            .RTCRtpSender;
+        const codecs = Sender?.getCapabilities?.('video')?.codecs;
+        if (!wanted || !codecs || typeof transceiver.setCodecPreferences !== 'function') return;
+        const mime = `video/${wanted}`.toLowerCase();
+        const first = codecs.filter((c) => c.mimeType.toLowerCase() === mime);
+        if (first.length === 0) {
+            this._logger.warn(`video codec ${wanted} is not supported by this browser; using its default`);
+            return;
+        }
+        try {
+            transceiver.setCodecPreferences([...first, ...codecs.filter((c) => c.mimeType.toLowerCase() !== mime)]);
+        } catch (error) {
+            this._logger.debug('setCodecPreferences failed; SDP reordering applies', { error });
+        }
+    }
+
+    async #run(): Promise<void> {
+        const offer = await this.#buildOffer();
+        if (this.closed) return;
+        const answer = await this.#withTimeout(this._sip(offer), this._opt('answerTimeoutMs'), 'answer');
+        if (this.closed) return;
+        this._mark('answer');
+        if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'the server sent an invalid SDP answer');
+        const pc = this._pc;
+        if (!pc) return;
+        this.#expectedTracks = this.publishing ? Infinity : countIncomingMedia(answer);
+        if (!this.publishing && this.#expectedTracks === 0) {
+            throw new RtcError('MEDIA_FAILED', 'the server answered without any media to play');
+        }
+        try {
+            await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+        } catch (cause) {
+            throw new RtcError('SIGNALING_FAILED', 'the server answer was not accepted by the browser', { cause });
+        }
+        if (this.closed) return;
+        for (const codec of negotiatedCodecs(answer)) this.codecs.add(codec);
+        this._setTimer(() => {
+            if (!this.#connected()) this._fail(new RtcError('CONNECTION_LOST', 'the media connection did not establish in time'));
+        }, this._opt('connectTimeoutMs'));
+        this.#checkOpen();
+    }
+
+    #withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+        return new Promise<T>((resolve, reject) => {
+            const timer = this._setTimer(
+                () => reject(new RtcError('TIMEOUT', `no ${what} from the server within ${ms} ms`)),
+                ms,
+            );
+            promise.then(
+                (value) => {
+                    this._clearTimer(timer);
+                    resolve(value);
+                },
+                (error: unknown) => {
+                    this._clearTimer(timer);
+                    reject(error);
+                },
+            );
+        });
+    }
+
+    #onTrack(event: RTCTrackEvent): void {
+        if (this.closed) return;
+        if (!this.#stream) {
+            const Stream = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
+            this.#stream = event.streams[0] ?? (Stream ? new Stream() : undefined);
+        }
+        if (this.#stream && !this.#stream.getTracks().includes(event.track)) this.#stream.addTrack(event.track);
+        this.#checkOpen();
+    }
+
+    #connected(): boolean {
+        const pc = this._pc;
+        if (!pc) return false;
+        return (
+            pc.connectionState === 'connected' ||
+            (pc.connectionState === undefined && (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed'))
+        );
+    }
+
+    #checkOpen(): void {
+        if (this.#state !== 'connecting' || !this._pc || this._pc.remoteDescription === null) return;
+        const ready = this.publishing
+            ? this.#connected()
+            : (this.#stream?.getTracks().length ?? 0) >= this.#expectedTracks;
+        if (!ready || !this.#stream) return;
+        this.#state = 'open';
+        this._mark('open');
+        this._emitBase('state', 'open');
+        this._emitBase('open', this.#stream);
+    }
+
+    #onIceState(): void {
+        const pc = this._pc;
+        if (!pc || this.closed) return;
+        if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') this._mark('iceConnected');
+        if (pc.connectionState === undefined) this.#onConnectionState();
+    }
+
+    #onConnectionState(): void {
+        const pc = this._pc;
+        if (!pc || this.closed) return;
+        const state = pc.connectionState ?? pc.iceConnectionState;
+        if (this.#connected()) {
+            this._mark('iceConnected');
+            this._mark('dtlsConnected');
+            this._clearTimer(this.#disconnectTimer);
+            this.#disconnectTimer = undefined;
+            this.#checkOpen();
+        } else if (state === 'failed') {
+            this._fail(new RtcError('CONNECTION_LOST', 'the media connection failed'));
+        } else if (state === 'disconnected' && this.#disconnectTimer === undefined) {
+            this.#disconnectTimer = this._setTimer(() => {
+                this.#disconnectTimer = undefined;
+                this._fail(new RtcError('CONNECTION_LOST', 'the media connection was interrupted'));
+            }, this._opt('disconnectedGraceMs'));
+        } else if (state === 'closed') {
+            this._fail(new RtcError('CONNECTION_LOST', 'the media connection closed'));
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/**
+ * Stable error codes carried by every {@link RtcError}.
+ *
+ * - `ACCESS_DENIED`: the server or the browser refused access (401/403, camera permission).
+ * - `STREAM_NOT_FOUND`: the server does not know the stream (404, `Stream open failed`).
+ * - `REFUSED`: the server refused the session (`result:false`, `on_error` before the answer).
+ * - `SIGNALING_FAILED`: the signaling exchange failed (bad answer, HTTP 5xx, socket error before open).
+ * - `CONNECTION_LOST`: an established or establishing session dropped (socket closed unexpectedly,
+ *   peer connection failed, server silent too long). The only code that is retryable by default.
+ * - `TIMEOUT`: a reply did not arrive in time.
+ * - `STREAM_ENDED`: the server ended the stream (`on_stop`).
+ * - `MEDIA_FAILED`: capturing, negotiating or playing media failed.
+ * - `INVALID_ARGUMENT`: a call got a bad argument (thrown synchronously).
+ * - `INVALID_STATE`: a call is not possible in the current state (e.g. no sender for that kind).
+ * - `NOT_SUPPORTED`: the platform lacks a required feature.
+ * - `ABORTED`: the operation was cancelled by the application (AbortSignal, `stop()`).
+ */
+export type RtcErrorCode =
+    | 'ACCESS_DENIED'
+    | 'STREAM_NOT_FOUND'
+    | 'REFUSED'
+    | 'SIGNALING_FAILED'
+    | 'CONNECTION_LOST'
+    | 'TIMEOUT'
+    | 'STREAM_ENDED'
+    | 'MEDIA_FAILED'
+    | 'INVALID_ARGUMENT'
+    | 'INVALID_STATE'
+    | 'NOT_SUPPORTED'
+    | 'ABORTED';
+
+/** Options of the {@link RtcError} constructor. */
+export interface RtcErrorOptions {
+    /** Whether trying the same thing again may succeed (default: `true` for `CONNECTION_LOST` only). */
+    retryable?: boolean;
+    /** The underlying error or value. */
+    cause?: unknown;
+}
+
+/**
+ * The one error type of rtcwire. Every failure that reaches the application is an `RtcError`
+ * with a stable {@link RtcErrorCode}, a `retryable` flag and the original `cause`.
+ *
+ * @example
+ * ```ts
+ * player.on('stop', (error) => {
+ *     if (error?.code === 'ACCESS_DENIED') showLogin();
+ *     else if (error) console.warn(error.code, error.message);
+ * });
+ * ```
+ */
+export class RtcError extends Error {
+    /** Stable, machine-readable code. */
+    readonly code: RtcErrorCode;
+    /** Whether trying again may succeed. */
+    readonly retryable: boolean;
+    /** The underlying error or value, if any. */
+    override readonly cause?: unknown;
+
+    constructor(code: RtcErrorCode, message: string, options: RtcErrorOptions = {}) {
+        super(message);
+        this.name = 'RtcError';
+        this.code = code;
+        this.retryable = options.retryable ?? code === 'CONNECTION_LOST';
+        if (options.cause !== undefined) this.cause = options.cause;
+    }
+
+    /** Wraps any thrown value into an `RtcError`, keeping an `RtcError` as it is. */
+    static from(value: unknown, code: RtcErrorCode = 'MEDIA_FAILED', message?: string): RtcError {
+        if (value instanceof RtcError) return value;
+        const mapped = fromDomException(value);
+        if (mapped) return mapped;
+        const text = message ?? (value instanceof Error ? value.message : String(value));
+        return new RtcError(code, text, { cause: value });
+    }
+}
+
+/** DOMException names (getUserMedia, play(), setParameters …) mapped to a code. */
+const DOM_CODES: Record<string, RtcErrorCode> = {
+    NotAllowedError: 'ACCESS_DENIED',
+    SecurityError: 'ACCESS_DENIED',
+    PermissionDeniedError: 'ACCESS_DENIED',
+    NotFoundError: 'MEDIA_FAILED',
+    DevicesNotFoundError: 'MEDIA_FAILED',
+    NotReadableError: 'MEDIA_FAILED',
+    TrackStartError: 'MEDIA_FAILED',
+    OverconstrainedError: 'INVALID_ARGUMENT',
+    TypeError: 'INVALID_ARGUMENT',
+    InvalidStateError: 'INVALID_STATE',
+    InvalidModificationError: 'INVALID_STATE',
+    OperationError: 'MEDIA_FAILED',
+    NotSupportedError: 'NOT_SUPPORTED',
+    AbortError: 'ABORTED',
+};
+
+/**
+ * Maps a DOMException-like error (anything with a `name`) to an {@link RtcError}; returns
+ * `undefined` when the name is not a known DOMException name.
+ */
+export function fromDomException(value: unknown): RtcError | undefined {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const name = (value as { name?: unknown }).name;
+    if (typeof name !== 'string' || name === 'Error') return undefined;
+    const code = DOM_CODES[name];
+    if (!code) return undefined;
+    const message = (value as { message?: unknown }).message;
+    return new RtcError(code, `${name}: ${typeof message === 'string' ? message : ''}`.trim(), {
+        cause: value,
+    });
+}

@@ -1,0 +1,65 @@
+import type { LogLevel, Logger } from './logger';
+
+/** Where and what to connect to. */
+export interface ConnectParams {
+    /**
+     * `host[:port]` (→ `wss://`, or `ws://` for localhost / 127.0.0.1 / [::1]),
+     * `ws[s]://host[:port][/webrtc/<name>]`, or `http[s]://host[:port][/whip|whep/<name>]`.
+     */
+    endPoint: string;
+    /** The stream name; required unless `endPoint`'s path names the stream. */
+    streamName?: string;
+    /** Sent as `?accessToken=` on WebSocket, as `Authorization: Bearer` on WHIP/WHEP. Never logged. */
+    accessToken?: string;
+    /** ICE servers for the peer connection (WHIP/WHEP `Link` headers add to them). */
+    iceServers?: RTCIceServer[];
+    /** Extra query parameters (e.g. `{ video: '1', waittrackcount: '1' }`). */
+    query?: Record<string, string> | URLSearchParams;
+}
+
+/** Video codec names a publisher can prefer. */
+export type VideoCodec = 'H264' | 'VP8' | 'VP9' | 'AV1';
+
+/** A WebSocket constructor compatible with the browser's. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+/** An RTCPeerConnection constructor compatible with the browser's. */
+export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
+/** A `fetch` compatible with the browser's. */
+export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Options shared by every connector. Platform objects default to the globals. */
+export interface ConnectorOptions {
+    /** WebSocket implementation (default: `globalThis.WebSocket`). */
+    WebSocket?: WebSocketConstructor;
+    /** RTCPeerConnection implementation (default: `globalThis.RTCPeerConnection`). */
+    RTCPeerConnection?: RTCPeerConnectionConstructor;
+    /** fetch implementation (default: `globalThis.fetch`). */
+    fetch?: FetchFunction;
+    /** How long to wait for the server's answer, in ms (default 15000). */
+    answerTimeoutMs?: number;
+    /** How long to wait for a command's reply, in ms (default 5000). */
+    commandTimeoutMs?: number;
+    /**
+     * Play sessions over WebSocket: server silence longer than this (ms) means the session is
+     * lost (default 30000; 0 disables). Publish sessions rely on the peer connection only.
+     */
+    watchdogMs?: number;
+    /** How long a `disconnected` peer connection may take to recover before it is lost (ms, default 5000). */
+    disconnectedGraceMs?: number;
+    /** Preferred video codec of a publisher (default: the browser's order). */
+    videoCodec?: VideoCodec;
+    /** Publish three simulcast layers (rid `h`, `m`, `l`) for servers that relay layers. */
+    simulcast?: boolean;
+    /** Log sink (default: `console`). */
+    logger?: Logger;
+    /** Minimum level logged (default `'warn'`). */
+    logLevel?: LogLevel;
+}
+
+/** Connector lifecycle state. */
+export type ConnectorState = 'connecting' | 'open' | 'closed';
+
+/** Media kinds. */
+export type MediaKind = 'audio' | 'video';

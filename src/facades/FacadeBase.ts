@@ -1,0 +1,298 @@
+import type { Connector, ConnectorTimings } from '../connectors/Connector';
+import { now } from '../connectors/Connector';
+import { Emitter, type EventMap } from '../core/Emitter';
+import { createLogger, type LogLevel, type Logger } from '../core/logger';
+import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
+import { RtcError } from '../core/RtcError';
+import type { ConnectParams, ConnectorOptions } from '../core/types';
+import { backoffDelay, shouldRetry, type BackoffOptions } from '../policy/backoff';
+
+/** Which connector a facade uses: chosen from the endpoint by default. */
+export type ConnectorKind = 'ws' | 'http';
+
+/** Options shared by {@link Player} and {@link Streamer}. */
+export interface FacadeOptions {
+    /** Force a connector instead of choosing from the endpoint (`ws(s)`/bare host → `'ws'`, `http(s)` → `'http'`). */
+    connector?: ConnectorKind;
+    /**
+     * Reconnection of lost sessions (exponential backoff with full jitter).
+     * Default `{ initialDelayMs: 250, maxDelayMs: 10000, maxAttempts: Infinity }`; `false` disables.
+     */
+    reconnect?: BackoffOptions | false;
+    /** Interval of the `stats` event, ms (default 1000). `0` disables stats polling (and adaptation). */
+    statsIntervalMs?: number;
+    /** Options passed to every connector (platform injection, timeouts). */
+    connectorOptions?: ConnectorOptions;
+    /** Log sink (default: `console`). */
+    logger?: Logger;
+    /** Minimum level logged (default `'warn'`). */
+    logLevel?: LogLevel;
+}
+
+/** Milliseconds from `start()` to each step of the session that opened. */
+export interface SessionTimings {
+    /** Which session this is (1 for the first, 2 after one reconnection …). */
+    session: number;
+    socketOpen?: number;
+    offerReady?: number;
+    answer?: number;
+    iceConnected?: number;
+    dtlsConnected?: number;
+    /** The connector opened (media flowing). */
+    open?: number;
+    /** First decoded video frame shown (Player only). */
+    firstFrame?: number;
+}
+
+/** Payload of the `reconnecting` event. */
+export interface ReconnectInfo {
+    /** 1 for the first retry after a loss. */
+    attempt: number;
+    /** Delay before this attempt, ms. */
+    delayMs: number;
+    /** Why the previous session ended. */
+    error: RtcError;
+}
+
+/** Events every facade has. */
+export interface FacadeEvents<S extends string> extends EventMap {
+    /** A session opened (again, after a reconnection) with this stream. */
+    start: [stream: MediaStream];
+    /** The facade stopped: by `stop()` (no error) or for good after a failure. */
+    stop: [error?: RtcError];
+    /** The state changed. */
+    state: [state: S];
+    /** A lost session will be retried after `delayMs`. */
+    reconnecting: [info: ReconnectInfo];
+    /** Steps of the session that just opened, ms since `start()`. */
+    timings: [timings: SessionTimings];
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/**
+ * What the Player and Streamer share: one live connector at a time, the reconnect loop, state,
+ * stats polling and timings. Internal wiring uses `on(…, { signal })` subscriptions only.
+ * @internal
+ */
+export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> extends Emitter<M> {
+    /** @internal */
+    protected readonly _options: FacadeOptions;
+    /** @internal */
+    protected readonly _logger: Logger;
+    /** @internal */
+    protected _params: ConnectParams | undefined;
+    #state: S;
+    #connector: Connector | undefined;
+    #sessionAbort: AbortController | undefined;
+    #timers = new Set<Timer>();
+    #statsTimer: ReturnType<typeof setInterval> | undefined;
+    #attempt = 0;
+    #sessions = 0;
+    #startedAt = 0;
+
+    constructor(options: FacadeOptions, name: string, initial: S) {
+        super();
+        this._options = options;
+        this._logger = createLogger(name, options.logLevel, options.logger);
+        this._log = this._logger;
+        this.#state = initial;
+    }
+
+    /** Current state. */
+    get state(): S {
+        return this.#state;
+    }
+
+    /** The live connector, if a session is open or opening. */
+    get connector(): Connector | undefined {
+        return this.#connector;
+    }
+
+    /** Whether `start()` was called and `stop()` was not (yet). */
+    get started(): boolean {
+        return this._params !== undefined;
+    }
+
+    /** @internal */ protected abstract _createConnector(params: ConnectParams, kind: ConnectorKind): Connector;
+    /** @internal Called on each open, with the session's abort signal for subscriptions. */
+    protected abstract _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void;
+    /** @internal Called once a second while a session is open. */
+    protected abstract _onTick(connector: Connector): Promise<void>;
+    /** @internal Called when a session ends (before a retry or stop). */
+    protected abstract _onSessionEnd(): void;
+    /** @internal State names. */
+    protected abstract readonly _states: { connecting: S; live: S; reconnecting: S; offline?: S; stopped: S };
+    /** @internal Whether an error that ended a session is the stream being offline (Player with waitForStream). */
+    protected _isOffline(_error: RtcError): boolean {
+        return false;
+    }
+    /** @internal Poll interval while offline. */
+    protected _offlineRetryMs(): number {
+        return 2000;
+    }
+
+    /** @internal */
+    protected _begin(params: ConnectParams): void {
+        this._params = params;
+        this.#attempt = 0;
+        this.#startedAt = now();
+        this._setState(this._states.connecting);
+        this.#connect();
+    }
+
+    /**
+     * Stops everything: cancels a pending retry, closes the connector, stops polling; fires
+     * `stop(error)` once per `start()`.
+     * @internal
+     */
+    protected _end(error?: RtcError): void {
+        if (this._params === undefined) return;
+        this._params = undefined;
+        for (const timer of this.#timers) clearTimeout(timer);
+        this.#timers.clear();
+        this.#closeSession();
+        this._setState(this._states.stopped);
+        this._emitAny('stop', error);
+    }
+
+    /** @internal */
+    protected _setState(state: S): void {
+        if (state === this.#state) return;
+        this.#state = state;
+        this._emitAny('state', state);
+    }
+
+    /** @internal Emits an event of the shared map from generic code. */
+    protected _emitAny(event: string, ...args: unknown[]): void {
+        (this as unknown as Emitter<EventMap>)['_emit'](event, ...args);
+    }
+
+    /** @internal Schedules `fn`; cleared by stop. */
+    protected _later(fn: () => void, ms: number): void {
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            fn();
+        }, ms);
+        this.#timers.add(timer);
+    }
+
+    /** @internal ms since start(). */
+    protected _sinceStart(): number {
+        return Math.round(now() - this.#startedAt);
+    }
+
+    /** @internal Timings of the connector, rebased on `start()`. */
+    protected _timingsOf(connector: Connector, createdAt: number): SessionTimings {
+        const offset = Math.round(createdAt - this.#startedAt);
+        const out: SessionTimings = { session: this.#sessions };
+        for (const [key, value] of Object.entries(connector.timings) as [keyof ConnectorTimings, number | undefined][]) {
+            if (value !== undefined) out[key] = value + offset;
+        }
+        return out;
+    }
+
+    #connect(): void {
+        const params = this._params;
+        if (!params) return;
+        const kind = this._options.connector ?? transportOf(params.endPoint);
+        const abort = new AbortController();
+        const signal = abort.signal;
+        this.#sessionAbort = abort;
+        let connector: Connector;
+        const createdAt = now();
+        try {
+            connector = this._createConnector(params, kind);
+        } catch (error) {
+            this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
+            return;
+        }
+        this.#connector = connector;
+        this.#sessions++;
+        connector.on(
+            'open',
+            (stream) => {
+                this.#attempt = 0;
+                this._setState(this._states.live);
+                this._onOpen(connector, stream, signal);
+                this._emitAny('start', stream);
+                this.#startStats(connector);
+                this._emitTimingsWhenReady(connector, createdAt, signal);
+            },
+            { signal },
+        );
+        connector.on('close', (error) => this.#onClose(error), { signal });
+    }
+
+    /** @internal Emits `timings`; the Player overrides to wait for the first frame. */
+    protected _emitTimingsWhenReady(connector: Connector, createdAt: number, _signal: AbortSignal): void {
+        this._emitAny('timings', this._timingsOf(connector, createdAt));
+    }
+
+    #onClose(error: RtcError | undefined): void {
+        this.#closeSession();
+        if (this._params === undefined) return;
+        const err = error ?? new RtcError('CONNECTION_LOST', 'the session closed unexpectedly', { retryable: true });
+        if (this._isOffline(err) && this._states.offline) {
+            this._setState(this._states.offline);
+            this._later(() => this.#retryNow(), this._offlineRetryMs());
+            return;
+        }
+        const policy = this._options.reconnect;
+        const attempt = this.#attempt + 1;
+        if (policy !== false && shouldRetry(attempt, err, policy ?? {})) {
+            this.#attempt = attempt;
+            const delayMs = Math.round(backoffDelay(attempt, policy ?? {}));
+            this._setState(this._states.reconnecting);
+            this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
+            this._later(() => this.#retryNow(), delayMs);
+            return;
+        }
+        this._end(err);
+    }
+
+    #retryNow(): void {
+        if (this._params === undefined) return;
+        if (this.#state !== this._states.offline) this._setState(this._states.connecting);
+        this.#connect();
+    }
+
+    #startStats(connector: Connector): void {
+        const interval = this._options.statsIntervalMs ?? 1000;
+        if (interval <= 0) return;
+        clearInterval(this.#statsTimer);
+        this.#statsTimer = setInterval(() => {
+            if (connector !== this.#connector || !connector.opened) return;
+            this._onTick(connector).catch((error: unknown) => this._logger.debug('stats tick failed', { error }));
+        }, interval);
+    }
+
+    #closeSession(): void {
+        clearInterval(this.#statsTimer);
+        this.#statsTimer = undefined;
+        this.#sessionAbort?.abort();
+        this.#sessionAbort = undefined;
+        const connector = this.#connector;
+        this.#connector = undefined;
+        if (connector) {
+            this._onSessionEnd();
+            connector.close();
+        }
+    }
+}
+
+/**
+ * Validates connect params synchronously: throws `INVALID_ARGUMENT` for a missing endpoint, a
+ * bad URL or a missing stream name.
+ * @internal
+ */
+export function validate(params: ConnectParams, publish: boolean, kind?: ConnectorKind): void {
+    if (!params || typeof params !== 'object' || typeof params.endPoint !== 'string' || !params.endPoint.trim()) {
+        throw new RtcError('INVALID_ARGUMENT', 'params.endPoint must be a non-empty string');
+    }
+    if (params.streamName !== undefined && typeof params.streamName !== 'string') {
+        throw new RtcError('INVALID_ARGUMENT', 'params.streamName must be a string');
+    }
+    if ((kind ?? transportOf(params.endPoint)) === 'http') buildHttpUrl(params, publish);
+    else buildWebSocketUrl(params);
+}

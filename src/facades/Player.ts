@@ -1,0 +1,347 @@
+import type { Connector } from '../connectors/Connector';
+import { now } from '../connectors/Connector';
+import { HTTPConnector } from '../connectors/HTTPConnector';
+import { WSController } from '../connectors/WSController';
+import type { EventHandlers } from '../core/Emitter';
+import { RtcError } from '../core/RtcError';
+import type { ConnectParams } from '../core/types';
+import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
+import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
+import type { PlayingInfos } from '../signaling/messages';
+import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
+import { fetchRenditions } from './streamInfo';
+
+/** Player lifecycle. */
+export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'offline' | 'stopped';
+
+/** Options of {@link Player}. */
+export interface PlayerOptions extends FacadeOptions {
+    /**
+     * When the stream ends or is not published yet, stay `offline` and poll until it is back
+     * (`true`: every 2 s; or `{ intervalMs }`). Default: stop with `STREAM_ENDED` / the server's error.
+     */
+    waitForStream?: boolean | { intervalMs?: number };
+    /**
+     * Multi-bitrate: `true` (default) picks the video rendition from measured congestion on
+     * sessions that can switch tracks (WebSocket); `false` disables; or a custom selector.
+     */
+    mbr?: boolean | RenditionSelector;
+    /**
+     * The stream's video renditions. Default: read from the server's stream info (`GET /streams`)
+     * when it offers one.
+     */
+    renditions?: Rendition[];
+    /** Try to play with sound, falling back to muted playback (default `true`). */
+    autoplay?: boolean;
+}
+
+/** Events of {@link Player}. */
+export interface PlayerEvents extends FacadeEvents<PlayerState> {
+    /** `on_time` of the server (WebSocket sessions), about once a second. */
+    playing: [infos: PlayingInfos];
+    /** Normalised statistics, about once a second. */
+    stats: [stats: PlayerStats];
+    /** The browser refused to play with sound: playing muted; show an unmute button. */
+    autoplayMuted: [];
+    /** The browser refused even muted playback: show a play button that calls `player.play()`. */
+    autoplayBlocked: [error: RtcError];
+    /** The video renditions known for the stream (from options or the server's stream info). */
+    renditions: [renditions: Rendition[]];
+    /** The automatic rendition choice changed. */
+    rendition: [track: number];
+}
+
+/**
+ * Plays a live stream by name into a `<video>` element, with reconnection, multi-bitrate and
+ * statistics. WebSocket signaling for `ws(s)://` and bare host endpoints, WHEP for `http(s)://`.
+ *
+ * @example
+ * ```ts
+ * import { Player } from 'rtcwire';
+ *
+ * const player = new Player(document.querySelector('video')!, { waitForStream: true });
+ * player.on('state', (state) => (status.textContent = state));
+ * player.on('autoplayMuted', () => unmuteButton.hidden = false);
+ * player.on('stop', (error) => error && console.error(error.code, error.message));
+ * player.start({ endPoint: 'media.example.com', streamName: 'live+cam1' });
+ * // later
+ * player.stop();
+ * ```
+ */
+export class Player extends FacadeBase<PlayerState, PlayerEvents> {
+    /** The element the stream plays in, if any. */
+    readonly video: HTMLVideoElement | undefined;
+    /** @internal */
+    protected readonly _states = {
+        connecting: 'connecting',
+        live: 'playing',
+        reconnecting: 'reconnecting',
+        offline: 'offline',
+        stopped: 'stopped',
+    } as const;
+    readonly #playerOptions: PlayerOptions;
+    #videoTrack: number | 'auto' | 'none' | undefined;
+    #audioTrack: number | 'auto' | 'none' | undefined;
+    #rtpProps: { nack?: number; drop?: number } | undefined;
+    #selector: RenditionSelector | undefined;
+    #renditions: Rendition[] = [];
+    #autoTrack: number | undefined;
+    #lastPlaying: PlayingInfos | undefined;
+
+    /**
+     * @param video The element to play in (optional: without it, use the `start` event's stream).
+     * @param options Player options.
+     */
+    constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
+        super(options, 'player', 'idle');
+        this.video = video;
+        this.#playerOptions = options;
+        if (options.mbr !== false) {
+            this.#selector = typeof options.mbr === 'object' ? options.mbr : new MultiBitrate();
+        }
+        if (options.renditions) this.#renditions = [...options.renditions];
+    }
+
+    /** The stream currently playing, if any. */
+    get stream(): MediaStream | undefined {
+        return this.connector?.stream;
+    }
+
+    /** Renditions known for the stream. */
+    get renditions(): readonly Rendition[] {
+        return this.#renditions;
+    }
+
+    /** The last `on_time` of the server. */
+    get playingInfos(): PlayingInfos | undefined {
+        return this.#lastPlaying;
+    }
+
+    /**
+     * The pinned video track (`undefined` = automatic multi-bitrate). Setting it applies at once
+     * on the live session and is replayed on reconnection.
+     */
+    get videoTrack(): number | 'auto' | 'none' | undefined {
+        return this.#videoTrack;
+    }
+    set videoTrack(track: number | 'auto' | 'none' | undefined) {
+        checkTrack(track);
+        this.#videoTrack = track === 'auto' ? undefined : track;
+        this.#selector?.reset();
+        this.#sendTracks();
+    }
+
+    /** The pinned audio track (`undefined` = the server's choice). */
+    get audioTrack(): number | 'auto' | 'none' | undefined {
+        return this.#audioTrack;
+    }
+    set audioTrack(track: number | 'auto' | 'none' | undefined) {
+        checkTrack(track);
+        this.#audioTrack = track === 'auto' ? undefined : track;
+        this.#sendTracks();
+    }
+
+    /**
+     * Starts playing `params.streamName` from `params.endPoint`. Throws `INVALID_ARGUMENT`
+     * synchronously on bad parameters; everything later arrives as `stop(error)`.
+     */
+    start(params: ConnectParams): void {
+        if (this.started) this.stop();
+        validate(params, false, this._options.connector);
+        this.#lastPlaying = undefined;
+        this.#autoTrack = undefined;
+        this.#selector?.reset();
+        this._begin(params);
+        if (!this.#playerOptions.renditions) this.#loadRenditions(params);
+    }
+
+    /** Stops playing and releases everything; fires `stop` once. */
+    stop(): void {
+        this._end();
+    }
+
+    /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
+    setRTPProps(nack?: number, drop?: number): void {
+        this.#rtpProps = { nack, drop };
+        const connector = this.connector;
+        if (connector instanceof WSController && connector.opened) {
+            connector.setRTPProps(nack, drop).catch((error: unknown) => this._logger.warn('setRTPProps failed', { error }));
+        }
+    }
+
+    /** Resumes playback after `autoplayBlocked` (call it from a user gesture). */
+    async play(): Promise<void> {
+        if (!this.video) return;
+        try {
+            await this.video.play();
+        } catch (error) {
+            throw RtcError.from(error, 'MEDIA_FAILED');
+        }
+    }
+
+    /** @internal */
+    protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
+        const options = { logger: this._options.logger, logLevel: this._options.logLevel, ...this._options.connectorOptions };
+        const query = new URLSearchParams(params.query instanceof URLSearchParams ? params.query : params.query ?? {});
+        if (kind === 'ws') {
+            if (typeof this.#videoTrack === 'number') query.set('video', String(this.#videoTrack));
+            if (typeof this.#audioTrack === 'number') query.set('audio', String(this.#audioTrack));
+            return new WSController({ ...params, query }, undefined, options);
+        }
+        return new HTTPConnector(params, undefined, options);
+    }
+
+    /** @internal */
+    protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
+        if (connector instanceof WSController) {
+            connector.on('playing', (infos) => this.#onPlaying(infos), { signal });
+            if (this.#rtpProps) {
+                connector
+                    .setRTPProps(this.#rtpProps.nack, this.#rtpProps.drop)
+                    .catch((error: unknown) => this._logger.warn('replaying rtp props failed', { error }));
+            }
+            this.#sendTracks();
+        }
+        this.#attach(stream);
+    }
+
+    /** @internal */
+    protected _onSessionEnd(): void {
+        // The element keeps its last frame while reconnecting; stop() detaches it.
+        if (this.state === 'stopped' || !this.started) this.#detach();
+    }
+
+    /** @internal */
+    protected override _isOffline(error: RtcError): boolean {
+        if (!this.#playerOptions.waitForStream) return false;
+        return error.code === 'STREAM_ENDED' || error.code === 'STREAM_NOT_FOUND' || (error.code === 'REFUSED' && this.state === 'offline');
+    }
+
+    /** @internal */
+    protected override _offlineRetryMs(): number {
+        const wait = this.#playerOptions.waitForStream;
+        return typeof wait === 'object' && typeof wait.intervalMs === 'number' ? wait.intervalMs : 2000;
+    }
+
+    /** @internal */
+    protected override _end(error?: RtcError): void {
+        super._end(error);
+        this.#detach();
+    }
+
+    /** @internal */
+    protected async _onTick(connector: Connector): Promise<void> {
+        const infos = await connector.connectionInfos();
+        if (connector !== this.connector) return;
+        const rendition = this.#videoTrack ?? this.#autoTrack ?? this.#lastPlaying?.tracks.find((t) => this.#renditions.some((r) => r.track === t));
+        const stats = toPlayerStats(infos, { rendition: typeof rendition === 'number' ? rendition : undefined });
+        this._emitAny('stats', stats);
+        this.#adapt(connector, infos, stats);
+    }
+
+    /** @internal Emits timings once the first frame is shown (or at once without a video element). */
+    protected override _emitTimingsWhenReady(connector: Connector, createdAt: number, signal: AbortSignal): void {
+        const video = this.video as (HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }) | undefined;
+        const emit = () => {
+            if (signal.aborted) return;
+            const timings = this._timingsOf(connector, createdAt);
+            if (video) timings.firstFrame = this._sinceStart();
+            this._emitAny('timings', timings);
+        };
+        if (!video) return emit();
+        if (typeof video.requestVideoFrameCallback === 'function') {
+            video.requestVideoFrameCallback(() => emit());
+        } else {
+            video.addEventListener('loadeddata', emit, { once: true, signal });
+        }
+    }
+
+    #adapt(connector: Connector, infos: Awaited<ReturnType<Connector['connectionInfos']>>, stats: PlayerStats): void {
+        if (!(connector instanceof WSController) || !this.#selector || this.#videoTrack !== undefined) return;
+        if (this.#renditions.length < 2) return;
+        const video = infos.inbound.video;
+        const decided = this.#selector.decide(
+            {
+                now: now(),
+                lossPercent: stats.packetLossPercent,
+                freezeCount: video?.freezeCount ?? 0,
+                jitterBufferMs: stats.jitterBufferMs,
+                availableBitrate: infos.availableIncomingBitrate,
+                receivedBitrate: stats.bitrate,
+                nackRate: undefined,
+            },
+            this.#renditions,
+            this.#autoTrack ?? this.#lastPlaying?.tracks.find((t) => this.#renditions.some((r) => r.track === t)),
+        );
+        if (decided === undefined || decided === this.#autoTrack) return;
+        this.#autoTrack = decided;
+        this._emitAny('rendition', decided);
+        connector.setVideoTrack(decided).catch((error: unknown) => this._logger.debug('rendition switch failed', { error }));
+    }
+
+    #onPlaying(infos: PlayingInfos): void {
+        this.#lastPlaying = infos;
+        this._emitAny('playing', infos);
+    }
+
+    #sendTracks(): void {
+        const connector = this.connector;
+        if (!(connector instanceof WSController) || !connector.opened) return;
+        const tracks: { audio?: number | 'auto' | 'none'; video?: number | 'auto' | 'none' } = {};
+        if (this.#audioTrack !== undefined) tracks.audio = this.#audioTrack;
+        tracks.video = this.#videoTrack ?? this.#autoTrack ?? 'auto';
+        connector.setTracks(tracks).catch((error: unknown) => this._logger.debug('track selection failed', { error }));
+    }
+
+    #loadRenditions(params: ConnectParams): void {
+        const fetchFn = this._options.connectorOptions?.fetch;
+        fetchRenditions(params, fetchFn)
+            .then((renditions) => {
+                if (this._params !== params || renditions.length === 0) return;
+                this.#renditions = renditions;
+                this._emitAny('renditions', renditions);
+            })
+            .catch((error: unknown) => this._logger.debug('no stream info', { error }));
+    }
+
+    #attach(stream: MediaStream): void {
+        const video = this.video;
+        if (!video) return;
+        if (video.srcObject !== stream) video.srcObject = stream;
+        if (this.#playerOptions.autoplay === false) return;
+        video.play().catch((error: unknown) => this.#onPlayRefused(video, error));
+    }
+
+    #onPlayRefused(video: HTMLVideoElement, error: unknown): void {
+        const name = (error as { name?: string } | null)?.name;
+        if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
+        if (name !== 'NotAllowedError' || video.muted) {
+            this._emitAny('autoplayBlocked', RtcError.from(error, 'MEDIA_FAILED'));
+            return;
+        }
+        video.muted = true;
+        video
+            .play()
+            .then(() => this._emitAny('autoplayMuted'))
+            .catch((second: unknown) => this._emitAny('autoplayBlocked', RtcError.from(second, 'MEDIA_FAILED')));
+    }
+
+    #detach(): void {
+        const video = this.video;
+        if (video && video.srcObject) {
+            video.pause();
+            video.srcObject = null;
+        }
+    }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …)
+export interface Player extends EventHandlers<PlayerEvents> {}
+
+function checkTrack(track: unknown): void {
+    if (track === undefined || track === 'auto' || track === 'none') return;
+    if (typeof track !== 'number' || !Number.isInteger(track) || track < 0) {
+        throw new RtcError('INVALID_ARGUMENT', `track must be a non-negative integer, 'auto', 'none' or undefined`);
+    }
+}
+

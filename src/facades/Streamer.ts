@@ -1,0 +1,313 @@
+import type { Connector } from '../connectors/Connector';
+import { now } from '../connectors/Connector';
+import { HTTPConnector } from '../connectors/HTTPConnector';
+import { WSController } from '../connectors/WSController';
+import type { EventHandlers } from '../core/Emitter';
+import { RtcError } from '../core/RtcError';
+import type { ConnectParams, MediaKind, VideoCodec } from '../core/types';
+import { AdaptiveBitrate } from '../policy/AdaptiveBitrate';
+import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
+import type { MediaReport, RTPProps } from '../signaling/messages';
+import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
+
+/** Streamer lifecycle. */
+export type StreamerState = 'idle' | 'connecting' | 'streaming' | 'reconnecting' | 'stopped';
+
+/** Options of {@link Streamer}. */
+export interface StreamerOptions extends FacadeOptions {
+    /** Preferred video codec (`setCodecPreferences` where available, SDP reordering otherwise). */
+    videoCodec?: VideoCodec;
+    /** Publish three simulcast layers for servers that relay them. */
+    simulcast?: boolean;
+    /** Lowest bitrate adaptive bitrate may choose, bps (default 150 000). */
+    minBitrate?: number;
+    /** Highest bitrate adaptive bitrate may choose, bps (default 2 500 000). */
+    maxBitrate?: number;
+    /** First target, bps (default: a third of the way from min to max). */
+    startBitrate?: number;
+}
+
+/** Events of {@link Streamer}. */
+export interface StreamerEvents extends FacadeEvents<StreamerState> {
+    /** The server accepted a video bitrate; `constraint` is the most it allows. */
+    videoBitrate: [bitrate: number, constraint: number];
+    /** The server's RTP properties (reply to `setRTPProps`). */
+    rtpProps: [props: RTPProps];
+    /** The server's reception report (servers that send `on_media_receive`). */
+    mediaReport: [report: MediaReport];
+    /** Normalised statistics, about once a second. */
+    stats: [stats: StreamerStats];
+    /** The adaptive (or fixed) video bitrate target changed, bps. */
+    targetBitrate: [bitrate: number];
+}
+
+/**
+ * Publishes a camera (any MediaStream) under a stream name, with reconnection, adaptive bitrate
+ * and statistics. WebSocket signaling for `ws(s)://` and bare host endpoints, WHIP for `http(s)://`.
+ *
+ * @example
+ * ```ts
+ * import { Streamer } from 'rtcwire';
+ *
+ * const camera = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+ * const streamer = new Streamer({ videoCodec: 'H264', maxBitrate: 2_000_000 });
+ * streamer.on('state', (state) => (status.textContent = state));
+ * streamer.on('stats', (s) => (rate.textContent = `${Math.round(s.videoBitrate / 1000)} kbps`));
+ * streamer.start(camera, { endPoint: 'media.example.com', streamName: 'live+cam1' });
+ * // later: streamer.muteAudio(); streamer.videoBitrate = 800_000; streamer.stop();
+ * ```
+ */
+export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
+    /** @internal */
+    protected readonly _states = {
+        connecting: 'connecting',
+        live: 'streaming',
+        reconnecting: 'reconnecting',
+        stopped: 'stopped',
+    } as const;
+    readonly #streamerOptions: StreamerOptions;
+    #abr: AdaptiveBitrate;
+    #fixedBitrate: number | undefined;
+    #applied: number | undefined;
+    #serverBitrateAt = 0;
+    #serverBitrate: number | undefined;
+    #lastReport: { at: number; report: MediaReport } | undefined;
+    #tracks: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
+    #muted = { audio: false, video: false };
+    #source: MediaStream | undefined;
+
+    constructor(options: StreamerOptions = {}) {
+        super(options, 'streamer', 'idle');
+        this.#streamerOptions = options;
+        const minBitrate = options.minBitrate ?? 150_000;
+        const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
+        if (!(minBitrate > 0)) throw new RtcError('INVALID_ARGUMENT', 'minBitrate must be positive');
+        this.#abr = new AdaptiveBitrate({
+            minBitrate,
+            maxBitrate,
+            startBitrate: options.startBitrate ?? Math.round(minBitrate + (maxBitrate - minBitrate) / 3),
+        });
+    }
+
+    /** The stream given to `start()` (the app's; replaced tracks are not added to it). */
+    get stream(): MediaStream | undefined {
+        return this.#source;
+    }
+
+    /**
+     * The fixed video bitrate in bps, or `undefined` for adaptive bitrate (default). Setting it
+     * applies at once to the encoder and the server.
+     */
+    get videoBitrate(): number | undefined {
+        return this.#fixedBitrate;
+    }
+    set videoBitrate(bitrate: number | undefined) {
+        if (bitrate !== undefined && (!Number.isFinite(bitrate) || bitrate <= 0)) {
+            throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be a positive number of bps or undefined');
+        }
+        this.#fixedBitrate = bitrate;
+        const connector = this.connector;
+        if (connector?.opened) void this.#applyBitrate(connector, bitrate ?? this.#abr.target, true);
+    }
+
+    /** The current video bitrate target (fixed or adaptive), bps. */
+    get targetBitrate(): number {
+        return this.#fixedBitrate ?? this.#abr.target;
+    }
+
+    /**
+     * Starts publishing `stream` as `params.streamName`. Throws `INVALID_ARGUMENT` synchronously
+     * on bad arguments; everything later arrives as `stop(error)`.
+     */
+    start(stream: MediaStream, params: ConnectParams): void {
+        if (!stream || typeof stream.getTracks !== 'function' || stream.getTracks().length === 0) {
+            throw new RtcError('INVALID_ARGUMENT', 'start() needs a MediaStream with at least one track');
+        }
+        if (this.started) this.stop();
+        validate(params, true, this._options.connector);
+        this.#source = stream;
+        this.#tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
+        this.#abr.reset();
+        this.#applied = undefined;
+        this._begin(params);
+    }
+
+    /** Stops publishing; the tracks of the stream are left to the app. Fires `stop` once. */
+    stop(): void {
+        this._end();
+    }
+
+    /** Sends silence instead of the microphone, without renegotiation. */
+    muteAudio(): void {
+        this.#setMuted('audio', true);
+    }
+    /** Sends the microphone again. */
+    unmuteAudio(): void {
+        this.#setMuted('audio', false);
+    }
+    /** Sends black frames instead of the camera, without renegotiation. */
+    muteVideo(): void {
+        this.#setMuted('video', true);
+    }
+    /** Sends the camera again. */
+    unmuteVideo(): void {
+        this.#setMuted('video', false);
+    }
+    /** Whether `kind` is muted. */
+    isMuted(kind: MediaKind): boolean {
+        return this.#muted[kind];
+    }
+
+    /**
+     * Replaces the sent track of `kind` (e.g. switch camera) without renegotiation; kept for
+     * reconnections. Rejects with `INVALID_STATE` when the session has no sender of that kind.
+     */
+    async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+        if (track && track.kind !== kind) throw new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`);
+        const connector = this.connector;
+        if (connector) await connector.replaceTrack(kind, track);
+        this.#tracks[kind] = track ?? undefined;
+        if (track) track.enabled = !this.#muted[kind];
+    }
+
+    /** Sets the server's NACK wait / drop timeout (WebSocket sessions). */
+    async setRTPProps(nack?: number, drop?: number): Promise<RTPProps> {
+        const connector = this.connector;
+        if (!(connector instanceof WSController)) {
+            throw new RtcError('NOT_SUPPORTED', 'RTP properties need a WebSocket session');
+        }
+        return connector.setRTPProps(nack, drop);
+    }
+
+    /** @internal */
+    protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
+        const options = {
+            logger: this._options.logger,
+            logLevel: this._options.logLevel,
+            videoCodec: this.#streamerOptions.videoCodec,
+            simulcast: this.#streamerOptions.simulcast,
+            ...this._options.connectorOptions,
+        };
+        const stream = this.#publishStream();
+        return kind === 'ws' ? new WSController(params, stream, options) : new HTTPConnector(params, stream, options);
+    }
+
+    /** @internal */
+    protected _onOpen(connector: Connector, _stream: MediaStream, signal: AbortSignal): void {
+        this.#applied = undefined;
+        if (connector instanceof WSController) {
+            connector.on(
+                'videoBitrate',
+                (bitrate, constraint) => {
+                    if (constraint > 0) this.#abr.setConstraint(constraint);
+                    this._emitAny('videoBitrate', bitrate, constraint);
+                },
+                { signal },
+            );
+            connector.on('rtpProps', (props) => this._emitAny('rtpProps', props), { signal });
+            connector.on(
+                'mediaReport',
+                (report) => {
+                    this.#lastReport = { at: now(), report };
+                    this._emitAny('mediaReport', report);
+                },
+                { signal },
+            );
+        }
+        void this.#applyBitrate(connector, this.targetBitrate, true);
+    }
+
+    /** @internal */
+    protected _onSessionEnd(): void {
+        this.#lastReport = undefined;
+        this.#serverBitrate = undefined;
+    }
+
+    /** @internal */
+    protected async _onTick(connector: Connector): Promise<void> {
+        const infos = await connector.connectionInfos();
+        if (connector !== this.connector) return;
+        const video = infos.outbound.video;
+        const t = now();
+        const report = this.#lastReport && t - this.#lastReport.at < 2500 ? this.#lastReport.report : undefined;
+        if (this.#fixedBitrate === undefined && video) {
+            const target = this.#abr.update({
+                now: t,
+                lossPercent: report ? report.stats.lossPercent : video.lossPercent,
+                rttMs: infos.rtt === undefined ? undefined : infos.rtt * 1000,
+                qualityLimitationReason: video.qualityLimitationReason,
+                availableOutgoingBitrate: infos.availableOutgoingBitrate,
+                sentBitrate: video.bitrate,
+                source: report ? 'server' : 'sender',
+            });
+            await this.#applyBitrate(connector, target, false);
+        }
+        this._emitAny('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
+    }
+
+    async #applyBitrate(connector: Connector, bitrate: number, force: boolean): Promise<void> {
+        const rounded = Math.round(bitrate);
+        if (!force && this.#applied !== undefined && Math.abs(rounded - this.#applied) < this.#applied * 0.05) return;
+        const changed = rounded !== this.#applied;
+        this.#applied = rounded;
+        if (changed) this._emitAny('targetBitrate', rounded);
+        await setSenderBitrate(connector.peerConnection, rounded).catch((error: unknown) =>
+            this._logger.debug('setParameters failed', { error }),
+        );
+        // Tell the server too (it sets its REMB / ingest budget), at most every 2 s unless forced.
+        if (!(connector instanceof WSController)) return;
+        const t = now();
+        if (!force && (t - this.#serverBitrateAt < 2000 || this.#serverBitrate === rounded)) return;
+        this.#serverBitrateAt = t;
+        this.#serverBitrate = rounded;
+        connector.setVideoBitrate(rounded).catch((error: unknown) => this._logger.debug('video_bitrate failed', { error }));
+    }
+
+    /** The app's stream, or a new one when tracks were replaced since `start()` (reconnections). */
+    #publishStream(): MediaStream {
+        const source = this.#source;
+        if (!source) throw new RtcError('INVALID_STATE', 'no stream to publish');
+        const tracks = [this.#tracks.audio, this.#tracks.video].filter((t): t is MediaStreamTrack => t !== undefined);
+        const original = source.getTracks();
+        const unchanged = tracks.length === original.length && tracks.every((t) => original.includes(t));
+        const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
+        return unchanged || !Stream || tracks.length === 0 ? source : new Stream(tracks);
+    }
+
+    #setMuted(kind: MediaKind, muted: boolean): void {
+        this.#muted[kind] = muted;
+        const track = this.#tracks[kind];
+        if (track) track.enabled = !muted;
+    }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …)
+export interface Streamer extends EventHandlers<StreamerEvents> {}
+
+/**
+ * Caps the video sender's encodings at `bitrate` (simulcast: the top layer gets what the lower
+ * layers leave).
+ * @internal
+ */
+export async function setSenderBitrate(pc: RTCPeerConnection | undefined, bitrate: number): Promise<void> {
+    const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender || typeof sender.getParameters !== 'function') return;
+    const parameters = sender.getParameters();
+    const encodings = parameters.encodings ?? [];
+    if (encodings.length === 0) return;
+    if (encodings.length === 1) {
+        encodings[0]!.maxBitrate = bitrate;
+    } else {
+        // Layers low → high: keep the low ones at most a share of the budget, give the rest to the top.
+        const shares = encodings.map((_, i) => (i === encodings.length - 1 ? 0 : 0.15 * 2 ** i));
+        let left = bitrate;
+        encodings.forEach((encoding, i) => {
+            if (i === encodings.length - 1) encoding.maxBitrate = Math.max(50_000, left);
+            else {
+                encoding.maxBitrate = Math.max(30_000, Math.round(bitrate * shares[i]!));
+                left -= encoding.maxBitrate;
+            }
+        });
+    }
+    await sender.setParameters(parameters);
+}

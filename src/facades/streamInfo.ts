@@ -1,0 +1,57 @@
+import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
+import type { ConnectParams, FetchFunction } from '../core/types';
+import type { Rendition } from '../policy/MultiBitrate';
+
+/**
+ * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port]/json_<stream>.js`,
+ * on the same host and port as the signaling endpoint.
+ */
+export function streamInfoUrl(params: ConnectParams): string {
+    const built = transportOf(params.endPoint) === 'http' ? buildHttpUrl(params, false) : buildWebSocketUrl(params);
+    const url = new URL(built.url);
+    url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
+    url.search = '';
+    url.hash = '';
+    const prefix = url.pathname.replace(/\/(?:webrtc|whip|whep)\/[^/]*\/?$/, '');
+    url.pathname = `${prefix}/json_${encodeURIComponent(built.streamName)}.js`;
+    return url.toString();
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * Video renditions from a MistServer-style stream info document
+ * (`{ meta: { tracks: { name: { idx, type, width, height, bps } } } }`), lowest bitrate first.
+ * Unknown shapes give an empty list.
+ */
+export function parseRenditions(info: unknown): Rendition[] {
+    const tracks = isObject(info) && isObject(info.meta) && isObject(info.meta.tracks) ? info.meta.tracks : undefined;
+    if (!tracks) return [];
+    const out: Rendition[] = [];
+    for (const value of Object.values(tracks)) {
+        if (!isObject(value) || value.type !== 'video') continue;
+        const track = num(value.idx) ?? num(value.trackid);
+        if (track === undefined) continue;
+        const bps = num(value.bps);
+        out.push({
+            track,
+            bitrate: bps === undefined ? undefined : bps * 8,
+            width: num(value.width),
+            height: num(value.height),
+        });
+    }
+    return out.sort((a, b) => (a.bitrate ?? (a.width ?? 0) * (a.height ?? 0)) - (b.bitrate ?? (b.width ?? 0) * (b.height ?? 0)));
+}
+
+/** Fetches the stream's renditions; rejects when the server offers no stream info. */
+export async function fetchRenditions(params: ConnectParams, fetchFn?: FetchFunction): Promise<Rendition[]> {
+    const f = fetchFn ?? (globalThis as { fetch?: FetchFunction }).fetch;
+    if (!f) return [];
+    const response = await f(streamInfoUrl(params), { headers: { Accept: 'application/json' } });
+    if (!response.ok) throw new Error(`stream info: HTTP ${response.status}`);
+    // MistServer may wrap the JSON in a callback when asked; a plain request returns JSON.
+    const text = await response.text();
+    return parseRenditions(JSON.parse(text.replace(/^[^{]*|[^}]*$/g, '')));
+}

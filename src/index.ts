@@ -1,0 +1,52 @@
+/**
+ * rtcwire — play a live WebRTC stream by name, or publish a camera, through a media server.
+ *
+ * Facades: {@link Player} and {@link Streamer} (reconnection, multi-bitrate, adaptive bitrate,
+ * stats). Connectors: {@link WSController} (MistServer-compatible WebSocket signaling) and
+ * {@link HTTPConnector} (WHIP/WHEP). Errors: {@link RtcError}.
+ * @module
+ */
+export { RtcError, fromDomException } from './core/RtcError';
+export type { RtcErrorCode, RtcErrorOptions } from './core/RtcError';
+export { Emitter } from './core/Emitter';
+export type { EventMap, EventHandlers, HandlerName, Listener, ListenOptions } from './core/Emitter';
+export { createLogger } from './core/logger';
+export type { Logger, LogLevel } from './core/logger';
+export { buildWebSocketUrl, buildHttpUrl, transportOf } from './core/endpoint';
+export type { Transport } from './core/endpoint';
+export type {
+    ConnectParams,
+    ConnectorOptions,
+    ConnectorState,
+    FetchFunction,
+    MediaKind,
+    RTCPeerConnectionConstructor,
+    VideoCodec,
+    WebSocketConstructor,
+} from './core/types';
+
+export { Connector } from './connectors/Connector';
+export type { ConnectorEvents, ConnectorTimings } from './connectors/Connector';
+export { WSController } from './connectors/WSController';
+export type { WSControllerEvents } from './connectors/WSController';
+export { HTTPConnector } from './connectors/HTTPConnector';
+export { parseIceServerLinks } from './connectors/links';
+export type { ConnectionInfos, InboundInfos, OutboundInfos } from './stats/connectionInfos';
+export type {
+    ServerMessage,
+    PlayingInfos,
+    RTPProps,
+    MediaReport,
+} from './signaling/messages';
+
+export { Player } from './facades/Player';
+export type { PlayerEvents, PlayerOptions, PlayerState } from './facades/Player';
+export { Streamer } from './facades/Streamer';
+export type { StreamerEvents, StreamerOptions, StreamerState } from './facades/Streamer';
+export type { ConnectorKind, FacadeEvents, FacadeOptions, ReconnectInfo, SessionTimings } from './facades/FacadeBase';
+export { MultiBitrate } from './policy/MultiBitrate';
+export type { Rendition, RenditionSelector, MbrSample } from './policy/MultiBitrate';
+export { AdaptiveBitrate } from './policy/AdaptiveBitrate';
+export type { AbrSample } from './policy/AdaptiveBitrate';
+export type { BackoffOptions } from './policy/backoff';
+export type { PlayerStats, StreamerStats } from './policy/QualityScore';

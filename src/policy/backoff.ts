@@ -1,0 +1,94 @@
+import type { RtcError } from '../core/RtcError';
+
+/** Options of the reconnection backoff ({@link backoffDelay}, {@link shouldRetry}). */
+export interface BackoffOptions {
+    /** Upper bound of the first retry's delay, ms (default 250). */
+    initialDelayMs?: number;
+    /** Largest upper bound of any retry's delay, ms (default 10000). */
+    maxDelayMs?: number;
+    /** How many retries are allowed after a loss (default `Infinity`: unlimited; 0: never retry). */
+    maxAttempts?: number;
+    /** Growth of the upper bound from one attempt to the next (default 2). */
+    multiplier?: number;
+}
+
+/** The defaults of {@link BackoffOptions}. */
+export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = Object.freeze({
+    initialDelayMs: 250,
+    maxDelayMs: 10_000,
+    maxAttempts: Infinity,
+    multiplier: 2,
+});
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A non-negative, non-NaN option value, or the default when it is missing or unusable. */
+function option(value: number | undefined, fallback: number): number {
+    return typeof value === 'number' && !Number.isNaN(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * The upper bound of attempt `attempt`'s delay: `min(maxDelayMs, initialDelayMs × multiplier^(attempt − 1))`,
+ * the value {@link backoffDelay} draws below. Never NaN nor infinite, whatever the attempt number.
+ *
+ * @param attempt - 1-based attempt number; values below 1 (or NaN) count as 1.
+ */
+export function backoffCap(attempt: number, options: BackoffOptions = {}): number {
+    const initial = option(options.initialDelayMs, DEFAULT_BACKOFF.initialDelayMs);
+    // setTimeout fires at once for delays above 2^31 − 1 ms: that is the largest usable cap.
+    const max = Math.min(MAX_TIMER_MS, option(options.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs));
+    const multiplier = Math.max(1, option(options.multiplier, DEFAULT_BACKOFF.multiplier));
+    const n = attempt >= 1 ? Math.floor(attempt) : 1;
+    if (initial === 0) return 0;
+    // Exponentiation overflows to Infinity for large attempts; min() then keeps the cap.
+    return Math.min(max, initial * Math.pow(multiplier, n - 1));
+}
+
+/**
+ * Delay before retry number `attempt`, by exponential backoff with FULL jitter:
+ * `random() × min(maxDelayMs, initialDelayMs × multiplier^(attempt − 1))`, rounded to whole ms.
+ * Full jitter spreads the reconnections of many players dropped at once (a server restart)
+ * instead of bringing them back in synchronised waves.
+ *
+ * @param attempt - 1-based attempt number (1 = the first retry after the loss).
+ * @param random - source of uniform numbers in [0, 1) (default `Math.random`); inject it in tests.
+ * @returns A delay in ms, `0 ≤ delay ≤` {@link backoffCap}.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(1, {}, () => 1); // 250
+ * backoffDelay(3, {}, () => 1); // 1000
+ * backoffDelay(9, {}, () => 1); // 10000 (capped)
+ * backoffDelay(3);               // uniform in [0, 1000]
+ * ```
+ */
+export function backoffDelay(
+    attempt: number,
+    options: BackoffOptions = {},
+    random: () => number = Math.random,
+): number {
+    const draw = random();
+    // A faulty random source must not produce a NaN or out-of-bounds delay.
+    const r = Number.isNaN(draw) ? 1 : Math.min(1, Math.max(0, draw));
+    return Math.round(r * backoffCap(attempt, options));
+}
+
+/**
+ * Whether to make retry number `attempt` after `error`: only when the error says it is
+ * retryable (a lost connection, not a refusal nor an ended stream) and the attempt is within
+ * `maxAttempts`. No error (the app stopped) means no retry.
+ *
+ * @param attempt - 1-based number of the retry being considered.
+ *
+ * @example
+ * ```ts
+ * shouldRetry(1, new RtcError('CONNECTION_LOST', 'socket closed'));            // true
+ * shouldRetry(1, new RtcError('ACCESS_DENIED', '403'));                        // false
+ * shouldRetry(4, new RtcError('CONNECTION_LOST', 'x'), { maxAttempts: 3 });   // false
+ * ```
+ */
+export function shouldRetry(attempt: number, error: RtcError | undefined, options: BackoffOptions = {}): boolean {
+    if (error?.retryable !== true) return false;
+    const maxAttempts = option(options.maxAttempts, DEFAULT_BACKOFF.maxAttempts);
+    return attempt >= 1 && attempt <= maxAttempts;
+}

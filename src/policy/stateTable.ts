@@ -1,0 +1,151 @@
+/**
+ * The Player's and the Streamer's state machines, as data. The facades feed facts (events) and
+ * apply the state this table returns; an event the table does not list for the current state is
+ * invalid there and is ignored (a late event from a replaced session, a `stop()` after `stop()`).
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * State of a `Player`:
+ * - `idle`: constructed, never started;
+ * - `connecting`: `start()` called, the first session is being set up;
+ * - `playing`: media flows;
+ * - `reconnecting`: the session was lost and is being retried (backoff delay or a retry attempt);
+ * - `offline`: the server ended the stream (or it is not live); with `waitForStream` the player polls;
+ * - `stopped`: stopped by the app or by an error that is not retried. `start()` may run again.
+ */
+export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'offline' | 'stopped';
+
+/**
+ * State of a `Streamer`: as {@link PlayerState} with `streaming` for `playing` and no
+ * `offline` (a publisher whose session the server ends is stopped).
+ */
+export type StreamerState = 'idle' | 'connecting' | 'streaming' | 'reconnecting' | 'stopped';
+
+/**
+ * Facts that drive a facade's state:
+ * - `start`: the app called `start()`;
+ * - `open`: a session opened (media flows);
+ * - `lost`: a session was lost and will be retried (the facade decided so with `shouldRetry`);
+ * - `retry`: the backoff delay (or the offline poll interval) elapsed, a new attempt begins;
+ * - `ended`: the server ended the stream (`on_stop`, stream not live);
+ * - `refused`: a session failed for good (not retryable, or out of attempts);
+ * - `stop`: the app called `stop()`.
+ */
+export type FacadeEvent = 'start' | 'open' | 'lost' | 'retry' | 'ended' | 'refused' | 'stop';
+
+/** Every {@link FacadeEvent}, in a stable order (for exhaustive loops). */
+export const FACADE_EVENTS: readonly FacadeEvent[] = Object.freeze([
+    'start',
+    'open',
+    'lost',
+    'retry',
+    'ended',
+    'refused',
+    'stop',
+] as const);
+
+/** Every {@link PlayerState}. */
+export const PLAYER_STATES: readonly PlayerState[] = Object.freeze([
+    'idle',
+    'connecting',
+    'playing',
+    'reconnecting',
+    'offline',
+    'stopped',
+] as const);
+
+/** Every {@link StreamerState}. */
+export const STREAMER_STATES: readonly StreamerState[] = Object.freeze([
+    'idle',
+    'connecting',
+    'streaming',
+    'reconnecting',
+    'stopped',
+] as const);
+
+/** A transition table: for each state, the state each valid event leads to. */
+export type TransitionTable<S extends string> = Readonly<Record<S, Readonly<Partial<Record<FacadeEvent, S>>>>>;
+
+/**
+ * The Player's transitions. Notes on the choices:
+ * - `start` is valid only when nothing runs (`idle`, `stopped`): restarting a running player is
+ *   `stop()` then `start()`, so the app sees the `stopped` state in between.
+ * - A retry keeps `reconnecting` (the issue's `playing → reconnecting → playing`), and keeps
+ *   `offline` while polling for the stream: the app's UI does not flicker through `connecting`.
+ * - `lost` while `connecting` goes to `reconnecting`: a first attempt that drops is retried too.
+ * - Nothing leaves `stopped` but `start`: late events of a closed session are dropped.
+ */
+export const PLAYER_TRANSITIONS: TransitionTable<PlayerState> = Object.freeze({
+    idle: { start: 'connecting' },
+    connecting: { open: 'playing', lost: 'reconnecting', ended: 'offline', refused: 'stopped', stop: 'stopped' },
+    playing: { lost: 'reconnecting', ended: 'offline', refused: 'stopped', stop: 'stopped' },
+    reconnecting: {
+        open: 'playing',
+        lost: 'reconnecting',
+        retry: 'reconnecting',
+        ended: 'offline',
+        refused: 'stopped',
+        stop: 'stopped',
+    },
+    offline: {
+        open: 'playing',
+        lost: 'offline',
+        retry: 'offline',
+        ended: 'offline',
+        refused: 'stopped',
+        stop: 'stopped',
+    },
+    stopped: { start: 'connecting' },
+});
+
+/** The Streamer's transitions: the Player's without `offline` (`ended` stops a publisher). */
+export const STREAMER_TRANSITIONS: TransitionTable<StreamerState> = Object.freeze({
+    idle: { start: 'connecting' },
+    connecting: { open: 'streaming', lost: 'reconnecting', ended: 'stopped', refused: 'stopped', stop: 'stopped' },
+    streaming: { lost: 'reconnecting', ended: 'stopped', refused: 'stopped', stop: 'stopped' },
+    reconnecting: {
+        open: 'streaming',
+        lost: 'reconnecting',
+        retry: 'reconnecting',
+        ended: 'stopped',
+        refused: 'stopped',
+        stop: 'stopped',
+    },
+    stopped: { start: 'connecting' },
+});
+
+/**
+ * The state `event` leads to from `state`, or `undefined` when the event is invalid in that
+ * state (the facade then ignores it). A valid event may keep the state (e.g. `retry` while
+ * `reconnecting`); the facade emits `state` only on an actual change.
+ *
+ * @param role - which machine: `'player'` or `'streamer'`.
+ *
+ * @example
+ * ```ts
+ * transition('playing', 'lost', 'player');      // 'reconnecting'
+ * transition('stopped', 'open', 'player');      // undefined: a late event, ignored
+ * transition('streaming', 'ended', 'streamer'); // 'stopped'
+ * ```
+ */
+export function transition(state: PlayerState, event: FacadeEvent, role: 'player'): PlayerState | undefined;
+export function transition(state: StreamerState, event: FacadeEvent, role: 'streamer'): StreamerState | undefined;
+export function transition(
+    state: PlayerState | StreamerState,
+    event: FacadeEvent,
+    role: 'player' | 'streamer',
+): PlayerState | StreamerState | undefined {
+    const table: Readonly<Record<string, Readonly<Partial<Record<FacadeEvent, string>>> | undefined>> =
+        role === 'player' ? PLAYER_TRANSITIONS : STREAMER_TRANSITIONS;
+    // Own-property lookups only: a state named like an Object.prototype member must not match.
+    const row = Object.prototype.hasOwnProperty.call(table, state) ? table[state] : undefined;
+    if (!row || !Object.prototype.hasOwnProperty.call(row, event)) return undefined;
+    return row[event] as PlayerState | StreamerState | undefined;
+}
+
+/** Whether a facade in `state` has work under way (a session, a retry or a poll): not `idle`/`stopped`. */
+export function isActive(state: PlayerState | StreamerState): boolean {
+    return state !== 'idle' && state !== 'stopped';
+}

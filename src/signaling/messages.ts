@@ -1,0 +1,222 @@
+/**
+ * Messages of the MistServer-compatible WebSocket signaling (see PROTOCOL.md).
+ *
+ * Server → client messages are the *decoded* shapes produced by `decodeServerMessage`: the wire
+ * `type` is kept as the discriminant, fields are validated, renamed to camelCase and normalised
+ * (numeric strings coerced, `on_time` read from `data` or from the top level).
+ * Client → server messages are the exact wire shapes.
+ *
+ * @packageDocumentation
+ */
+
+/** A playback rate as servers report it: a factor (1 = real time), `'auto'` or `'fast-forward'`. */
+export type PlayRate = number | 'auto' | 'fast-forward';
+
+/** Playback position of a play session, from `on_time` (all times in ms). */
+export interface PlayingInfos {
+    /** Start of the seekable buffer. */
+    begin: number;
+    /** Current playback position. */
+    current: number;
+    /** End of the seekable buffer (the live point for a live stream). */
+    end: number;
+    /** Server-side jitter estimate. */
+    jitter?: number;
+    /** Current playback rate. */
+    playRate?: PlayRate;
+    /** Indices of the tracks being sent. */
+    tracks: number[];
+    /** Offset to add to the media times to get a Unix time in ms. */
+    unixOffset?: number;
+    /** Time of the next packet the server will send. */
+    next?: number;
+}
+
+/** Playback rate change, from `set_speed`. */
+export interface SpeedInfos {
+    /** The new rate. */
+    playRate: PlayRate;
+    /** The rate before the change. */
+    playRatePrev?: PlayRate;
+    /** Whether playback is at the live point. */
+    livePoint?: boolean;
+}
+
+/** Result of a seek, from the `seek` reply. */
+export interface SeekInfos {
+    /** Whether playback is at the live point after the seek. */
+    livePoint?: boolean;
+    /** Current playback rate. */
+    playRate?: PlayRate;
+}
+
+/** RTP retransmission settings (ms), from `on_rtp_props`. */
+export interface RTPProps {
+    /** How long the server waits for a NACKed packet. */
+    nack: number;
+    /** How long the server keeps a packet before dropping it. */
+    drop: number;
+}
+
+/** The accepted publish bitrate, from `on_video_bitrate`. */
+export interface VideoBitrateInfos {
+    /** The bitrate the server accepted, bits per second. */
+    videoBitrate: number;
+    /** The maximum the server will allow, bits per second. */
+    constraint: number;
+}
+
+/** Publish-side reception statistics, from `on_media_receive`. */
+export interface MediaReport {
+    /** Server-side media time of the report, ms. */
+    millis: number;
+    /** Codecs of the received tracks. */
+    tracks: string[];
+    /** Reception statistics; a field is absent when the server does not send it. */
+    stats: {
+        jitterMs?: number;
+        lossNum?: number;
+        lossPerc?: number;
+        nackNum?: number;
+    };
+}
+
+/** A track the server dropped, from `on_track_drop`. */
+export interface TrackDropInfo {
+    /** Index of the dropped track. */
+    track: number;
+    /** Its media type (`'audio'`, `'video'` …). */
+    mediaType: string;
+}
+
+/** Final position of an ended stream, from `on_stop` (each field absent if not sent). */
+export interface StopInfos {
+    begin?: number;
+    current?: number;
+    end?: number;
+}
+
+/** `on_answer_sdp`: the server's answer; `result: false` means the session is refused. */
+export type AnswerSdpMessage =
+    | { type: 'on_answer_sdp'; result: true; answerSdp: string }
+    | { type: 'on_answer_sdp'; result: false; answerSdp?: string };
+
+/** `on_error`: fatal before the answer, a failed command after it. */
+export interface ErrorMessage {
+    type: 'on_error';
+    /** The client command that failed, when the server says. */
+    command?: string;
+    /** The server's text. */
+    message: string;
+}
+
+/** `on_time`: playback position, about once per second (play sessions). */
+export interface TimeMessage {
+    type: 'on_time';
+    infos: PlayingInfos;
+}
+
+/** `set_speed`: playback rate changed. */
+export interface SpeedMessage {
+    type: 'set_speed';
+    infos: SpeedInfos;
+}
+
+/** `seek`: seek done. */
+export interface SeekMessage {
+    type: 'seek';
+    infos: SeekInfos;
+}
+
+/** `pause`: paused state. */
+export interface PauseMessage {
+    type: 'pause';
+    paused: boolean;
+}
+
+/** `on_video_bitrate`: accepted publish bitrate. */
+export interface VideoBitrateMessage extends VideoBitrateInfos {
+    type: 'on_video_bitrate';
+}
+
+/** `on_rtp_props`: current RTP settings. */
+export interface RTPPropsMessage extends RTPProps {
+    type: 'on_rtp_props';
+}
+
+/** `on_keyframe_interval`: accepted keyframe request interval. */
+export interface KeyframeIntervalMessage {
+    type: 'on_keyframe_interval';
+    /** The accepted interval, ms. */
+    interval: number;
+}
+
+/** `on_media_receive`: publish-side reception report. */
+export interface MediaReceiveMessage {
+    type: 'on_media_receive';
+    report: MediaReport;
+}
+
+/** `on_track_drop`: the server dropped a track. */
+export interface TrackDropMessage extends TrackDropInfo {
+    type: 'on_track_drop';
+}
+
+/** `on_stop`: the stream ended; the socket closes next. */
+export interface StopMessage {
+    type: 'on_stop';
+    infos: StopInfos;
+}
+
+/** `warning`: a command was ignored. */
+export interface WarningMessage {
+    type: 'warning';
+    /** The server's text. */
+    text: string;
+}
+
+/** Every server → client message, discriminated by `type`. */
+export type ServerMessage =
+    | AnswerSdpMessage
+    | ErrorMessage
+    | TimeMessage
+    | SpeedMessage
+    | SeekMessage
+    | PauseMessage
+    | VideoBitrateMessage
+    | RTPPropsMessage
+    | KeyframeIntervalMessage
+    | MediaReceiveMessage
+    | TrackDropMessage
+    | StopMessage
+    | WarningMessage;
+
+/** The `type` of a server message. */
+export type ServerMessageType = ServerMessage['type'];
+
+/** A track choice on the wire: an index as a string, `'auto'` or `'none'`. */
+export type WireTrack = string;
+
+/** Every client → server message, in its wire shape. */
+export type ClientMessage =
+    | { type: 'offer_sdp'; offer_sdp: string }
+    | { type: 'video_bitrate'; video_bitrate: number }
+    | { type: 'rtp_props'; nack?: number; drop?: number }
+    | { type: 'keyframe_interval'; keyframe_interval_millis: number }
+    | { type: 'tracks'; audio?: WireTrack; video?: WireTrack; seek_time?: number }
+    | { type: 'seek'; seek_time: number }
+    | { type: 'play'; seek_time?: number }
+    | { type: 'hold' }
+    | { type: 'pause' }
+    | { type: 'set_speed'; play_rate: number }
+    | { type: 'fast_forward'; ff_to: number }
+    | { type: 'stop' };
+
+/** The `type` of a client message. */
+export type ClientMessageType = ClientMessage['type'];
+
+/** A message outside the documented set, sent through `WSController.send()`. */
+export interface CustomClientMessage {
+    type: string;
+    [field: string]: unknown;
+}

@@ -43,6 +43,12 @@ const emitterLog = createLogger('events');
  */
 export class Emitter<M extends EventMap> {
     readonly #ee = new EventEmitter();
+    /**
+     * One guarded invoker per event, registered in eventemitter3 with the app's listener as its
+     * `context`: eventemitter3 then handles `once` removal itself (its `listeners()` loses the
+     * once flag), `off(event, listener)` still finds the listener, and each call stays guarded.
+     */
+    readonly #invokers = new Map<string, (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void>();
     /** @internal */
     protected _log: Logger = emitterLog;
 
@@ -82,7 +88,8 @@ export class Emitter<M extends EventMap> {
 
     /** Removes `listener` from `event` (all listeners of `event` without a listener). */
     off<K extends keyof M & string>(event: K, listener?: Listener<M, K>): this {
-        this.#ee.off(event, listener as ((...args: unknown[]) => void) | undefined);
+        if (listener) this.#ee.off(event, this.#invoker(event), listener);
+        else this.#ee.off(event);
         return this;
     }
 
@@ -109,9 +116,20 @@ export class Emitter<M extends EventMap> {
     protected _emitNow<K extends keyof M & string>(event: K, ...args: M[K]): void {
         const handler = (this as unknown as Record<string, unknown>)[handlerName(event)];
         if (typeof handler === 'function') this.#guard(event, () => handler.apply(this, args));
-        for (const fn of this.#ee.listeners(event)) {
-            this.#guard(event, () => (fn as (...a: unknown[]) => void).apply(this, args));
+        this.#ee.emit(event, ...args);
+    }
+
+    #invoker(event: string): (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void {
+        let invoker = this.#invokers.get(event);
+        if (!invoker) {
+            // eslint-disable-next-line @typescript-eslint/no-this-alias -- `this` of the invoker is the listener
+            const emitter = this;
+            invoker = function (this: (...args: unknown[]) => unknown, ...args: unknown[]) {
+                emitter.#guard(event, () => this.apply(emitter, args));
+            };
+            this.#invokers.set(event, invoker);
         }
+        return invoker;
     }
 
     #guard(event: string, call: () => unknown): void {
@@ -133,10 +151,11 @@ export class Emitter<M extends EventMap> {
     ): this {
         const signal = options?.signal;
         if (signal?.aborted) return this;
-        const fn = listener as (...args: unknown[]) => void;
-        if (once) this.#ee.once(event, fn);
-        else this.#ee.on(event, fn);
-        signal?.addEventListener('abort', () => this.#ee.off(event, fn), { once: true });
+        const fn = listener as (...args: unknown[]) => unknown;
+        const invoker = this.#invoker(event);
+        if (once) this.#ee.once(event, invoker, fn);
+        else this.#ee.on(event, invoker, fn);
+        signal?.addEventListener('abort', () => this.#ee.off(event, invoker, fn), { once: true });
         return this;
     }
 }

@@ -1,0 +1,192 @@
+/**
+ * Just enough RTP payload parsing to relay without transcoding: where keyframes start (to cache the
+ * GOP and to switch layers cleanly) and the picture size (for /streams).
+ */
+
+export interface KeyframeInfo {
+    width?: number;
+    height?: number;
+}
+
+/** VP8 (RFC 7741): the packet that starts a keyframe, with its size from the frame header. */
+export function vp8Keyframe(p: Buffer): KeyframeInfo | undefined {
+    if (p.length < 1) return undefined;
+    const b0 = p[0]!;
+    const x = b0 & 0x80;
+    const s = b0 & 0x10;
+    const pid = b0 & 0x07;
+    if (!s || pid !== 0) return undefined;
+    let i = 1;
+    if (x) {
+        if (p.length < 2) return undefined;
+        const b1 = p[1]!;
+        i = 2;
+        if (b1 & 0x80) i += p.length > i && p[i]! & 0x80 ? 2 : 1; // I: picture id (7 or 15 bits)
+        if (b1 & 0x40) i += 1; // L: TL0PICIDX
+        if (b1 & 0x30) i += 1; // T/K: TID/KEYIDX
+    }
+    if (p.length < i + 10) return undefined;
+    if (p[i]! & 0x01) return undefined; // P bit: 1 = interframe
+    if (p[i + 3] !== 0x9d || p[i + 4] !== 0x01 || p[i + 5] !== 0x2a) return {};
+    return { width: p.readUInt16LE(i + 6) & 0x3fff, height: p.readUInt16LE(i + 8) & 0x3fff };
+}
+
+/** H264 (RFC 6184, packetization-mode 1): a packet carrying an SPS or the start of an IDR slice. */
+export function h264Keyframe(p: Buffer): KeyframeInfo | undefined {
+    if (p.length < 2) return undefined;
+    const type = p[0]! & 0x1f;
+    const nalTypes: number[] = [];
+    let sps: Buffer | undefined;
+    if (type === 24) {
+        // STAP-A
+        let i = 1;
+        while (i + 2 < p.length) {
+            const size = p.readUInt16BE(i);
+            i += 2;
+            if (size === 0 || i + size > p.length) break;
+            const t = p[i]! & 0x1f;
+            nalTypes.push(t);
+            if (t === 7) sps = p.subarray(i, i + size);
+            i += size;
+        }
+    } else if (type === 28) {
+        // FU-A: start fragment only
+        if (p[1]! & 0x80) nalTypes.push(p[1]! & 0x1f);
+    } else {
+        nalTypes.push(type);
+        if (type === 7) sps = p;
+    }
+    if (!nalTypes.includes(7) && !nalTypes.includes(5)) return undefined;
+    if (sps) {
+        try {
+            return parseSps(sps);
+        } catch {
+            return {};
+        }
+    }
+    return {};
+}
+
+/** VP9 (RFC draft): a packet that begins a non-inter-predicted frame. */
+export function vp9Keyframe(p: Buffer): KeyframeInfo | undefined {
+    if (p.length < 1) return undefined;
+    const b0 = p[0]!;
+    const pBit = b0 & 0x40;
+    const bBit = b0 & 0x08;
+    return !pBit && bBit ? {} : undefined;
+}
+
+/** AV1 (RTP payload spec): the N bit marks the first packet of a coded video sequence. */
+export function av1Keyframe(p: Buffer): KeyframeInfo | undefined {
+    if (p.length < 1) return undefined;
+    const z = p[0]! & 0x80;
+    const n = p[0]! & 0x08;
+    return n && !z ? {} : undefined;
+}
+
+export function keyframeDetector(codec: string): (p: Buffer) => KeyframeInfo | undefined {
+    switch (codec.toUpperCase()) {
+        case 'VP8':
+            return vp8Keyframe;
+        case 'H264':
+            return h264Keyframe;
+        case 'VP9':
+            return vp9Keyframe;
+        case 'AV1':
+            return av1Keyframe;
+        default:
+            return () => undefined;
+    }
+}
+
+class BitReader {
+    private pos = 0;
+    constructor(private readonly buf: Buffer) {}
+    bit(): number {
+        const byte = this.buf[this.pos >> 3];
+        if (byte === undefined) throw new Error('eof');
+        const v = (byte >> (7 - (this.pos & 7))) & 1;
+        this.pos++;
+        return v;
+    }
+    bits(n: number): number {
+        let v = 0;
+        for (let i = 0; i < n; i++) v = v * 2 + this.bit();
+        return v;
+    }
+    ue(): number {
+        let zeros = 0;
+        while (this.bit() === 0) if (++zeros > 31) throw new Error('bad ue');
+        return (1 << zeros) - 1 + this.bits(zeros);
+    }
+    se(): number {
+        const v = this.ue();
+        return v & 1 ? (v + 1) / 2 : -v / 2;
+    }
+}
+
+/** Width and height from an H264 SPS NAL unit (with its 1-byte header). */
+export function parseSps(nal: Buffer): KeyframeInfo {
+    // remove emulation prevention bytes
+    const bytes: number[] = [];
+    for (let i = 1; i < nal.length; i++) {
+        if (i + 2 < nal.length && nal[i] === 0 && nal[i + 1] === 0 && nal[i + 2] === 3) {
+            bytes.push(0, 0);
+            i += 2;
+            continue;
+        }
+        bytes.push(nal[i]!);
+    }
+    const r = new BitReader(Buffer.from(bytes));
+    const profile = r.bits(8);
+    r.bits(16);
+    r.ue();
+    let chroma = 1;
+    if ([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135].includes(profile)) {
+        chroma = r.ue();
+        if (chroma === 3) r.bit();
+        r.ue();
+        r.ue();
+        r.bit();
+        if (r.bit()) {
+            for (let i = 0; i < (chroma !== 3 ? 8 : 12); i++) {
+                if (r.bit()) {
+                    const size = i < 6 ? 16 : 64;
+                    let last = 8;
+                    let next = 8;
+                    for (let j = 0; j < size; j++) {
+                        if (next !== 0) next = (last + r.se() + 256) % 256;
+                        last = next === 0 ? last : next;
+                    }
+                }
+            }
+        }
+    }
+    r.ue();
+    const pocType = r.ue();
+    if (pocType === 0) r.ue();
+    else if (pocType === 1) {
+        r.bit();
+        r.se();
+        r.se();
+        const n = r.ue();
+        for (let i = 0; i < n; i++) r.se();
+    }
+    r.ue();
+    r.bit();
+    const wMbs = r.ue() + 1;
+    const hMapUnits = r.ue() + 1;
+    const frameMbsOnly = r.bit();
+    if (!frameMbsOnly) r.bit();
+    r.bit();
+    let width = wMbs * 16;
+    let height = (2 - frameMbsOnly) * hMapUnits * 16;
+    if (r.bit()) {
+        const [l, rr, t, b] = [r.ue(), r.ue(), r.ue(), r.ue()];
+        const cropX = chroma === 0 ? 1 : 2;
+        const cropY = (chroma === 1 ? 2 : 1) * (2 - frameMbsOnly);
+        width -= (l + rr) * cropX;
+        height -= (t + b) * cropY;
+    }
+    return { width, height };
+}

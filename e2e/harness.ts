@@ -38,7 +38,7 @@ export async function launchBrowser(options: { autoplay?: boolean } = {}): Promi
 
 /** Starts the reference server on 127.0.0.1 and a free port. */
 export function startRefServer(options: Parameters<typeof startServer>[0] = {}): Promise<RefServer> {
-    return startServer({ host: '127.0.0.1', port: 0, quiet: true, ...options });
+    return startServer({ host: '127.0.0.1', port: 0, log: false, processGuards: false, ...options });
 }
 
 /** A page that records console errors and unhandled errors/rejections. */
@@ -91,4 +91,93 @@ export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, s
         if (Date.now() > deadline) throw new Error(`waitFor timed out; last value: ${String(last)}`);
         await new Promise((r) => setTimeout(r, stepMs));
     }
+}
+
+/** In-page helpers installed by {@link installPageHelpers}; typed for `page.evaluate` callers. */
+export interface PageHelpers {
+    /** Fake camera + microphone. */
+    camera(constraints?: MediaStreamConstraints): Promise<MediaStream>;
+    /** A `<video>` element appended to the page. */
+    video(id: string): HTMLVideoElement;
+    /** Inbound video/audio counters of a peer connection. */
+    inbound(pc: RTCPeerConnection): Promise<{ framesDecoded: number; audioPackets: number; width: number; height: number }>;
+    /** Outbound video bitrate over `ms`, bps. */
+    outboundBitrate(pc: RTCPeerConnection, ms: number): Promise<number>;
+    /** Number of video frames presented to `video` over `ms` (requestVideoFrameCallback). */
+    countFrames(video: HTMLVideoElement, ms: number): Promise<number>;
+    /** Live peer connections created in this page (not closed). */
+    livePeerConnections(): number;
+    /** Objects shared between evaluate calls. */
+    store: Record<string, any>;
+}
+
+/**
+ * Installs `window.t` (see {@link PageHelpers}) and a counter of live RTCPeerConnections. Must be
+ * called before the page creates any peer connection.
+ */
+export async function installPageHelpers(page: Page): Promise<void> {
+    await page.evaluate(() => {
+        const w = window as any;
+        const Native = w.RTCPeerConnection;
+        const created: RTCPeerConnection[] = [];
+        w.RTCPeerConnection = function (this: unknown, config?: RTCConfiguration) {
+            const pc = new Native(config);
+            created.push(pc);
+            return pc;
+        };
+        w.RTCPeerConnection.prototype = Native.prototype;
+        const sum = async (pc: RTCPeerConnection) => {
+            let framesDecoded = 0, audioPackets = 0, width = 0, height = 0;
+            (await pc.getStats()).forEach((s: any) => {
+                if (s.type !== 'inbound-rtp') return;
+                if (s.kind === 'video') {
+                    framesDecoded += s.framesDecoded ?? 0;
+                    width = s.frameWidth ?? width;
+                    height = s.frameHeight ?? height;
+                } else if (s.kind === 'audio') audioPackets += s.packetsReceived ?? 0;
+            });
+            return { framesDecoded, audioPackets, width, height };
+        };
+        const sentBytes = async (pc: RTCPeerConnection) => {
+            let bytes = 0;
+            (await pc.getStats()).forEach((s: any) => {
+                if (s.type === 'outbound-rtp' && s.kind === 'video') bytes += s.bytesSent ?? 0;
+            });
+            return bytes;
+        };
+        w.t = {
+            store: {},
+            camera: (c?: MediaStreamConstraints) =>
+                navigator.mediaDevices.getUserMedia(c ?? { audio: true, video: { width: 640, height: 360, frameRate: 30 } }),
+            video(id: string) {
+                const v = document.createElement('video');
+                v.id = id;
+                v.autoplay = true;
+                v.playsInline = true;
+                v.muted = true;
+                document.body.appendChild(v);
+                return v;
+            },
+            inbound: sum,
+            async outboundBitrate(pc: RTCPeerConnection, ms: number) {
+                const a = await sentBytes(pc);
+                await new Promise((r) => setTimeout(r, ms));
+                const b = await sentBytes(pc);
+                return ((b - a) * 8 * 1000) / ms;
+            },
+            countFrames(video: HTMLVideoElement, ms: number) {
+                return new Promise<number>((resolve) => {
+                    let n = 0;
+                    const end = performance.now() + ms;
+                    const tick = () => {
+                        n++;
+                        if (performance.now() < end) (video as any).requestVideoFrameCallback(tick);
+                    };
+                    (video as any).requestVideoFrameCallback(tick);
+                    setTimeout(() => resolve(n), ms + 50);
+                });
+            },
+            livePeerConnections: () => created.filter((pc) => pc.connectionState !== 'closed').length,
+        } satisfies PageHelpers;
+    });
 }

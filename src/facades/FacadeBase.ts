@@ -6,6 +6,7 @@ import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import { backoffDelay, shouldRetry, type BackoffOptions } from '../policy/backoff';
+import { transition, type FacadeEvent, type PlayerState, type StreamerState } from '../policy/stateTable';
 
 /** Which connector a facade uses: chosen from the endpoint by default. */
 export type ConnectorKind = 'ws' | 'http';
@@ -75,7 +76,7 @@ type Timer = ReturnType<typeof setTimeout>;
  * stats polling and timings. Internal wiring uses `on(…, { signal })` subscriptions only.
  * @internal
  */
-export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> extends Emitter<M> {
+export abstract class FacadeBase<S extends PlayerState | StreamerState, M extends FacadeEvents<S>> extends Emitter<M> {
     /** @internal */
     protected readonly _options: FacadeOptions;
     /** @internal */
@@ -91,12 +92,15 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
     #sessions = 0;
     #startedAt = 0;
 
-    constructor(options: FacadeOptions, name: string, initial: S) {
+    readonly #role: 'player' | 'streamer';
+
+    constructor(options: FacadeOptions, role: 'player' | 'streamer') {
         super();
+        this.#role = role;
         this._options = options;
-        this._logger = createLogger(name, options.logLevel, options.logger);
+        this._logger = createLogger(role, options.logLevel, options.logger);
         this._log = this._logger;
-        this.#state = initial;
+        this.#state = 'idle' as S;
     }
 
     /** Current state. */
@@ -121,8 +125,6 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
     protected abstract _onTick(connector: Connector): Promise<void>;
     /** @internal Called when a session ends (before a retry or stop). */
     protected abstract _onSessionEnd(): void;
-    /** @internal State names. */
-    protected abstract readonly _states: { connecting: S; live: S; reconnecting: S; offline?: S; stopped: S };
     /** @internal Whether an error that ended a session is the stream being offline (Player with waitForStream). */
     protected _isOffline(_error: RtcError): boolean {
         return false;
@@ -137,7 +139,7 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
         this._params = params;
         this.#attempt = 0;
         this.#startedAt = now();
-        this._setState(this._states.connecting);
+        this._transition('start');
         this.#connect();
     }
 
@@ -152,15 +154,26 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
         for (const timer of this.#timers) clearTimeout(timer);
         this.#timers.clear();
         this.#closeSession();
-        this._setState(this._states.stopped);
+        this._transition('stop');
         this._emitAny('stop', error);
     }
 
-    /** @internal */
-    protected _setState(state: S): void {
-        if (state === this.#state) return;
-        this.#state = state;
-        this._emitAny('state', state);
+    /**
+     * Applies `event` through the state table (src/policy/stateTable.ts); emits `state` on a
+     * change and returns whether the event was valid in the current state.
+     * @internal
+     */
+    protected _transition(event: FacadeEvent): boolean {
+        const next = (transition as (s: string, e: FacadeEvent, r: string) => S | undefined)(this.#state, event, this.#role);
+        if (next === undefined) {
+            this._logger.debug(`ignored '${event}' in state '${this.#state}'`);
+            return false;
+        }
+        if (next !== this.#state) {
+            this.#state = next;
+            this._emitAny('state', next);
+        }
+        return true;
     }
 
     /** @internal Emits an event of the shared map from generic code. */
@@ -213,7 +226,7 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
             'open',
             (stream) => {
                 this.#attempt = 0;
-                this._setState(this._states.live);
+                if (!this._transition('open')) return;
                 this._onOpen(connector, stream, signal);
                 this._emitAny('start', stream);
                 this.#startStats(connector);
@@ -233,8 +246,8 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
         this.#closeSession();
         if (this._params === undefined) return;
         const err = error ?? new RtcError('CONNECTION_LOST', 'the session closed unexpectedly', { retryable: true });
-        if (this._isOffline(err) && this._states.offline) {
-            this._setState(this._states.offline);
+        if (this._isOffline(err)) {
+            this._transition('ended');
             this._later(() => this.#retryNow(), this._offlineRetryMs());
             return;
         }
@@ -243,7 +256,7 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
         if (policy !== false && shouldRetry(attempt, err, policy ?? {})) {
             this.#attempt = attempt;
             const delayMs = Math.round(backoffDelay(attempt, policy ?? {}));
-            this._setState(this._states.reconnecting);
+            this._transition('lost');
             this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
             this._later(() => this.#retryNow(), delayMs);
             return;
@@ -253,7 +266,7 @@ export abstract class FacadeBase<S extends string, M extends FacadeEvents<S>> ex
 
     #retryNow(): void {
         if (this._params === undefined) return;
-        if (this.#state !== this._states.offline) this._setState(this._states.connecting);
+        this._transition('retry');
         this.#connect();
     }
 

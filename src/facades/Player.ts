@@ -11,8 +11,9 @@ import type { PlayingInfos } from '../signaling/messages';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 import { fetchRenditions } from './streamInfo';
 
-/** Player lifecycle. */
-export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'offline' | 'stopped';
+import type { PlayerState } from '../policy/stateTable';
+
+export type { PlayerState };
 
 /** Options of {@link Player}. */
 export interface PlayerOptions extends FacadeOptions {
@@ -71,14 +72,6 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
 export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** The element the stream plays in, if any. */
     readonly video: HTMLVideoElement | undefined;
-    /** @internal */
-    protected readonly _states = {
-        connecting: 'connecting',
-        live: 'playing',
-        reconnecting: 'reconnecting',
-        offline: 'offline',
-        stopped: 'stopped',
-    } as const;
     readonly #playerOptions: PlayerOptions;
     #videoTrack: number | 'auto' | 'none' | undefined;
     #audioTrack: number | 'auto' | 'none' | undefined;
@@ -93,7 +86,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
      * @param options Player options.
      */
     constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
-        super(options, 'player', 'idle');
+        super(options, 'player');
         this.video = video;
         this.#playerOptions = options;
         if (options.mbr !== false) {

@@ -10,8 +10,9 @@ import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 
-/** Streamer lifecycle. */
-export type StreamerState = 'idle' | 'connecting' | 'streaming' | 'reconnecting' | 'stopped';
+import type { StreamerState } from '../policy/stateTable';
+
+export type { StreamerState };
 
 /** Options of {@link Streamer}. */
 export interface StreamerOptions extends FacadeOptions {
@@ -58,13 +59,6 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
  * ```
  */
 export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
-    /** @internal */
-    protected readonly _states = {
-        connecting: 'connecting',
-        live: 'streaming',
-        reconnecting: 'reconnecting',
-        stopped: 'stopped',
-    } as const;
     readonly #streamerOptions: StreamerOptions;
     #abr: AdaptiveBitrate;
     #fixedBitrate: number | undefined;
@@ -77,7 +71,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     #source: MediaStream | undefined;
 
     constructor(options: StreamerOptions = {}) {
-        super(options, 'streamer', 'idle');
+        super(options, 'streamer');
         this.#streamerOptions = options;
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
@@ -233,7 +227,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (this.#fixedBitrate === undefined && video) {
             const target = this.#abr.update({
                 now: t,
-                lossPercent: report ? report.stats.lossPercent : video.lossPercent,
+                lossPercent: report?.stats.lossPerc ?? video.lossPercent,
                 rttMs: infos.rtt === undefined ? undefined : infos.rtt * 1000,
                 qualityLimitationReason: video.qualityLimitationReason,
                 availableOutgoingBitrate: infos.availableOutgoingBitrate,

@@ -1,0 +1,228 @@
+/**
+ * Publish → play through the reference server in real Chromium, with the SDK's <script> build.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installPageHelpers, launchBrowser, openSdkPage, startRefServer, waitFor, type CheckedPage, type RefServer } from './harness';
+
+let browser: Browser;
+let server: RefServer;
+let tab: CheckedPage;
+let name = 0;
+const streamName = () => `e2e${++name}-${Date.now() % 100000}`;
+
+beforeAll(async () => {
+    server = await startRefServer({ playWaitMs: 2000, faults: true });
+    browser = await launchBrowser();
+});
+afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+});
+afterEach(async () => {
+    // Every test leaves no live peer connection behind and no page error.
+    if (!tab) return;
+    await tab.page.evaluate(() => {
+        const s = (window as any).t.store;
+        for (const key of Object.keys(s)) s[key]?.stop?.() ?? s[key]?.close?.();
+    });
+    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
+    tab.assertNoErrors();
+    await tab.context.close();
+});
+
+async function newTab(): Promise<CheckedPage> {
+    tab = await openSdkPage(browser, server);
+    await installPageHelpers(tab.page);
+    return tab;
+}
+
+/** Publishes the fake camera as `stream` with a Streamer and waits until it streams. */
+async function publish(stream: string, endPoint: string, options: Record<string, unknown> = {}) {
+    await tab.page.evaluate(
+        async ({ stream, endPoint, options }) => {
+            const { t, rtcwire } = window as any;
+            const camera = await t.camera();
+            t.store.camera = camera;
+            const streamer = new rtcwire.Streamer(options);
+            t.store.streamer = streamer;
+            const streaming = new Promise<void>((resolve, reject) => {
+                streamer.on('state', (s: string) => s === 'streaming' && resolve());
+                streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
+            });
+            streamer.start(camera, { endPoint, streamName: stream });
+            await streaming;
+        },
+        { stream, endPoint, options },
+    );
+}
+
+/** Plays `stream` with a Player into a new <video> and waits until it plays. */
+async function play(stream: string, endPoint: string, options: Record<string, unknown> = {}) {
+    await tab.page.evaluate(
+        async ({ stream, endPoint, options }) => {
+            const { t, rtcwire } = window as any;
+            const player = new rtcwire.Player(t.video('v'), options);
+            t.store.player = player;
+            t.store.playerEvents = [];
+            for (const ev of ['state', 'stop', 'reconnecting', 'timings', 'playing']) {
+                player.on(ev, (arg: any) => t.store.playerEvents.push({ ev, arg: ev === 'stop' ? arg && { code: arg.code, message: arg.message } : arg }));
+            }
+            const playing = new Promise<void>((resolve, reject) => {
+                player.on('state', (s: string) => s === 'playing' && resolve());
+                player.on('stop', (e: any) => reject(new Error(`player stopped: ${e?.code} ${e?.message}`)));
+            });
+            player.start({ endPoint, streamName: stream });
+            await playing;
+        },
+        { stream, endPoint, options },
+    );
+}
+
+/** Asserts the player's video decodes: dimensions, frames presented, framesDecoded rising, audio arriving. */
+async function expectDecoding() {
+    const result = await tab.page.evaluate(async () => {
+        const { t } = window as any;
+        const video = document.getElementById('v') as HTMLVideoElement;
+        const pc = t.store.player.connector.peerConnection;
+        const deadline = Date.now() + 10_000;
+        while (video.videoWidth === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        const before = await t.inbound(pc);
+        const frames = await t.countFrames(video, 2000);
+        const after = await t.inbound(pc);
+        return { width: video.videoWidth, height: video.videoHeight, frames, before, after };
+    });
+    expect(result.width).toBeGreaterThan(0);
+    expect(result.height).toBeGreaterThan(0);
+    expect(result.frames).toBeGreaterThan(10);
+    expect(result.after.framesDecoded).toBeGreaterThan(result.before.framesDecoded + 10);
+    expect(result.after.audioPackets).toBeGreaterThan(result.before.audioPackets);
+    return result;
+}
+
+describe('publish → play', () => {
+    it('Streamer → Player over WebSocket signaling: video decodes and audio arrives', async () => {
+        await newTab();
+        const stream = streamName();
+        await publish(stream, server.url.replace('http', 'ws'));
+        await play(stream, server.url.replace('http', 'ws'));
+        await expectDecoding();
+    });
+
+    it('WHIP → WHEP with HTTPConnector-based facades: video decodes and audio arrives', async () => {
+        await newTab();
+        const stream = streamName();
+        await publish(stream, server.url);
+        await play(stream, server.url);
+        const kinds = await tab.page.evaluate(() => {
+            const { t } = window as any;
+            return [t.store.streamer.connector.constructor.name, t.store.player.connector.constructor.name];
+        });
+        expect(kinds).toEqual(['HTTPConnector', 'HTTPConnector']);
+        await expectDecoding();
+    });
+
+    it('WSController: playing about every second with current advancing; rtp props; publisher bitrate command', async () => {
+        await newTab();
+        const stream = streamName();
+        const ws = server.url.replace('http', 'ws');
+        const result = await tab.page.evaluate(
+            async ({ stream, ws }) => {
+                const { t, rtcwire } = window as any;
+                const camera = await t.camera({ video: { width: 1280, height: 720, frameRate: 30 }, audio: true });
+                const pub = new rtcwire.WSController({ endPoint: ws, streamName: stream }, camera);
+                t.store.pub = pub;
+                t.store.camera = camera;
+                await pub.once('open');
+                const bitrateEvent = new Promise((resolve) => (pub.onVideoBitrate = (b: number, c: number) => resolve([b, c])));
+                const reply = await pub.setVideoBitrate(300_000);
+                const event = await bitrateEvent;
+                const ctrl = new rtcwire.WSController({ endPoint: ws, streamName: stream });
+                t.store.ctrl = ctrl;
+                const playing: { current: number; at: number }[] = [];
+                ctrl.onPlaying = (infos: any) => playing.push({ current: infos.current, at: performance.now() });
+                await ctrl.once('open');
+                const propsEvent = new Promise((resolve) => ctrl.on('rtpProps', resolve));
+                const props = await ctrl.setRTPProps(100, 300);
+                const propsSeen = await propsEvent;
+                await new Promise((r) => setTimeout(r, 4500));
+                // Let the encoder settle to the new cap, then measure.
+                const bitrate = await t.outboundBitrate(pub.peerConnection, 3000);
+                return { reply, event, props, propsSeen, playing, bitrate };
+            },
+            { stream, ws },
+        );
+        expect(result.reply).toMatchObject({ videoBitrate: 300_000 });
+        expect(result.event).toEqual([300_000, expect.any(Number)]);
+        expect(result.props).toEqual({ nack: 100, drop: 300 });
+        expect(result.propsSeen).toEqual({ nack: 100, drop: 300 });
+        expect(result.playing.length).toBeGreaterThanOrEqual(3);
+        const last = result.playing[result.playing.length - 1]!;
+        const first = result.playing[0]!;
+        expect(last.current).toBeGreaterThan(first.current);
+        const intervals = result.playing.slice(1).map((p, i) => p.at - result.playing[i]!.at);
+        const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
+        expect(mean).toBeGreaterThan(500);
+        expect(mean).toBeLessThan(2000);
+        // 300 kbps asked: the sent video bitrate falls to about that (encoder overshoot allowed).
+        expect(result.bitrate).toBeLessThan(450_000);
+        expect(result.bitrate).toBeGreaterThan(50_000);
+    });
+
+    it('the player gets STREAM_ENDED when the publisher stops', async () => {
+        await newTab();
+        const stream = streamName();
+        const ws = server.url.replace('http', 'ws');
+        await publish(stream, ws);
+        await play(stream, ws);
+        const stop = await tab.page.evaluate(async () => {
+            const { t } = window as any;
+            const stopped = new Promise<any>((resolve) => t.store.player.on('stop', resolve));
+            t.store.streamer.stop();
+            const error = await stopped;
+            return { code: error?.code, retryable: error?.retryable, state: t.store.player.state };
+        });
+        expect(stop).toEqual({ code: 'STREAM_ENDED', retryable: false, state: 'stopped' });
+    });
+
+    it('playing a stream nobody publishes ends in a clear error after the server wait', async () => {
+        await newTab();
+        const result = await tab.page.evaluate(async (ws) => {
+            const { t, rtcwire } = window as any;
+            const player = new rtcwire.Player(t.video('v'), { reconnect: false });
+            t.store.player = player;
+            const started = performance.now();
+            const error = await new Promise<any>((resolve) => {
+                player.on('stop', resolve);
+                player.start({ endPoint: ws, streamName: 'nobody-here' });
+            });
+            return { code: error?.code, message: error?.message, retryable: error?.retryable, ms: performance.now() - started };
+        }, server.url.replace('http', 'ws'));
+        expect(['STREAM_NOT_FOUND', 'REFUSED']).toContain(result.code);
+        expect(result.retryable).toBe(false);
+        expect(result.message.length).toBeGreaterThan(5);
+        expect(result.ms).toBeGreaterThan(1500);
+    });
+
+    it('replaceTrack on a live publisher keeps the session and the player keeps decoding', async () => {
+        await newTab();
+        const stream = streamName();
+        const ws = server.url.replace('http', 'ws');
+        await publish(stream, ws);
+        await play(stream, ws);
+        await expectDecoding();
+        const state = await tab.page.evaluate(async () => {
+            const { t } = window as any;
+            const other = await t.camera({ video: { width: 320, height: 240 } });
+            t.store.other = { stop: () => other.getTracks().forEach((tr: MediaStreamTrack) => tr.stop()) };
+            await t.store.streamer.replaceTrack('video', other.getVideoTracks()[0]);
+            return t.store.streamer.state;
+        });
+        expect(state).toBe('streaming');
+        // The new source is 320x240: the player follows it and keeps decoding.
+        await waitFor(() => tab.page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).videoWidth === 320), 10_000);
+        await expectDecoding();
+        const events = await tab.page.evaluate(() => (window as any).t.store.playerEvents.map((e: any) => e.ev));
+        expect(events).not.toContain('reconnecting');
+    });
+});

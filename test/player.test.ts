@@ -1,0 +1,243 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Player } from '../src/facades/Player';
+import type { RtcError } from '../src/core/RtcError';
+import { FakePeerConnection } from './fakes/FakePeerConnection';
+import { FakeWebSocket, defaultServer } from './fakes/FakeWebSocket';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const endPoint = 'ws://127.0.0.1:1';
+
+function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
+    const player = new Player(undefined, {
+        logger: silent,
+        statsIntervalMs: 0,
+        ...options,
+        connectorOptions: {
+            WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+            RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+            fetch: async () => new Response('', { status: 404 }),
+            logger: silent,
+            ...options.connectorOptions,
+        },
+    });
+    const states: string[] = [];
+    const stops: (RtcError | undefined)[] = [];
+    const reconnects: { attempt: number; delayMs: number; code: string }[] = [];
+    player.on('state', (s) => states.push(s));
+    player.on('stop', (e) => stops.push(e));
+    player.on('reconnecting', (r) => reconnects.push({ attempt: r.attempt, delayMs: r.delayMs, code: r.error.code }));
+    return { player, states, stops, reconnects };
+}
+
+const lastSocket = () => FakeWebSocket.instances[FakeWebSocket.instances.length - 1]!;
+
+beforeEach(() => {
+    vi.useFakeTimers();
+    FakeWebSocket.reset();
+    FakePeerConnection.reset();
+});
+afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+});
+
+describe('Player', () => {
+    it('connects and plays: connecting → playing, start(stream), timings in order', async () => {
+        const { player, states } = newPlayer();
+        const started = vi.fn();
+        const timings = vi.fn();
+        player.on('start', started);
+        player.on('timings', timings);
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(states).toEqual(['connecting', 'playing']);
+        expect(started).toHaveBeenCalledTimes(1);
+        expect(started.mock.calls[0]![0].getTracks()).toHaveLength(2);
+        expect(lastSocket().url).toBe('ws://127.0.0.1:1/webrtc/cam');
+        const t = timings.mock.calls[0]![0];
+        expect(t.session).toBe(1);
+        expect(t.offerReady).toBeLessThanOrEqual(t.answer);
+        expect(t.answer).toBeLessThanOrEqual(t.open);
+        player.stop();
+    });
+
+    it('throws INVALID_ARGUMENT synchronously on bad params', () => {
+        const { player } = newPlayer();
+        expect(() => player.start({ endPoint: '' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        expect(() => player.start({ endPoint: 'ws://host:1' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        expect(player.state).toBe('idle');
+    });
+
+    it('retries a lost session with backoff and plays again, replaying track choice and rtp props', async () => {
+        vi.spyOn(Math, 'random').mockReturnValue(0.5);
+        const { player, states, reconnects } = newPlayer();
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        player.videoTrack = 2;
+        player.setRTPProps(100, 300);
+        await vi.advanceTimersByTimeAsync(10);
+        lastSocket().serverClose(1006);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(player.state).toBe('reconnecting');
+        expect(reconnects).toEqual([{ attempt: 1, delayMs: 125, code: 'CONNECTION_LOST' }]);
+        expect(FakeWebSocket.instances).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(200);
+        expect(FakeWebSocket.instances).toHaveLength(2);
+        expect(player.state).toBe('playing');
+        expect(states).toEqual(['connecting', 'playing', 'reconnecting', 'playing']);
+        const second = lastSocket();
+        expect(second.url).toContain('video=2');
+        expect(second.sent).toEqual(
+            expect.arrayContaining([
+                expect.objectContaining({ type: 'rtp_props', nack: 100, drop: 300 }),
+                expect.objectContaining({ type: 'tracks', video: '2' }),
+            ]),
+        );
+        // A success resets the attempt counter.
+        second.serverClose(1006);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(reconnects[1]!.attempt).toBe(1);
+        player.stop();
+    });
+
+    it('backs off exponentially up to the cap while the server is unreachable', async () => {
+        vi.spyOn(Math, 'random').mockReturnValue(1);
+        FakeWebSocket.unreachable = true;
+        const { player, reconnects } = newPlayer({ reconnect: { initialDelayMs: 250, maxDelayMs: 2000 } });
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(30_000);
+        expect(reconnects.slice(0, 6).map((r) => r.delayMs)).toEqual([250, 500, 1000, 2000, 2000, 2000]);
+        expect(reconnects.every((r) => r.code === 'CONNECTION_LOST')).toBe(true);
+        player.stop();
+    });
+
+    it('gives up after maxAttempts with the last error', async () => {
+        FakeWebSocket.unreachable = true;
+        const { player, stops, reconnects } = newPlayer({ reconnect: { maxAttempts: 2, initialDelayMs: 10 } });
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(5_000);
+        expect(reconnects).toHaveLength(2);
+        expect(FakeWebSocket.instances).toHaveLength(3);
+        expect(stops).toHaveLength(1);
+        expect(stops[0]?.code).toBe('CONNECTION_LOST');
+        expect(player.state).toBe('stopped');
+    });
+
+    it('does not retry a refused session', async () => {
+        FakeWebSocket.server = (socket, message) => {
+            if (message.type === 'offer_sdp') socket.serverSend({ type: 'on_answer_sdp', result: false });
+        };
+        const { player, stops, reconnects } = newPlayer();
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(reconnects).toHaveLength(0);
+        expect(FakeWebSocket.instances).toHaveLength(1);
+        expect(stops.map((e) => e?.code)).toEqual(['REFUSED']);
+        expect(stops[0]?.retryable).toBe(false);
+    });
+
+    it('stop() during the backoff cancels the retry and releases everything', async () => {
+        const { player, stops } = newPlayer();
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        lastSocket().serverClose(1006);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(player.state).toBe('reconnecting');
+        player.stop();
+        await vi.advanceTimersByTimeAsync(5);
+        // The pending retry timer is cleared at once, not left to fire into a stopped player.
+        expect(vi.getTimerCount()).toBe(0);
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(FakeWebSocket.instances).toHaveLength(1);
+        expect(stops).toEqual([undefined]);
+        expect(player.state).toBe('stopped');
+        expect(FakePeerConnection.live).toHaveLength(0);
+        expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('an ended stream stops with STREAM_ENDED by default', async () => {
+        const { player, stops } = newPlayer();
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        lastSocket().serverSend({ type: 'on_stop', data: { begin: 0, current: 5000, end: 5000 } });
+        lastSocket().serverClose(1006);
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(stops.map((e) => e?.code)).toEqual(['STREAM_ENDED']);
+        expect(FakeWebSocket.instances).toHaveLength(1);
+    });
+
+    it('with waitForStream, an ended stream goes offline and polls until it is back', async () => {
+        const { player, states, stops } = newPlayer({ waitForStream: { intervalMs: 1000 } });
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        // The stream ends; the next poll finds it missing; the one after finds it back.
+        let refusals = 1;
+        FakeWebSocket.server = (socket, message) => {
+            if (message.type === 'offer_sdp' && refusals-- > 0) {
+                socket.serverSend({ type: 'on_error', command: 'offer_sdp', message: 'Stream open failed' });
+                socket.serverClose(1006);
+                return;
+            }
+            defaultServer(socket, message);
+        };
+        lastSocket().serverSend({ type: 'on_stop', data: {} });
+        await vi.advanceTimersByTimeAsync(10);
+        expect(player.state).toBe('offline');
+        await vi.advanceTimersByTimeAsync(1100);
+        expect(FakeWebSocket.instances).toHaveLength(2);
+        expect(player.state).toBe('offline');
+        await vi.advanceTimersByTimeAsync(1100);
+        expect(FakeWebSocket.instances).toHaveLength(3);
+        expect(player.state).toBe('playing');
+        expect(states).toEqual(['connecting', 'playing', 'offline', 'playing']);
+        expect(stops).toHaveLength(0);
+        player.stop();
+    });
+
+    it('emits stats once per interval from one getStats() call', async () => {
+        const { player } = newPlayer({ statsIntervalMs: 1000 });
+        const stats = vi.fn();
+        player.on('stats', stats);
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[0]!;
+        pc.stats = [
+            { id: 'v', type: 'inbound-rtp', kind: 'video', packetsReceived: 100, packetsLost: 0, bytesReceived: 1000, frameWidth: 640, frameHeight: 360, framesPerSecond: 30 },
+        ];
+        await vi.advanceTimersByTimeAsync(3000);
+        expect(stats).toHaveBeenCalledTimes(3);
+        expect(pc.getStatsCalls).toBe(3);
+        expect(stats.mock.calls[0]![0]).toMatchObject({ width: 640, height: 360, fps: 30 });
+        player.stop();
+    });
+
+    it('steps the rendition down under loss (MBR) and not when a track is pinned', async () => {
+        const { player } = newPlayer({
+            statsIntervalMs: 1000,
+            renditions: [
+                { track: 1, bitrate: 300_000 },
+                { track: 2, bitrate: 1_000_000 },
+                { track: 3, bitrate: 3_000_000 },
+            ],
+        });
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const socket = lastSocket();
+        socket.serverSend({ type: 'on_time', data: { begin: 0, current: 0, end: 0, tracks: [0, 3] } });
+        const pc = FakePeerConnection.instances[0]!;
+        let received = 0;
+        let lost = 0;
+        for (let i = 0; i < 5; i++) {
+            received += 700;
+            lost += 300; // 30 % loss
+            pc.stats = [
+                { id: 'v', type: 'inbound-rtp', kind: 'video', packetsReceived: received, packetsLost: lost, bytesReceived: received * 1000 },
+            ];
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        const tracks = socket.sent.filter((m) => m.type === 'tracks').map((m) => m.video);
+        expect(tracks.length).toBeGreaterThan(0);
+        expect(Number(tracks[tracks.length - 1])).toBeLessThan(3);
+        player.stop();
+    });
+});

@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Streamer } from '../src/facades/Streamer';
+import type { RtcError } from '../src/core/RtcError';
+import { FakePeerConnection } from './fakes/FakePeerConnection';
+import { FakeWebSocket } from './fakes/FakeWebSocket';
+import { FakeTrack, fakeCamera } from './fakes/media';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const endPoint = 'ws://127.0.0.1:1';
+
+function newStreamer(options: ConstructorParameters<typeof Streamer>[0] = {}) {
+    const streamer = new Streamer({
+        logger: silent,
+        statsIntervalMs: 0,
+        ...options,
+        connectorOptions: {
+            WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+            RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+            logger: silent,
+            ...options.connectorOptions,
+        },
+    });
+    const states: string[] = [];
+    const stops: (RtcError | undefined)[] = [];
+    streamer.on('state', (s) => states.push(s));
+    streamer.on('stop', (e) => stops.push(e));
+    return { streamer, states, stops };
+}
+
+const lastSocket = () => FakeWebSocket.instances[FakeWebSocket.instances.length - 1]!;
+const videoSender = (pc: FakePeerConnection) => pc.transceivers.find((t) => t.kind === 'video')!.sender;
+
+/** Outbound video stats with the given remote loss fraction; bytes grow by `kbps` per second. */
+function outbound(pc: FakePeerConnection, i: number, fractionLost: number, kbps = 1000) {
+    pc.stats = [
+        { id: 'o', type: 'outbound-rtp', kind: 'video', bytesSent: (i * kbps * 1000) / 8, packetsSent: i * 100, frameWidth: 1280, frameHeight: 720, framesPerSecond: 30, qualityLimitationReason: 'none' },
+        { id: 'r', type: 'remote-inbound-rtp', kind: 'video', localId: 'o', fractionLost, packetsLost: 0, jitter: 0.01 },
+    ];
+}
+
+beforeEach(() => {
+    vi.useFakeTimers();
+    FakeWebSocket.reset();
+    FakePeerConnection.reset();
+});
+afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+});
+
+describe('Streamer', () => {
+    it('publishes sendonly and reaches streaming when the peer connection connects', async () => {
+        const { streamer, states } = newStreamer();
+        streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(states).toEqual(['connecting', 'streaming']);
+        const offer = String(lastSocket().sent.find((m) => m.type === 'offer_sdp')!.offer_sdp);
+        expect(offer.match(/a=sendonly/g)).toHaveLength(2);
+        expect(offer).not.toMatch(/a=recvonly/);
+        streamer.stop();
+    });
+
+    it('rejects a stream without tracks synchronously', () => {
+        const { streamer } = newStreamer();
+        const empty = { getTracks: () => [], getAudioTracks: () => [], getVideoTracks: () => [] } as unknown as MediaStream;
+        expect(() => streamer.start(empty, { endPoint, streamName: 'cam' })).toThrow(
+            expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+        );
+    });
+
+    it('a fixed videoBitrate caps the encoder and is sent to the server', async () => {
+        const { streamer } = newStreamer();
+        const bitrates: [number, number][] = [];
+        streamer.on('videoBitrate', (b, c) => bitrates.push([b, c]));
+        streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        streamer.videoBitrate = 300_000;
+        await vi.advanceTimersByTimeAsync(20);
+        const pc = FakePeerConnection.instances[0]!;
+        expect(videoSender(pc).parameters.encodings[0]!.maxBitrate).toBe(300_000);
+        expect(lastSocket().sent).toContainEqual({ type: 'video_bitrate', video_bitrate: 300_000 });
+        expect(bitrates).toContainEqual([300_000, 6_000_000]);
+        expect(() => (streamer.videoBitrate = -1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        streamer.stop();
+    });
+
+    it('adaptive bitrate lowers the encoder target under loss and raises it when clean', async () => {
+        const { streamer } = newStreamer({ statsIntervalMs: 1000, minBitrate: 100_000, maxBitrate: 2_000_000, startBitrate: 1_000_000 });
+        streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[0]!;
+        const sender = videoSender(pc);
+        expect(sender.parameters.encodings[0]!.maxBitrate).toBe(1_000_000);
+        for (let i = 1; i <= 5; i++) {
+            outbound(pc, i, 0.25);
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        const lowered = sender.parameters.encodings[0]!.maxBitrate!;
+        expect(lowered).toBeLessThan(500_000);
+        expect(lowered).toBeGreaterThanOrEqual(100_000);
+        for (let i = 6; i <= 30; i++) {
+            outbound(pc, i, 0);
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        expect(sender.parameters.encodings[0]!.maxBitrate!).toBeGreaterThan(lowered);
+        streamer.stop();
+    });
+
+    it('mute/unmute toggle the sent tracks without renegotiation', async () => {
+        const { streamer } = newStreamer();
+        const camera = fakeCamera();
+        streamer.start(camera, { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        streamer.muteVideo();
+        streamer.muteAudio();
+        expect(camera.getVideoTracks()[0]!.enabled).toBe(false);
+        expect(camera.getAudioTracks()[0]!.enabled).toBe(false);
+        expect(streamer.isMuted('video')).toBe(true);
+        streamer.unmuteVideo();
+        expect(camera.getVideoTracks()[0]!.enabled).toBe(true);
+        expect(lastSocket().sent.filter((m) => m.type === 'offer_sdp')).toHaveLength(1);
+        streamer.stop();
+    });
+
+    it('replaceTrack switches the camera and the new track is published after a reconnection', async () => {
+        vi.spyOn(Math, 'random').mockReturnValue(0);
+        const { streamer, states } = newStreamer();
+        const camera = fakeCamera();
+        streamer.start(camera, { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const other = new FakeTrack('video') as unknown as MediaStreamTrack;
+        await streamer.replaceTrack('video', other);
+        expect(videoSender(FakePeerConnection.instances[0]!).track).toBe(other);
+        lastSocket().serverClose(1006);
+        await vi.advanceTimersByTimeAsync(100);
+        expect(states).toEqual(['connecting', 'streaming', 'reconnecting', 'streaming']);
+        const second = FakePeerConnection.instances[1]!;
+        expect(videoSender(second).track).toBe(other);
+        // The app's own stream object was not modified.
+        expect(camera.getVideoTracks()[0]).not.toBe(other);
+        streamer.stop();
+    });
+
+    it('stop() leaves the app tracks running and releases the session', async () => {
+        const { streamer, stops } = newStreamer({ statsIntervalMs: 1000 });
+        const camera = fakeCamera();
+        streamer.start(camera, { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        streamer.stop();
+        streamer.stop();
+        await vi.advanceTimersByTimeAsync(10);
+        expect(stops).toEqual([undefined]);
+        expect(camera.getTracks().every((t) => t.readyState === 'live')).toBe(true);
+        expect(FakePeerConnection.live).toHaveLength(0);
+        expect(FakeWebSocket.open).toHaveLength(0);
+        expect(vi.getTimerCount()).toBe(0);
+    });
+});

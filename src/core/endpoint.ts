@@ -23,7 +23,7 @@ function parseBase(endPoint: string, defaultScheme: (host: string) => string): U
     let text = raw;
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
         const host = raw.split(/[/?#]/)[0] ?? '';
-        const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0] ?? '';
+        const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
         text = `${defaultScheme(hostname.toLowerCase())}://${raw}`;
     }
     try {
@@ -36,7 +36,12 @@ function parseBase(endPoint: string, defaultScheme: (host: string) => string): U
 /** The stream name named by a path like `/webrtc/<name>`, `/whip/<name>` or `/whep/<name>`. */
 function streamFromPath(pathname: string): string | undefined {
     const match = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(pathname);
-    return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+    if (!match?.[1]) return undefined;
+    try {
+        return decodeURIComponent(match[1]);
+    } catch (cause) {
+        throw new RtcError('INVALID_ARGUMENT', `invalid stream name in endPoint path '${match[1]}'`, { cause });
+    }
 }
 
 /**
@@ -80,6 +85,8 @@ function resolveStream(url: URL, streamName: string | undefined, segment: string
         throw new RtcError('INVALID_ARGUMENT', 'streamName is required when endPoint does not name the stream');
     }
     const base = url.pathname.replace(/\/+$/, '');
-    url.pathname = `${base}/${segment}/${encodeURIComponent(streamName)}`;
+    // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
+    const prefix = /\/(?:webrtc|whip|whep)$/.test(base) ? base : `${base}/${segment}`;
+    url.pathname = `${prefix}/${encodeURIComponent(streamName)}`;
     return streamName;
 }

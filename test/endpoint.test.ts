@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../src/core/endpoint';
+import { RtcError } from '../src/core/RtcError';
+
+function invalid(fn: () => unknown): RtcError {
+    try {
+        fn();
+    } catch (error) {
+        expect(error).toBeInstanceOf(RtcError);
+        expect((error as RtcError).code).toBe('INVALID_ARGUMENT');
+        expect((error as RtcError).retryable).toBe(false);
+        return error as RtcError;
+    }
+    throw new Error('expected INVALID_ARGUMENT');
+}
+
+describe('transportOf', () => {
+    it.each([
+        ['http://host/whep/a', 'http'],
+        ['https://host', 'http'],
+        ['HTTPS://HOST', 'http'],
+        ['  https://host  ', 'http'],
+        ['ws://host', 'ws'],
+        ['wss://host/webrtc/a', 'ws'],
+        ['host', 'ws'],
+        ['host:8080', 'ws'],
+        ['httpbin.org', 'ws'],
+        ['127.0.0.1:4433', 'ws'],
+    ] as const)('%s → %s', (endPoint, transport) => {
+        expect(transportOf(endPoint)).toBe(transport);
+    });
+});
+
+describe('buildWebSocketUrl', () => {
+    it('a bare host becomes wss://host/webrtc/<name>', () => {
+        expect(buildWebSocketUrl({ endPoint: 'media.example.com', streamName: 'live' })).toEqual({
+            url: 'wss://media.example.com/webrtc/live',
+            streamName: 'live',
+        });
+    });
+
+    it('keeps the port of a bare host', () => {
+        expect(buildWebSocketUrl({ endPoint: 'media.example.com:4433', streamName: 'live' }).url).toBe(
+            'wss://media.example.com:4433/webrtc/live',
+        );
+    });
+
+    it.each([
+        ['localhost', 'ws://localhost/webrtc/s'],
+        ['localhost:8080', 'ws://localhost:8080/webrtc/s'],
+        ['LOCALHOST:8080', 'ws://localhost:8080/webrtc/s'],
+        ['127.0.0.1', 'ws://127.0.0.1/webrtc/s'],
+        ['127.0.0.1:4433', 'ws://127.0.0.1:4433/webrtc/s'],
+        ['[::1]', 'ws://[::1]/webrtc/s'],
+        ['[::1]:4433', 'ws://[::1]:4433/webrtc/s'],
+        ['localhost.example.com', 'wss://localhost.example.com/webrtc/s'],
+        ['127.0.0.2', 'wss://127.0.0.2/webrtc/s'],
+        ['[2001:db8::1]:4433', 'wss://[2001:db8::1]:4433/webrtc/s'],
+    ])('local hosts use ws://: %s → %s', (endPoint, url) => {
+        expect(buildWebSocketUrl({ endPoint, streamName: 's' }).url).toBe(url);
+    });
+
+    it('keeps a full ws(s) URL that names the stream', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/in+abc' })).toEqual({
+            url: 'wss://host/webrtc/in+abc',
+            streamName: 'in+abc',
+        });
+        expect(buildWebSocketUrl({ endPoint: 'ws://host:8080/webrtc/live' })).toEqual({
+            url: 'ws://host:8080/webrtc/live',
+            streamName: 'live',
+        });
+    });
+
+    it('the stream named in the URL wins over params.streamName', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/fromurl', streamName: 'other' }).streamName).toBe(
+            'fromurl',
+        );
+    });
+
+    it('decodes an encoded stream name of the URL', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/a%20b' })).toEqual({
+            url: 'wss://host/webrtc/a%20b',
+            streamName: 'a b',
+        });
+    });
+
+    it('a full URL without a stream path gets /webrtc/<name> appended', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host', streamName: 'live' }).url).toBe('wss://host/webrtc/live');
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/', streamName: 'live' }).url).toBe('wss://host/webrtc/live');
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/prefix/', streamName: 'live' }).url).toBe(
+            'wss://host/prefix/webrtc/live',
+        );
+    });
+
+    it('a URL that ends with /webrtc gets only the stream name', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc', streamName: 'live' }).url).toBe(
+            'wss://host/webrtc/live',
+        );
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/', streamName: 'live' }).url).toBe(
+            'wss://host/webrtc/live',
+        );
+    });
+
+    it('maps http(s) URLs to ws(s)', () => {
+        expect(buildWebSocketUrl({ endPoint: 'https://host', streamName: 'a' }).url).toBe('wss://host/webrtc/a');
+        expect(buildWebSocketUrl({ endPoint: 'http://host:8080', streamName: 'a' }).url).toBe(
+            'ws://host:8080/webrtc/a',
+        );
+    });
+
+    it.each([
+        ['in+abc', 'in%2Babc'],
+        ['a b/c', 'a%20b%2Fc'],
+        ['é?#&', '%C3%A9%3F%23%26'],
+    ])('URL-encodes the stream name %j as one path segment', (name, encoded) => {
+        const { url, streamName } = buildWebSocketUrl({ endPoint: 'host', streamName: name });
+        expect(url).toBe(`wss://host/webrtc/${encoded}`);
+        expect(streamName).toBe(name);
+        // The URL round-trips: its path names the same stream.
+        expect(buildWebSocketUrl({ endPoint: url }).streamName).toBe(name);
+    });
+
+    it('adds query parameters from an object or URLSearchParams, keeping the URL query', () => {
+        expect(
+            buildWebSocketUrl({ endPoint: 'host', streamName: 's', query: { video: '1', waittrackcount: '1' } }).url,
+        ).toBe('wss://host/webrtc/s?video=1&waittrackcount=1');
+        expect(
+            buildWebSocketUrl({
+                endPoint: 'wss://host/webrtc/s?audio=0&video=2',
+                query: new URLSearchParams([['video', '1']]),
+            }).url,
+        ).toBe('wss://host/webrtc/s?audio=0&video=1');
+        expect(buildWebSocketUrl({ endPoint: 'host', streamName: 's', query: { 'a b': 'c&d' } }).url).toBe(
+            'wss://host/webrtc/s?a+b=c%26d',
+        );
+    });
+
+    it('passes the access token as a query parameter', () => {
+        const { url } = buildWebSocketUrl({
+            endPoint: 'host',
+            streamName: 's',
+            accessToken: 't/k=n',
+            query: { x: '1' },
+        });
+        expect(new URL(url).searchParams.get('accessToken')).toBe('t/k=n');
+        expect(new URL(url).searchParams.get('x')).toBe('1');
+    });
+
+    it('requires a stream name when the URL names none', () => {
+        invalid(() => buildWebSocketUrl({ endPoint: 'host' }));
+        invalid(() => buildWebSocketUrl({ endPoint: 'host', streamName: '' }));
+        invalid(() => buildWebSocketUrl({ endPoint: 'wss://host/other/path' }));
+    });
+
+    it.each(['', '   ', 'ftp://host', 'wss://', 'wss://ho st', 'http://[bad', ':8080', 'wss://host/webrtc/%E0%A4%A'])(
+        'rejects the bad endPoint %j',
+        (endPoint) => {
+            invalid(() => buildWebSocketUrl({ endPoint, streamName: 's' }));
+        },
+    );
+});
+
+describe('buildHttpUrl', () => {
+    it('a bare host becomes https://host/whep/<name> to play, /whip/<name> to publish', () => {
+        expect(buildHttpUrl({ endPoint: 'media.example.com', streamName: 'live' }, false)).toEqual({
+            url: 'https://media.example.com/whep/live',
+            streamName: 'live',
+        });
+        expect(buildHttpUrl({ endPoint: 'media.example.com:8443', streamName: 'live' }, true).url).toBe(
+            'https://media.example.com:8443/whip/live',
+        );
+    });
+
+    it('local bare hosts use http://', () => {
+        expect(buildHttpUrl({ endPoint: 'localhost:8080', streamName: 'a' }, false).url).toBe(
+            'http://localhost:8080/whep/a',
+        );
+        expect(buildHttpUrl({ endPoint: '127.0.0.1', streamName: 'a' }, true).url).toBe('http://127.0.0.1/whip/a');
+        expect(buildHttpUrl({ endPoint: '[::1]:8080', streamName: 'a' }, true).url).toBe('http://[::1]:8080/whip/a');
+    });
+
+    it('http(s) URLs without a stream path get /whip|whep/<name>', () => {
+        expect(buildHttpUrl({ endPoint: 'https://host', streamName: 'a b' }, false).url).toBe(
+            'https://host/whep/a%20b',
+        );
+        expect(buildHttpUrl({ endPoint: 'http://host:8080/', streamName: 'in+abc' }, true).url).toBe(
+            'http://host:8080/whip/in%2Babc',
+        );
+    });
+
+    it('a URL that ends with /whip or /whep gets only the stream name', () => {
+        expect(buildHttpUrl({ endPoint: 'https://host/whep', streamName: 'a' }, false).url).toBe('https://host/whep/a');
+        expect(buildHttpUrl({ endPoint: 'https://host/whip/', streamName: 'a' }, true).url).toBe('https://host/whip/a');
+    });
+
+    it('keeps a URL that names the stream (/whip, /whep or /webrtc)', () => {
+        expect(buildHttpUrl({ endPoint: 'https://host/whep/in+abc' }, false)).toEqual({
+            url: 'https://host/whep/in+abc',
+            streamName: 'in+abc',
+        });
+        expect(buildHttpUrl({ endPoint: 'https://host/whip/cam' }, true).url).toBe('https://host/whip/cam');
+        // MistServer also accepts POST on /webrtc/<stream>.
+        expect(buildHttpUrl({ endPoint: 'https://host/webrtc/cam' }, true)).toEqual({
+            url: 'https://host/webrtc/cam',
+            streamName: 'cam',
+        });
+    });
+
+    it('maps ws(s) URLs to http(s)', () => {
+        expect(buildHttpUrl({ endPoint: 'wss://host', streamName: 'a' }, false).url).toBe('https://host/whep/a');
+        expect(buildHttpUrl({ endPoint: 'ws://host', streamName: 'a' }, true).url).toBe('http://host/whip/a');
+    });
+
+    it('adds the query, but never the access token', () => {
+        const { url } = buildHttpUrl(
+            { endPoint: 'https://host', streamName: 's', accessToken: 'secret', query: new URLSearchParams('video=1') },
+            false,
+        );
+        expect(url).toBe('https://host/whep/s?video=1');
+        expect(url).not.toContain('secret');
+    });
+
+    it('requires a stream name when the URL names none', () => {
+        invalid(() => buildHttpUrl({ endPoint: 'https://host' }, false));
+        invalid(() => buildHttpUrl({ endPoint: 'https://host/whep/' }, false));
+    });
+
+    it.each(['', 'ftp://host', 'https://', 'http://[bad', 'https://host/whep/%ZZ'])(
+        'rejects the bad endPoint %j',
+        (endPoint) => {
+            invalid(() => buildHttpUrl({ endPoint, streamName: 's' }, false));
+        },
+    );
+});

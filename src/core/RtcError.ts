@@ -85,7 +85,8 @@ const DOM_CODES: Record<string, RtcErrorCode> = {
     NotReadableError: 'MEDIA_FAILED',
     TrackStartError: 'MEDIA_FAILED',
     OverconstrainedError: 'INVALID_ARGUMENT',
-    TypeError: 'INVALID_ARGUMENT',
+    // TypeError is deliberately absent: fetch() network failures and plain bugs are TypeErrors
+    // too, and must keep the code the caller asked for (e.g. CONNECTION_LOST).
     InvalidStateError: 'INVALID_STATE',
     InvalidModificationError: 'INVALID_STATE',
     OperationError: 'MEDIA_FAILED',
@@ -104,7 +105,7 @@ export function fromDomException(value: unknown): RtcError | undefined {
     const code = DOM_CODES[name];
     if (!code) return undefined;
     const message = (value as { message?: unknown }).message;
-    return new RtcError(code, `${name}: ${typeof message === 'string' ? message : ''}`.trim(), {
+    return new RtcError(code, typeof message === 'string' && message ? `${name}: ${message}` : name, {
         cause: value,
     });
 }

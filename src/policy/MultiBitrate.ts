@@ -1,0 +1,311 @@
+/** One video rendition (track) of a stream, as the server's stream info describes it. */
+export interface Rendition {
+    /** The track index to ask the server for (`setVideoTrack(track)`). */
+    track: number;
+    /** Average bitrate, bits per second, when known. */
+    bitrate?: number;
+    /** Frame width, pixels, when known. */
+    width?: number;
+    /** Frame height, pixels, when known. */
+    height?: number;
+}
+
+/** One second of the player's reception, as the multi-bitrate algorithm reads it. */
+export interface MbrSample {
+    /** Time of the sample, ms (any monotonic clock; only differences matter). */
+    now: number;
+    /** Video packets lost over the last interval, percent (0–100). */
+    lossPercent: number;
+    /** NACKs sent per second over the last interval. */
+    nackRate?: number;
+    /** Video freezes since the session started (cumulative, as `inbound-rtp.freezeCount`). */
+    freezeCount: number;
+    /** Average jitter-buffer delay over the last interval, ms. */
+    jitterBufferMs?: number;
+    /** Incoming bandwidth estimated by the browser, bits per second. */
+    availableBitrate?: number;
+    /** Bitrate actually received over the last interval, bits per second. */
+    receivedBitrate: number;
+}
+
+/**
+ * Chooses the video rendition of a player. The `Player` calls {@link RenditionSelector.decide}
+ * once per stats sample while the video track is automatic, and applies the track it returns;
+ * pass your own implementation as the player's `mbr` option to replace {@link MultiBitrate}.
+ */
+export interface RenditionSelector {
+    /**
+     * @param sample - the latest reception sample.
+     * @param renditions - the stream's video renditions, in any order.
+     * @param current - the track being played, when known.
+     * @returns the track to play (one of `renditions`), or `undefined` when there is none.
+     */
+    decide(sample: MbrSample, renditions: readonly Rendition[], current: number | undefined): number | undefined;
+    /** Forgets all history (a new session, a new stream). */
+    reset(): void;
+}
+
+/** Tuning of {@link MultiBitrate}; the defaults suit one sample per second. */
+export interface MultiBitrateOptions {
+    /** Clean time required before stepping up, ms (default 10000). */
+    holdMs?: number;
+    /** Largest clean time required after repeated failed up-switches, ms (default 60000). */
+    maxHoldMs?: number;
+    /** A step down this soon after a step up makes the step up a failure, ms (default 15000). */
+    failedUpWindowMs?: number;
+    /** Loss above this percent for two consecutive samples steps down (default 5). */
+    lossPercent?: number;
+    /** Loss above this percent in one sample steps down at once (default 15). */
+    burstLossPercent?: number;
+    /** Loss below this percent counts as clean (default 1). */
+    cleanLossPercent?: number;
+    /** NACKs per second above this make a sample not clean (default 30). */
+    cleanNackRate?: number;
+    /** A jitter buffer above this, ms, is not clean; growing steadily above it steps down (default 400). */
+    jitterBufferMs?: number;
+    /** The span over which the jitter buffer must grow steadily to step down, ms (default 3000). */
+    jitterBufferWindowMs?: number;
+    /** Minimum growth of the jitter buffer over that span, ms (default 100). */
+    jitterBufferGrowthMs?: number;
+    /** Stepping up needs the estimated bandwidth to reach the next bitrate × this (default 1.2). */
+    upHeadroom?: number;
+    /** Available bandwidth below the current bitrate × this steps down (default 0.8). */
+    downRatio?: number;
+    /**
+     * After a switch, loss, freeze and jitter-buffer signals are ignored this long, ms (default 2000):
+     * they still describe the previous rendition, and the switch itself may freeze until a keyframe.
+     */
+    settleMs?: number;
+}
+
+const DEFAULTS: Required<MultiBitrateOptions> = {
+    holdMs: 10_000,
+    maxHoldMs: 60_000,
+    failedUpWindowMs: 15_000,
+    lossPercent: 5,
+    burstLossPercent: 15,
+    cleanLossPercent: 1,
+    cleanNackRate: 30,
+    jitterBufferMs: 400,
+    jitterBufferWindowMs: 3000,
+    jitterBufferGrowthMs: 100,
+    upHeadroom: 1.2,
+    downRatio: 0.8,
+    settleMs: 2000,
+};
+
+const pixels = (r: Rendition): number => (r.width ?? 0) * (r.height ?? 0);
+const hasBitrate = (r: Rendition): r is Rendition & { bitrate: number } =>
+    typeof r.bitrate === 'number' && Number.isFinite(r.bitrate) && r.bitrate > 0;
+
+/**
+ * Renditions from the lightest to the heaviest: by bitrate when every rendition has one, else
+ * by resolution (width × height), then by bitrate, then by track. Duplicate tracks are dropped.
+ */
+export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
+    const seen = new Set<number>();
+    const unique = renditions.filter((r) => Number.isFinite(r.track) && !seen.has(r.track) && seen.add(r.track));
+    const byBitrate = unique.every(hasBitrate);
+    return unique.sort((a, b) =>
+        byBitrate
+            ? (a.bitrate ?? 0) - (b.bitrate ?? 0) || pixels(a) - pixels(b) || a.track - b.track
+            : pixels(a) - pixels(b) || (a.bitrate ?? 0) - (b.bitrate ?? 0) || a.track - b.track,
+    );
+}
+
+/**
+ * The default multi-bitrate algorithm: steps down fast, up carefully.
+ *
+ * - **Down, at once**, one step (or straight to the rendition the available bandwidth fits) on
+ *   congestion: loss above 5% in two consecutive samples, above 15% in one, a new freeze, the
+ *   jitter buffer growing steadily for 3 s above 400 ms, or the available bandwidth below 0.8 ×
+ *   the current bitrate. Except for the bandwidth rule, signals are ignored for 2 s after a
+ *   switch (they still describe the previous rendition).
+ * - **Up, one step**, only after 10 s of clean samples (loss under 1%, no freeze, few NACKs,
+ *   jitter buffer under 400 ms, media received) and, when the browser estimates the available
+ *   bandwidth, when it reaches the next bitrate × 1.2.
+ * - **No oscillation**: a step down within 15 s of a step up marks the step up as failed and
+ *   doubles the clean time required (up to 60 s); a step up that holds 15 s restores it.
+ *
+ * Pure and deterministic: time comes from the samples, never from a clock.
+ *
+ * @example
+ * ```ts
+ * const mbr = new MultiBitrate();
+ * let track: number | undefined = 0;
+ * // once a second:
+ * const next = mbr.decide(sample, renditions, track);
+ * if (next !== undefined && next !== track) await connector.setVideoTrack((track = next));
+ * ```
+ */
+export class MultiBitrate implements RenditionSelector {
+    readonly #options: Required<MultiBitrateOptions>;
+    #hold: number;
+    #previous: MbrSample | undefined;
+    #lossStreak = 0;
+    #cleanSince: number | undefined;
+    #jitterBuffer: { now: number; ms: number }[] = [];
+    #switchedAt: number | undefined;
+    #lastUpAt: number | undefined;
+    #lastDecision: number | undefined;
+
+    constructor(options: MultiBitrateOptions = {}) {
+        const merged = { ...DEFAULTS };
+        for (const key of Object.keys(DEFAULTS) as (keyof MultiBitrateOptions)[]) {
+            const value = options[key];
+            if (typeof value === 'number' && !Number.isNaN(value) && value >= 0) merged[key] = value;
+        }
+        merged.maxHoldMs = Math.max(merged.maxHoldMs, merged.holdMs);
+        this.#options = merged;
+        this.#hold = merged.holdMs;
+    }
+
+    /** The clean time currently required before stepping up, ms (grows after failed up-switches). */
+    get holdMs(): number {
+        return this.#hold;
+    }
+
+    /** {@inheritDoc RenditionSelector.decide} */
+    decide(sample: MbrSample, renditions: readonly Rendition[], current: number | undefined): number | undefined {
+        const sorted = sortRenditions(renditions);
+        const o = this.#options;
+        const { now } = sample;
+        const previous = this.#previous;
+        this.#previous = sample;
+        if (sorted.length === 0) return undefined;
+        const first = sorted[0] as Rendition;
+        if (sorted.length === 1) return this.#decided(first.track);
+
+        // A cumulative counter that went down means a new session: not a freeze.
+        const newFreeze = previous !== undefined && sample.freezeCount > previous.freezeCount;
+        this.#lossStreak = sample.lossPercent > o.lossPercent ? this.#lossStreak + 1 : 0;
+        if (sample.jitterBufferMs !== undefined && Number.isFinite(sample.jitterBufferMs)) {
+            this.#jitterBuffer.push({ now, ms: sample.jitterBufferMs });
+            // Keep one sample at or before the window's start, so the kept samples span the window.
+            while (
+                this.#jitterBuffer.length > 1 &&
+                (this.#jitterBuffer[1] as { now: number }).now <= now - o.jitterBufferWindowMs
+            ) {
+                this.#jitterBuffer.shift();
+            }
+        }
+
+        const index = current === undefined ? -1 : sorted.findIndex((r) => r.track === current);
+        if (index < 0) return this.#switch(now, this.#initial(sorted, sample).track, 'initial');
+        if (this.#lastDecision !== undefined && current !== this.#lastDecision) {
+            // Someone else changed the track: measure the new one from scratch.
+            this.#afterSwitch(now);
+        }
+        const rendition = sorted[index] as Rendition;
+        const available = finitePositive(sample.availableBitrate);
+        const settling = this.#switchedAt !== undefined && now - this.#switchedAt < o.settleMs;
+
+        // A step up that held long enough succeeded: the next one needs the base clean time again.
+        if (this.#lastUpAt !== undefined && now - this.#lastUpAt >= o.failedUpWindowMs) {
+            this.#lastUpAt = undefined;
+            this.#hold = o.holdMs;
+        }
+
+        // Down.
+        const short = available !== undefined && hasBitrate(rendition) && available < o.downRatio * rendition.bitrate;
+        const congested =
+            !settling &&
+            (this.#lossStreak >= 2 ||
+                sample.lossPercent > o.burstLossPercent ||
+                newFreeze ||
+                this.#jitterBufferGrowing());
+        if ((short || congested) && index > 0) {
+            let target = index - 1;
+            if (available !== undefined) target = Math.min(target, fitIndex(sorted, available) ?? target);
+            return this.#switch(now, (sorted[target] as Rendition).track, 'down');
+        }
+
+        // Up.
+        const clean =
+            sample.lossPercent < o.cleanLossPercent &&
+            !newFreeze &&
+            sample.receivedBitrate > 0 &&
+            (sample.nackRate ?? 0) <= o.cleanNackRate &&
+            (sample.jitterBufferMs ?? 0) <= o.jitterBufferMs;
+        if (!clean) this.#cleanSince = undefined;
+        else this.#cleanSince ??= now;
+        const next = sorted[index + 1];
+        if (next && this.#cleanSince !== undefined && now - this.#cleanSince >= this.#hold) {
+            const capacity = available === undefined ? undefined : Math.max(available, sample.receivedBitrate);
+            if (capacity === undefined || !hasBitrate(next) || capacity >= next.bitrate * o.upHeadroom) {
+                return this.#switch(now, next.track, 'up');
+            }
+        }
+        return this.#decided(rendition.track);
+    }
+
+    /** {@inheritDoc RenditionSelector.reset} */
+    reset(): void {
+        this.#hold = this.#options.holdMs;
+        this.#previous = undefined;
+        this.#lossStreak = 0;
+        this.#cleanSince = undefined;
+        this.#jitterBuffer = [];
+        this.#switchedAt = undefined;
+        this.#lastUpAt = undefined;
+        this.#lastDecision = undefined;
+    }
+
+    /** Without a current track: the heaviest the available bandwidth fits with headroom, else the heaviest. */
+    #initial(sorted: Rendition[], sample: MbrSample): Rendition {
+        const available = finitePositive(sample.availableBitrate);
+        const fit = available === undefined ? undefined : fitIndex(sorted, available / this.#options.upHeadroom);
+        return sorted[fit ?? sorted.length - 1] as Rendition;
+    }
+
+    #jitterBufferGrowing(): boolean {
+        const o = this.#options;
+        const history = this.#jitterBuffer;
+        const first = history[0];
+        const last = history[history.length - 1];
+        if (!first || !last || last.now - first.now < o.jitterBufferWindowMs) return false;
+        if (last.ms <= o.jitterBufferMs || last.ms - first.ms < o.jitterBufferGrowthMs) return false;
+        return history.every((h, i) => i === 0 || h.ms >= (history[i - 1] as { ms: number }).ms);
+    }
+
+    #switch(now: number, track: number, direction: 'up' | 'down' | 'initial'): number {
+        const o = this.#options;
+        if (direction === 'down' && this.#lastUpAt !== undefined && now - this.#lastUpAt < o.failedUpWindowMs) {
+            this.#hold = Math.min(o.maxHoldMs, this.#hold * 2);
+        }
+        this.#lastUpAt = direction === 'up' ? now : undefined;
+        this.#afterSwitch(now);
+        return this.#decided(track);
+    }
+
+    #afterSwitch(now: number): void {
+        this.#switchedAt = now;
+        this.#cleanSince = undefined;
+        this.#lossStreak = 0;
+        this.#jitterBuffer = [];
+    }
+
+    #decided(track: number): number {
+        this.#lastDecision = track;
+        return track;
+    }
+}
+
+function finitePositive(value: number | undefined): number | undefined {
+    return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * Index of the heaviest rendition whose known bitrate fits `bitrate` (0 when none fits), or
+ * `undefined` when no rendition has a known bitrate.
+ */
+function fitIndex(sorted: Rendition[], bitrate: number): number | undefined {
+    let fit: number | undefined;
+    sorted.forEach((r, i) => {
+        if (hasBitrate(r)) {
+            fit ??= 0;
+            if (r.bitrate <= bitrate) fit = i;
+        }
+    });
+    return fit;
+}

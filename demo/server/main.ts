@@ -9,6 +9,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RTCDtlsTransport } from 'werift';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { analyzeOffer } from './sdp.ts';
 import { PlaySession, PublishSession, Registry, SignalError, type Channel, type Log, type Session } from './relay.ts';
@@ -526,6 +527,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
 
     // ------------------------------------------------------------------ listen
+    // werift makes one DTLS certificate per process: make it now, not during the first offer
+    await RTCDtlsTransport.SetupCertificate().catch((e: unknown) => log('warn', 'certificate warm-up failed', e));
     await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

@@ -97,8 +97,10 @@ function toWerift(kind: Kind, c: OfferCodec): RTCRtpCodecParameters {
 }
 
 /** Answer an offer with werift: SRD(munged) → answer → SLD → wait for gathering → fixed SDP. */
-async function negotiate(pc: RTCPeerConnection, offer: string): Promise<string> {
+async function negotiate(pc: RTCPeerConnection, offer: string, log?: Log): Promise<string> {
+    const t0 = performance.now();
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    const t1 = performance.now();
     const answer = await pc.createAnswer();
     // DTLS server role: a=setup:passive (werift applies the role from the local description)
     const sdp = answer.sdp.replace(/^a=setup:(active|actpass)/gm, 'a=setup:passive');
@@ -114,6 +116,8 @@ async function negotiate(pc: RTCPeerConnection, offer: string): Promise<string> 
             });
         });
     }
+    const t2 = performance.now();
+    log?.('debug', `negotiate: SRD ${Math.round(t1 - t0)} ms, answer+SLD+gather ${Math.round(t2 - t1)} ms`);
     const final = fixAnswer(pc.localDescription!.sdp);
     if (!/^a=candidate:/m.test(final)) throw new SignalError('no loopback ICE candidate gathered', 500);
     return final;
@@ -498,7 +502,7 @@ export class PublishSession extends Session {
                 .find((t) => t.receiver.tracks.includes(track) || t.receiver.track === track);
             if (tr) attach(track, tr);
         });
-        const sdp = await negotiate(pc, munged);
+        const sdp = await negotiate(pc, munged, this.log);
         this.every(1000, () => this.tick());
         this.every(250, () => this.keyframeTimer());
         return sdp;
@@ -516,6 +520,11 @@ export class PublishSession extends Session {
             if (track.kind === 'video') this.requestKeyframe(track, true);
         }
         const key = track.ingest(rtp);
+        if (key)
+            this.log(
+                'debug',
+                `publish ${this.stream.name}: keyframe track ${track.index} ${track.width}x${track.height}`,
+            );
         for (const p of this.stream.players) {
             try {
                 p.onPacket(track, rtp, key);
@@ -531,6 +540,10 @@ export class PublishSession extends Session {
         const last = this.lastPli.get(track) ?? 0;
         if (!force && now() - last < 500) return;
         this.lastPli.set(track, now());
+        this.log(
+            'debug',
+            `publish ${this.stream.name}: PLI track ${track.index} ssrc ${track.ssrc}${force ? ' (forced)' : ''}`,
+        );
         const transport = this.pc.getTransceivers()[0]?.receiver.dtlsTransport;
         const packet = new RtcpPayloadSpecificFeedback({
             feedback: new PictureLossIndication({ senderSsrc: 1, mediaSsrc: track.ssrc }),
@@ -713,7 +726,7 @@ export class PlaySession extends Session {
             else this.videoSender = tr.sender;
             tr.sender.onRtcp.subscribe((rtcp) => this.onPlayerRtcp(rtcp));
         }
-        const sdp = await negotiate(pc, munged);
+        const sdp = await negotiate(pc, munged, this.log);
         this.every(1000, () => this.sendTime());
         return sdp;
     }
@@ -739,15 +752,27 @@ export class PlaySession extends Session {
 
     protected override onConnected(): void {
         this.sendTime();
-        const target = this.resolveVideo();
-        if (!target || !this.videoSender) return;
+        this.every(250, () => {
+            // a keyframe request can be swallowed by the encoder's own rate limit: repeat it
+            if (this.pendingVideo && !this.paused) this.stream.publisher?.requestKeyframe(this.pendingVideo);
+        });
         this.video = undefined;
-        this.pendingVideo = target;
-        // replay the cached GOP so the first frame decodes at once, then continue live
-        if (target.gop.length && !this.paused) {
-            this.replayGop(target);
+        if (!this.paused) this.switchTo(this.resolveVideo());
+    }
+
+    /**
+     * Start forwarding `target`: at once by replaying its cached GOP (keyframe and the frames since),
+     * else at its next keyframe (requested now). Sequence numbers and timestamps stay continuous.
+     */
+    private switchTo(target: Track | undefined): void {
+        if (!target || !this.videoSender) {
+            this.video = undefined;
+            this.pendingVideo = undefined;
+            return;
         }
-        this.stream.publisher?.requestKeyframe(target);
+        if (target.gop.length) this.replayGop(target);
+        else this.pendingVideo = target;
+        this.stream.publisher?.requestKeyframe(target, !target.gop.length);
     }
 
     private replayGop(t: Track): void {
@@ -760,6 +785,10 @@ export class PlaySession extends Session {
         const lastTs = frames[frames.length - 1]!;
         const step = Math.round(t.codec.clockRate / 1000);
         const tsMap = new Map(frames.map((ts, i) => [ts, u32(lastTs - (frames.length - 1 - i) * step)]));
+        if (this.lastVideoSentAt) {
+            const gap = Math.max(1, Math.round(((now() - this.lastVideoSentAt) * t.codec.clockRate) / 1000));
+            sender.replaceRTP(gop[0]!.header, false, gap);
+        }
         this.video = t;
         this.pendingVideo = undefined;
         for (const p of gop) {
@@ -828,8 +857,7 @@ export class PlaySession extends Session {
             return;
         }
         if (target === this.video && !this.pendingVideo) return;
-        this.pendingVideo = target;
-        this.stream.publisher?.requestKeyframe(target, true);
+        this.switchTo(target);
     }
 
     currentTracks(): number[] {
@@ -888,11 +916,7 @@ export class PlaySession extends Session {
                 if (this.paused) {
                     this.paused = false;
                     this.audioResync = true;
-                    const t = this.video ?? this.resolveVideo();
-                    if (t && this.connected) {
-                        this.pendingVideo = t;
-                        this.stream.publisher?.requestKeyframe(t, true);
-                    }
+                    if (this.connected) this.switchTo(this.video ?? this.resolveVideo());
                 }
                 this.sendTime();
                 return true;

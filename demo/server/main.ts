@@ -12,7 +12,31 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RTCDtlsTransport } from 'werift';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { analyzeOffer } from './sdp.ts';
-import { PlaySession, PublishSession, Registry, SignalError, type Channel, type Log, type Session } from './relay.ts';
+import {
+    applyRtpProps,
+    PlaySession,
+    PublishSession,
+    Registry,
+    SignalError,
+    type Channel,
+    type Log,
+    type Session,
+} from './relay.ts';
+
+const KNOWN_COMMANDS = new Set([
+    'offer_sdp',
+    'rtp_props',
+    'video_bitrate',
+    'keyframe_interval',
+    'tracks',
+    'seek',
+    'play',
+    'hold',
+    'pause',
+    'set_speed',
+    'fast_forward',
+    'stop',
+]);
 
 export interface ServerOptions {
     /** bind address, default env HOST or 127.0.0.1 */
@@ -396,6 +420,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         let negotiating = false;
         /** commands received before the session exists are replayed to it */
         const early: Record<string, unknown>[] = [];
+        const preProps = { nack: 100, drop: 500 };
         const channel: Channel = {
             send: (msg) => {
                 if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
@@ -448,6 +473,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                     return;
                 }
                 session = r.session;
+                session.rtpProps = { ...preProps };
                 session.onClose.add(() => {
                     // the pc went away: end the signaling session too
                     if (session === r.session) channel.close();
@@ -477,15 +503,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                 return;
             }
             if (!session) {
-                if (negotiating && early.length < 50) early.push(msg);
-                else if (type === 'rtp_props')
-                    channel.send({ type: 'on_rtp_props', result: true, nack: 100, drop: 500 });
-                else
+                if (type === 'rtp_props') {
+                    // answered at once, handed to the session when it exists
+                    applyRtpProps(preProps, msg);
+                    channel.send({ type: 'on_rtp_props', result: true, ...preProps });
+                } else if (!KNOWN_COMMANDS.has(String(type))) {
                     channel.send({
                         type: 'on_error',
                         command: String(type),
-                        message: 'No session yet: send offer_sdp first',
+                        message: `Unknown command: ${String(type)}`,
                     });
+                } else if (early.length < 50) early.push(msg);
                 return;
             }
             if (!session.command(msg)) {

@@ -329,6 +329,15 @@ export class Registry {
 
 // ---------------------------------------------------------------------------------------------
 
+/** `rtp_props`: numeric (or numeric string) nack/drop ≥ 0 are stored; anything else is ignored. */
+export function applyRtpProps(props: { nack: number; drop: number }, msg: Record<string, unknown>): void {
+    const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN);
+    const nack = num(msg.nack);
+    const drop = num(msg.drop);
+    if (Number.isFinite(nack) && nack >= 0) props.nack = nack;
+    if (Number.isFinite(drop) && drop >= 0) props.drop = drop;
+}
+
 let sessionCounter = 0;
 
 export abstract class Session {
@@ -385,11 +394,7 @@ export abstract class Session {
     /** Commands both roles understand; returns false for unknown ones. */
     command(msg: Record<string, unknown>): boolean {
         if (msg.type === 'rtp_props') {
-            const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN);
-            const nack = num(msg.nack);
-            const drop = num(msg.drop);
-            if (Number.isFinite(nack) && nack >= 0) this.rtpProps.nack = nack;
-            if (Number.isFinite(drop) && drop >= 0) this.rtpProps.drop = drop;
+            applyRtpProps(this.rtpProps, msg);
             this.channel.send({ type: 'on_rtp_props', result: true, ...this.rtpProps });
             return true;
         }

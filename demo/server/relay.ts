@@ -348,6 +348,7 @@ export abstract class Session {
     rtpProps = { nack: 100, drop: 500 };
     protected timers: ReturnType<typeof setInterval>[] = [];
     readonly onClose = new Set<() => void>();
+    readonly createdAt = now();
     abstract readonly role: 'publish' | 'play';
 
     constructor(
@@ -682,6 +683,7 @@ export class PlaySession extends Session {
     private pendingVideo?: Track;
     private audioResync = false;
     private lastVideoSentAt = 0;
+    private lastReplayAt = 0;
     paused = false;
     private playRate: number | 'auto' = 'auto';
     private abortWait: { aborted: boolean; onAbort?: () => void } = { aborted: false };
@@ -775,6 +777,10 @@ export class PlaySession extends Session {
             this.pendingVideo = undefined;
             return;
         }
+        this.log(
+            'debug',
+            `play ${this.stream.name} ${this.id}: +${now() - this.createdAt} ms start track ${target.index}, GOP ${target.gop.length} packets`,
+        );
         if (target.gop.length) this.replayGop(target);
         else this.pendingVideo = target;
         this.stream.publisher?.requestKeyframe(target, !target.gop.length);
@@ -796,6 +802,7 @@ export class PlaySession extends Session {
         }
         this.video = t;
         this.pendingVideo = undefined;
+        this.lastReplayAt = now();
         for (const p of gop) {
             const c = p.clone();
             c.header.timestamp = tsMap.get(p.header.timestamp) ?? p.header.timestamp;
@@ -847,10 +854,14 @@ export class PlaySession extends Session {
         if (rtcp.type !== RtcpPayloadSpecificFeedback.type) return;
         const count = (rtcp as RtcpPayloadSpecificFeedback).feedback.count;
         if (count !== PictureLossIndication.count && count !== 4 /* FIR */) return;
+        this.log('debug', `play ${this.stream.name} ${this.id}: ${count === 4 ? 'FIR' : 'PLI'} from player`);
         if (now() - this.lastFeedback < 500) return;
         this.lastFeedback = now();
         const t = this.pendingVideo ?? this.video;
-        if (t) this.stream.publisher?.requestKeyframe(t);
+        if (!t || this.paused) return;
+        // the cached GOP answers at once (e.g. the first replay raced the player's DTLS completion)
+        if (t.gop.length && now() - this.lastReplayAt > 1000) this.replayGop(t);
+        this.stream.publisher?.requestKeyframe(t);
     }
 
     /** switch the forwarded video to the current choice (at its next keyframe) */

@@ -341,6 +341,35 @@ for (const sc of scenarios) {
             );
             check(r.framesAfter > 10, 'still decoding after switches', r.framesAfter);
         }
+        if (sc === 'ttff') {
+            // time from play offer to first decoded frame, 10 sequential players on one live publisher
+            const r = await page.evaluate(async () => {
+                const pub = await window.publish('ttff');
+                await window.wait(1500);
+                const out = [];
+                for (let i = 0; i < 10; i++) {
+                    const p = await window.play('ttff');
+                    const first = await Promise.race([p.firstFrame, window.wait(10000).then(() => -1)]);
+                    const s = await window.inbound(p.pc);
+                    out.push({ first: Math.round(first), answer: Math.round(p.tAnswer), pli: s.video?.pliCount });
+                    p.pc.close();
+                    p.ws.close();
+                    await window.wait(300 + Math.random() * 700);
+                }
+                pub.pc.close();
+                pub.ws.close();
+                return out;
+            });
+            const firsts = r.map((x) => x.first).sort((a, b) => a - b);
+            console.log(JSON.stringify(r));
+            console.log(
+                `time to first frame (ms): min ${firsts[0]} median ${firsts[Math.floor(firsts.length / 2)]} max ${firsts[firsts.length - 1]}`,
+            );
+            check(
+                firsts.every((x) => x > 0),
+                'every player decoded',
+            );
+        }
         if (sc === 'misc') {
             const r = await page.evaluate(async () => {
                 const pub = await window.publish('misc');

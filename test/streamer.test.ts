@@ -3,7 +3,7 @@ import { Streamer } from '../src/facades/Streamer';
 import type { RtcError } from '../src/core/RtcError';
 import { FakePeerConnection } from './fakes/FakePeerConnection';
 import { FakeWebSocket } from './fakes/FakeWebSocket';
-import { FakeTrack, fakeCamera } from './fakes/media';
+import { FakeStream, FakeTrack, fakeCamera } from './fakes/media';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const endPoint = 'ws://127.0.0.1:1';
@@ -46,6 +46,7 @@ beforeEach(() => {
 afterEach(() => {
     vi.useRealTimers();
     vi.restoreAllMocks();
+    vi.unstubAllGlobals();
 });
 
 describe('Streamer', () => {
@@ -91,14 +92,15 @@ describe('Streamer', () => {
         const pc = FakePeerConnection.instances[0]!;
         const sender = videoSender(pc);
         expect(sender.parameters.encodings[0]!.maxBitrate).toBe(1_000_000);
-        for (let i = 1; i <= 5; i++) {
+        // 25 % loss cuts the target by (1 - 0.5 × 0.25) per one-second sample.
+        for (let i = 1; i <= 8; i++) {
             outbound(pc, i, 0.25);
             await vi.advanceTimersByTimeAsync(1000);
         }
         const lowered = sender.parameters.encodings[0]!.maxBitrate!;
         expect(lowered).toBeLessThan(500_000);
         expect(lowered).toBeGreaterThanOrEqual(100_000);
-        for (let i = 6; i <= 30; i++) {
+        for (let i = 9; i <= 35; i++) {
             outbound(pc, i, 0);
             await vi.advanceTimersByTimeAsync(1000);
         }
@@ -124,6 +126,8 @@ describe('Streamer', () => {
 
     it('replaceTrack switches the camera and the new track is published after a reconnection', async () => {
         vi.spyOn(Math, 'random').mockReturnValue(0);
+        // Browsers have a MediaStream constructor; the Streamer builds the new session's stream with it.
+        vi.stubGlobal('MediaStream', FakeStream);
         const { streamer, states } = newStreamer();
         const camera = fakeCamera();
         streamer.start(camera, { endPoint, streamName: 'cam' });

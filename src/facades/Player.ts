@@ -1,5 +1,4 @@
 import type { Connector } from '../connectors/Connector';
-import { now } from '../connectors/Connector';
 import { HTTPConnector } from '../connectors/HTTPConnector';
 import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
@@ -8,6 +7,7 @@ import type { ConnectParams } from '../core/types';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
+import type { ConnectionInfos } from '../stats/connectionInfos';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 import { fetchRenditions } from './streamInfo';
 
@@ -80,6 +80,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     #renditions: Rendition[] = [];
     #autoTrack: number | undefined;
     #lastPlaying: PlayingInfos | undefined;
+    #lastStats: PlayerStats | undefined;
+    #lastNack: { at: number; count: number } | undefined;
 
     /**
      * @param video The element to play in (optional: without it, use the `start` event's stream).
@@ -143,6 +145,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         validate(params, false, this._options.connector);
         this.#lastPlaying = undefined;
         this.#autoTrack = undefined;
+        this.#lastStats = undefined;
+        this.#lastNack = undefined;
         this.#selector?.reset();
         this._begin(params);
         if (!this.#playerOptions.renditions) this.#loadRenditions(params);
@@ -200,6 +204,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     /** @internal */
     protected _onSessionEnd(): void {
+        // Counters restart with each peer connection: forget the previous session's samples.
+        this.#lastStats = undefined;
+        this.#lastNack = undefined;
+        this.#selector?.reset();
         // The element keeps its last frame while reconnecting; stop() detaches it.
         if (this.state === 'stopped' || !this.started) this.#detach();
     }
@@ -226,10 +234,17 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     protected async _onTick(connector: Connector): Promise<void> {
         const infos = await connector.connectionInfos();
         if (connector !== this.connector) return;
-        const rendition = this.#videoTrack ?? this.#autoTrack ?? this.#lastPlaying?.tracks.find((t) => this.#renditions.some((r) => r.track === t));
-        const stats = toPlayerStats(infos, { rendition: typeof rendition === 'number' ? rendition : undefined });
+        const stats = toPlayerStats(infos, { rendition: this.#currentRendition(), previous: this.#lastStats });
+        this.#lastStats = stats;
         this._emitAny('stats', stats);
-        this.#adapt(connector, infos, stats);
+        this.#adapt(connector, infos);
+    }
+
+    /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
+    #currentRendition(): number | undefined {
+        if (typeof this.#videoTrack === 'number') return this.#videoTrack;
+        if (this.#autoTrack !== undefined) return this.#autoTrack;
+        return this.#lastPlaying?.tracks.find((t) => this.#renditions.some((r) => r.track === t));
     }
 
     /** @internal Emits timings once the first frame is shown (or at once without a video element). */
@@ -249,24 +264,28 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         }
     }
 
-    #adapt(connector: Connector, infos: Awaited<ReturnType<Connector['connectionInfos']>>, stats: PlayerStats): void {
+    #adapt(connector: Connector, infos: ConnectionInfos): void {
         if (!(connector instanceof WSController) || !this.#selector || this.#videoTrack !== undefined) return;
-        if (this.#renditions.length < 2) return;
         const video = infos.inbound.video;
+        if (this.#renditions.length < 2 || !video) return;
+        // NACKs per second from the cumulative counter (video only: MBR judges the video path).
+        const prev = this.#lastNack;
+        this.#lastNack = { at: infos.timestamp, count: video.nackCount };
+        const dt = prev ? (infos.timestamp - prev.at) / 1000 : 0;
         const decided = this.#selector.decide(
             {
-                now: now(),
-                lossPercent: stats.packetLossPercent,
-                freezeCount: video?.freezeCount ?? 0,
-                jitterBufferMs: stats.jitterBufferMs,
+                now: infos.timestamp,
+                lossPercent: video.lossPercent,
+                freezeCount: video.freezeCount ?? 0,
+                jitterBufferMs: video.jitterBufferDelay === undefined ? undefined : video.jitterBufferDelay * 1000,
                 availableBitrate: infos.availableIncomingBitrate,
-                receivedBitrate: stats.bitrate,
-                nackRate: undefined,
+                receivedBitrate: video.bitrate,
+                nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev.count) / dt : undefined,
             },
             this.#renditions,
-            this.#autoTrack ?? this.#lastPlaying?.tracks.find((t) => this.#renditions.some((r) => r.track === t)),
+            this.#currentRendition(),
         );
-        if (decided === undefined || decided === this.#autoTrack) return;
+        if (decided === undefined || decided === this.#currentRendition()) return;
         this.#autoTrack = decided;
         this._emitAny('rendition', decided);
         connector.setVideoTrack(decided).catch((error: unknown) => this._logger.debug('rendition switch failed', { error }));

@@ -193,7 +193,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             connector.on(
                 'videoBitrate',
                 (bitrate, constraint) => {
-                    if (constraint > 0) this.#abr.setConstraint(constraint);
+                    this.#abr.setConstraint(constraint);
                     this._emitAny('videoBitrate', bitrate, constraint);
                 },
                 { signal },

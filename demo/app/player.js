@@ -1,0 +1,270 @@
+/* global rtcwire */
+// The "Play" card: the rtcwire Player on any stream name, renditions, autoplay fallbacks, stats.
+
+import { BitrateChart } from './chart.js';
+import {
+    describeRendition,
+    formatBitrate,
+    formatFps,
+    formatMs,
+    formatPercent,
+    formatResolution,
+    gradeOf,
+    lossGrade,
+} from './format.js';
+import { createPanel } from './panel.js';
+
+/**
+ * @param {object} deps
+ * @param {() => { endPoint: (transport: string) => string, accessToken?: string }} deps.server
+ */
+export function setupPlayer({ server }) {
+    const ui = createPanel('play');
+    const form = ui.$('form');
+    const video = ui.$('video');
+    const nameInput = ui.$('name');
+    const renditionSelect = ui.$('rendition');
+    const waitBox = ui.$('wait');
+    const startButton = ui.$('start');
+    const overlay = ui.$('overlay');
+    const unmuteButton = ui.$('unmute');
+    const resumeButton = ui.$('resume');
+    const chart = new BitrateChart(ui.$('chart'), [
+        { key: 'video', label: 'video', color: '--chart-main', fill: true },
+    ]);
+
+    let player;
+    let listeners;
+    let reconnects = 0;
+    let renditions = [];
+    let autoTrack; // the rendition the SDK's multi-bitrate picked, when automatic
+    let hasPlayed = false; // whether this start() has shown a picture yet
+
+    form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        if (player?.started) player.stop();
+        else start();
+    });
+
+    /** Plays `name` (or the name in the field), replacing any current session. */
+    function start(name = nameInput.value.trim()) {
+        if (!name) return nameInput.focus();
+        nameInput.value = name;
+        if (player?.started) {
+            listeners?.abort(); // the old player's late events must not touch the new session's UI
+            player.stop();
+        }
+        const transport = form.elements.transport.value;
+        player = new rtcwire.Player(video, { waitForStream: waitBox.checked });
+        listen(player);
+        resetSession();
+        try {
+            player.start({ endPoint: server().endPoint(transport), streamName: name, ...token() });
+        } catch (error) {
+            ui.showError(error);
+            ui.setState('failed');
+            return;
+        }
+        // The current rendition choice carries over to the new session.
+        player.videoTrack = renditionSelect.value === 'auto' ? undefined : Number(renditionSelect.value);
+        setBusy(true);
+        rememberInUrl(name, transport);
+    }
+
+    function listen(target) {
+        listeners?.abort();
+        listeners = new AbortController();
+        const opts = { signal: listeners.signal };
+        target.on('state', onState, opts);
+        target.on(
+            'start',
+            () => {
+                hasPlayed = true;
+                ui.clearNotice();
+                ui.showEmpty(false);
+            },
+            opts,
+        );
+        target.on('reconnecting', onReconnecting, opts);
+        target.on('timings', onTimings, opts);
+        target.on('stats', onStats, opts);
+        target.on('renditions', onRenditions, opts);
+        target.on(
+            'rendition',
+            (track) => {
+                autoTrack = track;
+                ui.setStat('rendition', renditionLabel(track));
+            },
+            opts,
+        );
+        target.on('autoplayMuted', () => showOverlay(unmuteButton), opts);
+        target.on('autoplayBlocked', () => showOverlay(resumeButton), opts);
+        target.on('stop', (error) => onStop(target, error), opts);
+    }
+
+    function onState(state) {
+        ui.setState(state);
+        const name = nameInput.value.trim();
+        if (state === 'offline') {
+            ui.showInfo(`Waiting for “${name}” to be published — playback starts by itself.`);
+            ui.showEmpty(true, `Waiting for “${name}” to go live…`);
+        } else if (state === 'connecting' && !hasPlayed) {
+            // On a reconnection the element keeps its last frame: leave it visible.
+            ui.showEmpty(true, `Connecting to “${name}”…`);
+        }
+    }
+
+    function onReconnecting({ attempt, delayMs, error }) {
+        reconnects += 1;
+        ui.setStat('reconnects', String(reconnects), 'fair');
+        chart.gap();
+        ui.showInfo(`Connection lost — reconnecting in ${formatMs(delayMs)} (attempt ${attempt}).`, error?.code);
+    }
+
+    function onTimings(t) {
+        ui.setTimings(t);
+        ui.setStat('firstFrame', formatMs(t.firstFrame));
+    }
+
+    function onStop(target, error) {
+        if (target !== player) return;
+        listeners?.abort();
+        setBusy(false);
+        hideOverlay();
+        chart.gap();
+        ui.setPill('');
+        ui.showEmpty(true, error ? 'Playback stopped' : undefined);
+        if (error) {
+            ui.setState('failed');
+            ui.showError(error);
+        } else {
+            ui.setState('stopped');
+        }
+    }
+
+    function onStats(s) {
+        ui.setStat('bitrate', formatBitrate(s.videoBitrate));
+        ui.setStat('fps', formatFps(s.fps));
+        ui.setStat('resolution', formatResolution(s.width, s.height));
+        ui.setStat('loss', formatPercent(s.packetLossPercent), lossGrade(s.packetLossPercent));
+        ui.setStat('jitter', formatMs(s.jitterMs));
+        ui.setStat('rtt', formatMs(s.rttMs));
+        ui.setStat('quality', typeof s.quality === 'number' ? String(s.quality) : '–', gradeOf(s.quality));
+        ui.setStat('buffer', formatMs(s.jitterBufferMs));
+        ui.setStat('freezes', String(s.freezeCount ?? '–'), s.freezeCount > 0 ? 'fair' : undefined);
+        const track = s.rendition ?? autoTrack;
+        ui.setStat('rendition', track === undefined ? (renditions.length ? 'auto' : 'single') : renditionLabel(track));
+        ui.setPill(
+            [formatResolution(s.width, s.height), formatFps(s.fps), s.videoCodec]
+                .filter((p) => p && p !== '–')
+                .join(' · '),
+        );
+        chart.push({ video: s.videoBitrate });
+    }
+
+    // ----- renditions -------------------------------------------------------------------------
+
+    function onRenditions(list) {
+        renditions = list;
+        const keep = renditionSelect.value;
+        const options = [
+            option('Auto (adaptive)', 'auto'),
+            ...list.map((r) => option(describeRendition(r), String(r.track))),
+        ];
+        renditionSelect.replaceChildren(...options);
+        if ([...renditionSelect.options].some((o) => o.value === keep)) renditionSelect.value = keep;
+    }
+
+    renditionSelect.addEventListener('change', () => {
+        const value = renditionSelect.value;
+        // undefined hands the choice back to the SDK's multi-bitrate logic.
+        if (player) player.videoTrack = value === 'auto' ? undefined : Number(value);
+    });
+
+    function renditionLabel(track) {
+        const r = renditions.find((x) => x.track === track);
+        return r && r.height ? `${r.height}p (#${track})` : `#${track}`;
+    }
+
+    // ----- autoplay fallbacks -----------------------------------------------------------------
+
+    function showOverlay(button) {
+        unmuteButton.hidden = button !== unmuteButton;
+        resumeButton.hidden = button !== resumeButton;
+        overlay.hidden = false;
+    }
+
+    function hideOverlay() {
+        overlay.hidden = true;
+        unmuteButton.hidden = true;
+        resumeButton.hidden = true;
+    }
+
+    unmuteButton.addEventListener('click', () => {
+        video.muted = false;
+        hideOverlay();
+    });
+
+    resumeButton.addEventListener('click', async () => {
+        try {
+            await player?.play(); // inside the click: the browser now allows it
+            hideOverlay();
+        } catch (error) {
+            ui.showError(error, 'Playback');
+        }
+    });
+
+    // ----- helpers ----------------------------------------------------------------------------
+
+    function resetSession() {
+        reconnects = 0;
+        hasPlayed = false;
+        autoTrack = undefined;
+        renditions = [];
+        ui.clearNotice();
+        ui.resetStats();
+        ui.setStat('reconnects', '0');
+        ui.clearTimings();
+        hideOverlay();
+        chart.clear();
+        video.muted = false; // let the SDK try sound first; it falls back to muted and tells us
+    }
+
+    function setBusy(busy) {
+        startButton.textContent = busy ? 'Stop' : 'Play';
+        startButton.classList.toggle('danger', busy);
+        for (const el of [nameInput, waitBox, ...form.elements.transport]) el.disabled = busy;
+    }
+
+    /** Keeps `?play=` in the address bar so a reload or a shared URL plays the same stream. */
+    function rememberInUrl(name, transport) {
+        const url = new URL(window.location.href);
+        url.searchParams.set('play', name);
+        if (transport === 'http') url.searchParams.set('via', 'whep');
+        else url.searchParams.delete('via');
+        window.history.replaceState(null, '', url);
+    }
+
+    function option(label, value) {
+        return Object.assign(document.createElement('option'), { textContent: label, value });
+    }
+
+    function token() {
+        const accessToken = server().accessToken;
+        return accessToken ? { accessToken } : {};
+    }
+
+    ui.setState('idle');
+
+    return {
+        /** Plays `name`, optionally over WHEP (`via=whep` in a shared link). */
+        play(name, { whep = false } = {}) {
+            form.elements.transport.value = whep ? 'http' : 'ws';
+            start(name);
+            // Stacked layout (narrow screens): bring the player into view; side by side it already is.
+            const card = document.getElementById('player');
+            const top = card.getBoundingClientRect().top;
+            if (top < 0 || top > window.innerHeight * 0.5) card.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        },
+    };
+}

@@ -67,13 +67,22 @@ export function h264Keyframe(p: Buffer): KeyframeInfo | undefined {
     return {};
 }
 
-/** VP9 (RFC draft): a packet that begins a non-inter-predicted frame. */
+/** VP9 (RFC 9628): a packet that begins a non-inter-predicted frame; size from the scalability structure. */
 export function vp9Keyframe(p: Buffer): KeyframeInfo | undefined {
     if (p.length < 1) return undefined;
     const b0 = p[0]!;
-    const pBit = b0 & 0x40;
-    const bBit = b0 & 0x08;
-    return !pBit && bBit ? {} : undefined;
+    const [iBit, pBit, lBit, fBit, bBit, , vBit] = [0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02].map((m) => b0 & m);
+    if (pBit || !bBit) return undefined;
+    let i = 1;
+    if (iBit) i += p.length > i && p[i]! & 0x80 ? 2 : 1;
+    if (lBit) i += fBit ? 1 : 2;
+    if (!vBit || p.length <= i) return {};
+    const ns = (p[i]! >> 5) + 1;
+    const y = p[i]! & 0x10;
+    i++;
+    if (!y || p.length < i + 4 * ns) return {};
+    const last = i + 4 * (ns - 1);
+    return { width: p.readUInt16BE(last), height: p.readUInt16BE(last + 2) };
 }
 
 /** AV1 (RTP payload spec): the N bit marks the first packet of a coded video sequence. */

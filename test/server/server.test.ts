@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { h264Keyframe, parseSps, vp8Keyframe } from '../../demo/server/codecs.ts';
+import { av1Keyframe, h264Keyframe, parseSps, vp8Keyframe, vp9Keyframe } from '../../demo/server/codecs.ts';
 import { startServer, type RunningServer } from '../../demo/server/main.ts';
 import {
     analyzeOffer,
@@ -126,6 +126,22 @@ describe('codecs', () => {
         expect(h264Keyframe(Buffer.from([0x7c, 0x05, 0x00]))).toBeUndefined(); // FU-A middle
         expect(h264Keyframe(Buffer.from([0x41, 0x9a]))).toBeUndefined(); // non-IDR slice
         expect(h264Keyframe(Buffer.from([0x67]))).toBeUndefined();
+    });
+});
+
+describe('codecs (VP9, AV1)', () => {
+    it('finds VP9 keyframes and reads the scalability structure size', () => {
+        // I (15-bit picture id), B, V; SS with one spatial layer and Y: 640x360
+        const key = Buffer.from([0x8a, 0x80, 0x01, 0x10, 0x02, 0x80, 0x01, 0x68, 0x00]);
+        expect(vp9Keyframe(key)).toEqual({ width: 640, height: 360 });
+        expect(vp9Keyframe(Buffer.from([0xca, 0x80, 0x01]))).toBeUndefined(); // P set: inter frame
+        expect(vp9Keyframe(Buffer.from([0x84, 0x80, 0x01]))).toBeUndefined(); // not a frame start
+    });
+
+    it('finds AV1 coded video sequence starts', () => {
+        expect(av1Keyframe(Buffer.from([0x18, 0x0a]))).toEqual({});
+        expect(av1Keyframe(Buffer.from([0x10, 0x0a]))).toBeUndefined();
+        expect(av1Keyframe(Buffer.from([0x98, 0x0a]))).toBeUndefined(); // Z: continuation
     });
 });
 

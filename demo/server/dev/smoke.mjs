@@ -10,7 +10,9 @@ import { chromium } from 'playwright-core';
 register();
 const { startServer } = await import('../main.ts');
 
-const scenarios = process.argv.slice(2).length ? process.argv.slice(2) : ['ws', 'whip', 'h264', 'simulcast', 'misc'];
+const scenarios = process.argv.slice(2).length
+    ? process.argv.slice(2)
+    : ['ws', 'whip', 'h264', 'simulcast', 'misc', 'faults', 'ttff'];
 const server = await startServer({
     port: 0,
     log: process.env.RTCWIRE_DEBUG === '1' ? 'debug' : 'info',
@@ -274,19 +276,20 @@ for (const sc of scenarios) {
             check(r.none === 404, 'WHEP nobody → 404 after wait', { status: r.none, ms: r.noneMs });
             console.log('/streams', JSON.stringify(r.streams));
         }
-        if (sc === 'h264') {
-            const r = await page.evaluate(async () => {
-                const pub = await window.publish('h264cam', { codec: 'H264' });
+        if (sc === 'h264' || sc === 'vp9' || sc === 'av1') {
+            const codec = sc.toUpperCase();
+            const r = await page.evaluate(async (codec) => {
+                const pub = await window.publish(`${codec}cam`, { codec });
                 await window.wait(800);
-                const on = await window.play('h264cam');
-                const res = await window.checkPlaying(on, 'h264');
+                const on = await window.play(`${codec}cam`);
+                const res = await window.checkPlaying(on, codec);
                 const streams = await (await fetch('/streams')).json();
                 const out = await window.outboundVideo(pub.pc);
                 [pub, on].forEach((p) => p.pc.close());
                 pub.ws.close();
                 return { res, streams, enc: out[0]?.encoderImplementation };
-            });
-            check(playOk(r.res) && r.res.videoCodec === 'H264', 'H264 publish→play decodes', r.res);
+            }, codec);
+            check(playOk(r.res) && r.res.videoCodec === codec, `${codec} publish→play decodes`, r.res);
             console.log('encoder', r.enc, '/streams', JSON.stringify(r.streams));
         }
         if (sc === 'simulcast') {
@@ -340,6 +343,55 @@ for (const sc of scenarios) {
                 r.sizes,
             );
             check(r.framesAfter > 10, 'still decoding after switches', r.framesAfter);
+        }
+        if (sc === 'faults') {
+            const r = await page.evaluate(async () => {
+                const pub = await window.publish('flt');
+                await window.wait(800);
+                const on = await window.play('flt');
+                await on.firstFrame;
+                // replaceTrack: another camera track, the player keeps decoding
+                const other = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+                const sender = pub.pc.getSenders().find((x) => x.track?.kind === 'video');
+                await sender.replaceTrack(other.getVideoTracks()[0]);
+                const a1 = await window.inbound(on.pc);
+                await window.wait(1500);
+                const a2 = await window.inbound(on.pc);
+                const replaced = {
+                    frames: a2.video.framesDecoded - a1.video.framesDecoded,
+                    width: on.video.videoWidth,
+                };
+                // runtime loss on the stream's forwarded packets
+                await fetch('/_faults', { method: 'POST', body: JSON.stringify({ stream: 'flt', loss: 30 }) });
+                const l1 = await window.inbound(on.pc);
+                await window.wait(2000);
+                const l2 = await window.inbound(on.pc);
+                await fetch('/_faults', { method: 'POST', body: JSON.stringify({ stream: 'flt', loss: 0 }) });
+                const lossy = {
+                    audioLost: l2.audio.packetsLost - l1.audio.packetsLost,
+                    videoLost: l2.video.packetsLost - l1.video.packetsLost,
+                };
+                // no video from the publisher → on_track_drop
+                await sender.replaceTrack(null);
+                const drop = await pub.ws.next('on_track_drop', 8000).catch((e) => String(e));
+                const dropPlayer = on.ws.msgs.find((m) => m.type === 'on_track_drop');
+                // dropSockets: the player's socket dies without close frame
+                const closed = new Promise((res) => (on.ws.onclose = (e) => res(e.code)));
+                await fetch('/_faults', { method: 'POST', body: JSON.stringify({ dropSockets: 'flt' }) });
+                const code = await closed;
+                await window.wait(300);
+                const streams = await (await fetch('/streams')).json();
+                [pub, on].forEach((p) => p.pc.close());
+                return { replaced, lossy, drop, dropPlayer, code, streams };
+            });
+            check(r.replaced.frames > 10, 'replaceTrack keeps the player decoding', r.replaced);
+            check(r.lossy.audioLost > 10 && r.lossy.videoLost > 5, 'fault loss drops forwarded packets', r.lossy);
+            check(r.drop?.type === 'on_track_drop' && r.drop.track === 1, 'on_track_drop', {
+                pub: r.drop,
+                player: r.dropPlayer,
+            });
+            check(r.code === 1006, 'dropSockets → 1006', r.code);
+            check(r.streams.length === 0, 'sessions cleaned up after sockets dropped', r.streams);
         }
         if (sc === 'ttff') {
             // time from play offer to first decoded frame, 10 sequential players on one live publisher

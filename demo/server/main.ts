@@ -49,6 +49,9 @@ export interface ServerOptions {
     keyframeIntervalMs?: number;
     /** REMB sent to publishers before any video_bitrate command, default 8 Mbit/s */
     defaultVideoBitrate?: number;
+    /** a connected peer silent this long (no STUN consent check, RTP or RTCP) is dropped, default 8000 ms;
+     *  a peer that never connects is dropped after twice that */
+    peerTimeoutMs?: number;
     /** enable the test-only fault switch (default env RTCWIRE_FAULTS=1) */
     faults?: boolean;
     /** repository root for static files (default: two levels above this file) */
@@ -176,6 +179,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         playWaitMs: options.playWaitMs ?? num(process.env.RTCWIRE_PLAY_WAIT_MS) ?? 10_000,
         keyframeIntervalMs: options.keyframeIntervalMs ?? 2000,
         defaultVideoBitrate: options.defaultVideoBitrate ?? 8_000_000,
+        peerTimeoutMs: options.peerTimeoutMs ?? 8000,
         log,
     });
     /** WHIP/WHEP sessions by resource id */

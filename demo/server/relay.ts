@@ -37,6 +37,8 @@ export interface RelayConfig {
     keyframeIntervalMs: number;
     /** REMB value before any `video_bitrate` command */
     defaultVideoBitrate: number;
+    /** a connected peer silent (no STUN, RTP or RTCP) this long is gone; also the connect timeout */
+    peerTimeoutMs: number;
     log: Log;
 }
 
@@ -60,9 +62,18 @@ const u32 = (n: number) => n >>> 0;
 const seqNewer = (a: number, b: number) => a !== b && ((a - b) & 0xffff) < 0x8000;
 
 /** The RTCPeerConnection configuration every session uses: loopback only, ICE-lite, nothing public. */
-function peerConfig(codecs: { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] }, ext: string[]) {
+function peerConfig(
+    codecs: { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] },
+    ext: string[],
+    onStun: () => void,
+) {
     const exts = ext.map((uri, i) => ({ id: i + 1, uri }));
     return {
+        // called for every STUN request (consent checks): our liveness signal for the peer
+        iceFilterStunResponse: () => {
+            onStun();
+            return true;
+        },
         iceServers: [],
         iceLite: true,
         iceUseIpv4: false,
@@ -361,8 +372,21 @@ export abstract class Session {
         return this.registry.config.log;
     }
 
+    private lastSeen = now();
+    seen(): void {
+        this.lastSeen = now();
+    }
+
     protected watchPc(pc: RTCPeerConnection): void {
         this.pc = pc;
+        const timeout = this.registry.config.peerTimeoutMs;
+        this.every(1000, () => {
+            const silent = now() - (this.connected ? this.lastSeen : this.createdAt);
+            if (silent > (this.connected ? timeout : timeout * 2)) {
+                this.log('info', `${this.role} ${this.stream.name} ${this.id}: peer gone (silent ${silent} ms)`);
+                this.close();
+            }
+        });
         pc.connectionStateChange.subscribe((state) => {
             this.log('debug', `${this.role} ${this.stream.name} ${this.id}: pc ${state}`);
             if (state === 'connected' && !this.connected) {
@@ -479,6 +503,7 @@ export class PublishSession extends Session {
                     video: videoCodec ? [toWerift('video', videoCodec)] : [],
                 },
                 [EXT_MID, EXT_RID],
+                () => this.seen(),
             ),
         );
         this.watchPc(pc);
@@ -520,6 +545,7 @@ export class PublishSession extends Session {
 
     private onRtp(track: Track, rtp: RtpPacket): void {
         if (this.closed) return;
+        this.seen();
         if (track.ssrc !== rtp.header.ssrc) {
             track.ssrc = rtp.header.ssrc;
             this.ssrcs.add(rtp.header.ssrc);
@@ -724,6 +750,7 @@ export class PlaySession extends Session {
                     video: videoCodec ? [toWerift('video', videoCodec)] : [],
                 },
                 [],
+                () => this.seen(),
             ),
         );
         this.watchPc(pc);
@@ -851,6 +878,7 @@ export class PlaySession extends Session {
 
     private lastFeedback = 0;
     private onPlayerRtcp(rtcp: RtcpPacket): void {
+        this.seen();
         if (rtcp.type !== RtcpPayloadSpecificFeedback.type) return;
         const count = (rtcp as RtcpPayloadSpecificFeedback).feedback.count;
         if (count !== PictureLossIndication.count && count !== 4 /* FIR */) return;

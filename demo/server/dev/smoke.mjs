@@ -393,6 +393,50 @@ for (const sc of scenarios) {
             check(r.code === 1006, 'dropSockets → 1006', r.code);
             check(r.streams.length === 0, 'sessions cleaned up after sockets dropped', r.streams);
         }
+        if (sc === 'gone') {
+            // peers vanish without any signaling (WHIP/WHEP, no DELETE): the server must notice
+            const r = await page.evaluate(async () => {
+                const pub = await window.publish('gone', { via: 'http' });
+                await window.wait(800);
+                const on = await window.play('gone', { via: 'http' });
+                await on.firstFrame;
+                on.pc.close();
+                const t0 = performance.now();
+                let players = 1;
+                while (players && performance.now() - t0 < 20000) {
+                    await window.wait(250);
+                    players = (await (await fetch('/streams')).json())[0]?.players ?? 0;
+                }
+                const playerGoneMs = Math.round(performance.now() - t0);
+                pub.pc.close();
+                const t1 = performance.now();
+                let n = 1;
+                while (n && performance.now() - t1 < 20000) {
+                    await window.wait(250);
+                    n = (await (await fetch('/streams')).json()).length;
+                }
+                return { playerGoneMs, publisherGoneMs: Math.round(performance.now() - t1), left: n };
+            });
+            check(r.playerGoneMs < 15000 && r.left === 0, 'sessions of vanished peers are cleaned up', r);
+        }
+        if (sc === 'longpause') {
+            // a paused player (no media flowing to it) must not be mistaken for a vanished peer
+            const r = await page.evaluate(async () => {
+                const pub = await window.publish('lp');
+                await window.wait(800);
+                const on = await window.play('lp');
+                await on.firstFrame;
+                on.ws.sendJ({ type: 'pause' });
+                await window.wait(12000);
+                on.ws.sendJ({ type: 'play' });
+                const s1 = await window.inbound(on.pc);
+                await window.wait(1500);
+                const s2 = await window.inbound(on.pc);
+                [pub, on].forEach((p) => p.pc.close());
+                return { frames: s2.video.framesDecoded - s1.video.framesDecoded, open: on.ws.readyState };
+            });
+            check(r.frames > 10 && r.open === 1, 'player survives a 12 s pause', r);
+        }
         if (sc === 'ttff') {
             // time from play offer to first decoded frame, 10 sequential players on one live publisher
             const r = await page.evaluate(async () => {

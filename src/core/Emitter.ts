@@ -16,9 +16,14 @@ export interface ListenOptions {
 /** The property-handler name of an event: `open` → `onOpen`, `rtpProps` → `onRTPProps`. */
 export type HandlerName<K extends string> = K extends 'rtpProps' ? 'onRTPProps' : `on${Capitalize<K>}`;
 
-/** Property handlers (`x.onOpen = fn`) derived from an event map. */
+/**
+ * Property handlers (`x.onOpen = fn`) derived from an event map. The map's `string` index
+ * signature (inherited from {@link EventMap}) is skipped: it would add an `on${string}` index
+ * signature that gives every handler `unknown` arguments.
+ */
 export type EventHandlers<M extends EventMap> = {
-    [K in keyof M & string as HandlerName<K>]?: ((...args: M[K]) => void) | undefined;
+    [K in keyof M as K extends string ? (string extends K ? never : HandlerName<K>) : never]?:
+        ((...args: M[K]) => void) | undefined;
 };
 
 /** @internal */

@@ -153,7 +153,7 @@ export function setupPlayer({ server }) {
         ui.setStat('buffer', formatMs(s.jitterBufferMs));
         ui.setStat('freezes', String(s.freezeCount ?? '–'), s.freezeCount > 0 ? 'fair' : undefined);
         const track = s.rendition ?? autoTrack;
-        ui.setStat('rendition', track === undefined ? (renditions.length ? 'auto' : 'single') : renditionLabel(track));
+        ui.setStat('rendition', track === undefined ? 'auto' : renditionLabel(track));
         ui.setPill(
             [formatResolution(s.width, s.height), formatFps(s.fps), s.videoCodec]
                 .filter((p) => p && p !== '–')

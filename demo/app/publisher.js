@@ -61,8 +61,11 @@ export function setupPublisher({ server, playHere, toast }) {
 
     // ----- start / stop -------------------------------------------------------------------
 
+    let opening = false; // waiting for the camera permission: ignore a second click
+
     form.addEventListener('submit', (event) => {
         event.preventDefault();
+        if (opening) return;
         if (streamer?.started) stop();
         else void start();
     });
@@ -74,6 +77,7 @@ export function setupPublisher({ server, playHere, toast }) {
         setBusy(true);
         ui.setState('connecting');
         if (!camera) ui.showEmpty(true, 'Starting the camera…');
+        opening = true;
         try {
             camera ??= await openCamera(cameraSelect.value);
         } catch (error) {
@@ -82,6 +86,8 @@ export function setupPublisher({ server, playHere, toast }) {
             ui.showEmpty(true);
             ui.showError(rtcwire.RtcError.from(error, 'MEDIA_FAILED'), 'Camera');
             return;
+        } finally {
+            opening = false;
         }
         void listCameras();
 
@@ -103,6 +109,7 @@ export function setupPublisher({ server, playHere, toast }) {
             streamer.start(camera, { endPoint: server().endPoint(transport), streamName: name, ...token() });
         } catch (error) {
             // Bad arguments are thrown synchronously (INVALID_ARGUMENT).
+            closeCamera();
             ui.showError(error);
             ui.setState('failed');
             setBusy(false);

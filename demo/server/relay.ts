@@ -624,7 +624,10 @@ export class PublishSession extends Session {
                 track.dropped = true;
                 const msg = { type: 'on_track_drop', track: track.index, mediatype: track.kind };
                 this.channel.send(msg);
-                for (const p of this.stream.players) p.channel.send(msg);
+                for (const p of this.stream.players) {
+                    p.channel.send(msg);
+                    p.trackDropped(track);
+                }
             }
         }
         this.sendRemb();
@@ -982,6 +985,14 @@ export class PlaySession extends Session {
                 return true;
         }
         return super.command(msg);
+    }
+
+    /** a publisher track stopped: an automatic choice moves to another live layer */
+    trackDropped(track: Track): void {
+        if (!this.connected || this.paused || (this.video !== track && this.pendingVideo !== track)) return;
+        if (this.videoChoice !== 'auto') return;
+        const next = this.resolveVideo();
+        if (next && next !== track) this.switchTo(next);
     }
 
     /** the publisher left: tell the player and end the session */

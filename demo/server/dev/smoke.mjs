@@ -12,7 +12,7 @@ const { startServer } = await import('../main.ts');
 
 const scenarios = process.argv.slice(2).length
     ? process.argv.slice(2)
-    : ['ws', 'whip', 'h264', 'simulcast', 'misc', 'faults', 'ttff'];
+    : ['ws', 'whip', 'h264', 'vp9', 'av1', 'simulcast', 'simdrop', 'misc', 'faults', 'gone', 'ttff'];
 const server = await startServer({
     port: 0,
     log: process.env.RTCWIRE_DEBUG === '1' ? 'debug' : 'info',
@@ -418,6 +418,30 @@ for (const sc of scenarios) {
                 return { playerGoneMs, publisherGoneMs: Math.round(performance.now() - t1), left: n };
             });
             check(r.playerGoneMs < 15000 && r.left === 0, 'sessions of vanished peers are cleaned up', r);
+        }
+        if (sc === 'simdrop') {
+            // the layer an automatic player watches stops: it moves to another live layer
+            const r = await page.evaluate(async () => {
+                const pub = await window.publish('simdrop', { simulcast: true });
+                await window.wait(2500);
+                const on = await window.play('simdrop');
+                await on.firstFrame;
+                await window.wait(500);
+                const before = on.video.videoWidth;
+                const sender = pub.pc.getSenders().find((x) => x.track?.kind === 'video');
+                const params = sender.getParameters();
+                params.encodings[2].active = false;
+                await sender.setParameters(params);
+                const drop = await on.ws.next('on_track_drop', 8000).catch((e) => String(e));
+                await window.wait(1000);
+                const after = on.video.videoWidth;
+                const s1 = await window.inbound(on.pc);
+                await window.wait(1000);
+                const s2 = await window.inbound(on.pc);
+                [pub, on].forEach((p) => p.pc.close());
+                return { before, after, drop, frames: s2.video.framesDecoded - s1.video.framesDecoded };
+            });
+            check(r.before === 1280 && r.after === 640 && r.frames > 10, 'auto player follows a dropped layer', r);
         }
         if (sc === 'longpause') {
             // a paused player (no media flowing to it) must not be mistaken for a vanished peer

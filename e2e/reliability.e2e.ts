@@ -1,0 +1,266 @@
+/**
+ * The facades' policies against the real reference server: reconnection, multi-bitrate under
+ * loss, adaptive bitrate under loss, autoplay fallback, timings and teardown without leaks.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installPageHelpers, launchBrowser, openSdkPage, startRefServer, waitFor, type CheckedPage, type RefServer } from './harness';
+
+let browser: Browser;
+let server: RefServer;
+let tab: CheckedPage | undefined;
+let n = 0;
+const streamName = () => `rel${++n}-${Date.now() % 100000}`;
+const wsUrl = (s: RefServer) => s.url.replace('http', 'ws');
+
+beforeAll(async () => {
+    server = await startRefServer({ playWaitMs: 8000, faults: true });
+    browser = await launchBrowser();
+});
+afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+});
+afterEach(async () => {
+    if (!tab) return;
+    const current = tab;
+    tab = undefined;
+    await current.page.evaluate(() => {
+        const s = (window as any).t.store;
+        for (const key of Object.keys(s)) s[key]?.stop?.();
+    });
+    await waitFor(() => current.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
+    // Reconnection tests provoke failed loads of the signaling socket; nothing else may error.
+    current.assertNoErrors([/WebSocket connection to .* failed/]);
+    await current.context.close();
+});
+
+async function newTab(b: Browser = browser, s: RefServer = server): Promise<CheckedPage> {
+    tab = await openSdkPage(b, s);
+    await installPageHelpers(tab.page);
+    return tab;
+}
+
+/** Starts a Streamer (reconnecting) and a Player (reconnecting) on `stream`; resolves when both run. */
+async function publishAndPlay(page: CheckedPage['page'], endPoint: string, stream: string, pub: object = {}, play: object = {}) {
+    await page.evaluate(
+        async ({ endPoint, stream, pub, play }) => {
+            const { t, rtcwire } = window as any;
+            const camera = await t.camera(
+                (pub as any).simulcast ? { audio: true, video: { width: 1280, height: 720, frameRate: 30 } } : undefined,
+            );
+            const streamer = new rtcwire.Streamer({ reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, ...pub });
+            t.store.streamer = streamer;
+            t.store.camera = { stop: () => camera.getTracks().forEach((tr: MediaStreamTrack) => tr.stop()) };
+            t.store.pubEvents = [];
+            for (const ev of ['state', 'reconnecting', 'stop', 'targetBitrate', 'mediaReport']) {
+                streamer.on(ev, (a: any) => t.store.pubEvents.push({ ev, a: ev === 'mediaReport' ? a.stats : a?.code ?? a }));
+            }
+            const streaming = new Promise<void>((resolve, reject) => {
+                streamer.on('state', (s: string) => s === 'streaming' && resolve());
+                streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
+            });
+            streamer.start(camera, { endPoint, streamName: stream });
+            await streaming;
+            const player = new rtcwire.Player(t.video('v'), { reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, ...play });
+            t.store.player = player;
+            t.store.events = [];
+            for (const ev of ['state', 'reconnecting', 'stop', 'timings', 'rendition', 'renditions', 'stats']) {
+                player.on(ev, (a: any) =>
+                    t.store.events.push({ ev, at: performance.now(), a: ev === 'stop' ? a?.code : ev === 'stats' ? { rendition: a.rendition, loss: a.packetLossPercent } : a }),
+                );
+            }
+            const playing = new Promise<void>((resolve, reject) => {
+                player.on('state', (s: string) => s === 'playing' && resolve());
+                player.on('stop', (e: any) => reject(new Error(`player stopped: ${e?.code} ${e?.message}`)));
+            });
+            player.start({ endPoint, streamName: stream });
+            await playing;
+        },
+        { endPoint, stream, pub, play },
+    );
+}
+
+const events = (page: CheckedPage['page'], which = 'events') =>
+    page.evaluate((w) => (window as any).t.store[w] as { ev: string; at?: number; a: any }[], which);
+
+/** Frames decoded by the player's current peer connection over 1.5 s. */
+async function decodedFrames(page: CheckedPage['page']): Promise<number> {
+    return page.evaluate(async () => {
+        const { t } = window as any;
+        const pc = t.store.player.connector?.peerConnection;
+        if (!pc) return 0;
+        const a = (await t.inbound(pc)).framesDecoded;
+        await new Promise((r) => setTimeout(r, 1500));
+        return (await t.inbound(pc)).framesDecoded - a;
+    });
+}
+
+describe('reconnection', () => {
+    it('resumes video after the server drops the sockets, with one reconnecting event', async () => {
+        const { page } = await newTab();
+        const stream = streamName();
+        await publishAndPlay(page, wsUrl(server), stream);
+        expect(await decodedFrames(page)).toBeGreaterThan(10);
+        server.faults({ dropSockets: stream });
+        await waitFor(async () => (await events(page)).some((e) => e.ev === 'reconnecting'), 5000);
+        await waitFor(async () => page.evaluate(() => (window as any).t.store.player.state === 'playing'), 15_000);
+        await waitFor(async () => (await decodedFrames(page)) > 10, 15_000);
+        const log = await events(page);
+        expect(log.filter((e) => e.ev === 'reconnecting')).toHaveLength(1);
+        expect(log.filter((e) => e.ev === 'state').map((e) => e.a)).toEqual(['connecting', 'playing', 'reconnecting', 'playing']);
+        expect(log.filter((e) => e.ev === 'stop')).toHaveLength(0);
+    });
+
+    it('resumes video after the server restarts on the same port', async () => {
+        const own = await startRefServer({ playWaitMs: 8000 });
+        const { page } = await newTab(browser, own);
+        const stream = streamName();
+        await publishAndPlay(page, wsUrl(own), stream);
+        expect(await decodedFrames(page)).toBeGreaterThan(10);
+        const port = own.port;
+        await own.close();
+        await waitFor(async () => (await events(page)).some((e) => e.ev === 'reconnecting'), 10_000);
+        const again = await startRefServer({ port, playWaitMs: 8000 });
+        try {
+            await waitFor(async () => page.evaluate(() => (window as any).t.store.player.state === 'playing'), 30_000);
+            await waitFor(async () => (await decodedFrames(page)) > 10, 20_000);
+            const log = await events(page);
+            expect(log.filter((e) => e.ev === 'stop')).toHaveLength(0);
+            expect(await page.evaluate(() => (window as any).t.store.streamer.state)).toBe('streaming');
+        } finally {
+            await page.evaluate(() => {
+                const s = (window as any).t.store;
+                s.player.stop();
+                s.streamer.stop();
+            });
+            await again.close();
+        }
+    });
+});
+
+describe('multi-bitrate', () => {
+    it('steps down when 20% of packets are dropped and back up when the loss stops', async () => {
+        const { page } = await newTab();
+        const stream = streamName();
+        await publishAndPlay(page, wsUrl(server), stream, { simulcast: true, videoCodec: 'VP8' }, {});
+        const renditions = await waitFor(async () => (await events(page)).find((e) => e.ev === 'renditions')?.a, 10_000);
+        expect(renditions.length).toBeGreaterThanOrEqual(2);
+        const top = renditions[renditions.length - 1].track;
+        // Start from the top rendition (MBR climbs on its own; pinning then releasing saves time).
+        await page.evaluate((top) => {
+            const p = (window as any).t.store.player;
+            p.videoTrack = top;
+            p.videoTrack = undefined;
+        }, top);
+        const lastRendition = async () =>
+            (await events(page)).filter((e) => e.ev === 'stats' && e.a.rendition !== undefined).pop()?.a.rendition;
+        await waitFor(async () => (await lastRendition()) === top, 15_000);
+        server.faults({ stream, loss: 20 });
+        await waitFor(async () => (await lastRendition()) !== top, 15_000);
+        const lowered = await lastRendition();
+        server.faults({ stream, loss: 0 });
+        await waitFor(async () => {
+            const r = await lastRendition();
+            return r !== lowered && renditions.findIndex((x: any) => x.track === r) > renditions.findIndex((x: any) => x.track === lowered);
+        }, 45_000, 500);
+    }, 90_000);
+});
+
+describe('adaptive bitrate', () => {
+    it('lowers the publisher bitrate under loss', async () => {
+        const { page } = await newTab();
+        const stream = streamName();
+        await publishAndPlay(page, wsUrl(server), stream, { minBitrate: 100_000, maxBitrate: 1_500_000, startBitrate: 1_200_000 });
+        const target = () => page.evaluate(() => (window as any).t.store.streamer.targetBitrate as number);
+        const before = await target();
+        server.faults({ stream, ingestLoss: 20 });
+        await waitFor(async () => (await target()) < before * 0.6, 20_000);
+        server.faults({ stream, ingestLoss: 0 });
+        const pubLog = await events(page, 'pubEvents');
+        expect(pubLog.some((e) => e.ev === 'targetBitrate' && e.a < before)).toBe(true);
+    }, 60_000);
+});
+
+describe('playback details', () => {
+    it('timings are present and ordered', async () => {
+        const { page } = await newTab();
+        const stream = streamName();
+        await publishAndPlay(page, wsUrl(server), stream);
+        const timings = await waitFor(async () => (await events(page)).find((e) => e.ev === 'timings')?.a, 10_000);
+        const order = ['socketOpen', 'offerReady', 'answer', 'open', 'firstFrame'];
+        for (const key of order) expect(timings[key], key).toBeGreaterThanOrEqual(0);
+        expect(timings.answer).toBeGreaterThanOrEqual(timings.socketOpen);
+        expect(timings.answer).toBeGreaterThanOrEqual(timings.offerReady);
+        expect(timings.open).toBeGreaterThanOrEqual(timings.answer);
+        expect(timings.firstFrame).toBeGreaterThanOrEqual(timings.open);
+        expect(timings.dtlsConnected).toBeGreaterThanOrEqual(timings.answer);
+    });
+
+    it('falls back to muted playback when the browser refuses autoplay with sound', async () => {
+        // Headless Chromium plays with sound whatever --autoplay-policy says (checked on Chromium
+        // 156), so the page's play() is made to refuse unmuted playback exactly as Chrome does
+        // without a user gesture: a NotAllowedError DOMException. The video then plays for real.
+        const { page } = await newTab();
+        const stream = streamName();
+        const result = await page.evaluate(
+            async ({ endPoint, stream }) => {
+                const { t, rtcwire } = window as any;
+                const nativePlay = HTMLMediaElement.prototype.play;
+                HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+                    if (!this.muted) {
+                        return Promise.reject(
+                            new DOMException("play() failed because the user didn't interact with the document first.", 'NotAllowedError'),
+                        );
+                    }
+                    return nativePlay.call(this);
+                };
+                const camera = await t.camera();
+                const streamer = new rtcwire.Streamer();
+                t.store.streamer = streamer;
+                t.store.camera = { stop: () => camera.getTracks().forEach((tr: MediaStreamTrack) => tr.stop()) };
+                streamer.start(camera, { endPoint, streamName: stream });
+                await streamer.once('start');
+                const video = document.createElement('video');
+                document.body.appendChild(video);
+                const player = new rtcwire.Player(video);
+                t.store.player = player;
+                const outcome = new Promise<string>((resolve) => {
+                    player.on('autoplayMuted', () => resolve('muted'));
+                    player.on('autoplayBlocked', () => resolve('blocked'));
+                });
+                player.start({ endPoint, streamName: stream });
+                const seen = await outcome;
+                const frames = await t.countFrames(video, 1500);
+                return { outcome: seen, muted: video.muted, paused: video.paused, width: video.videoWidth, frames };
+            },
+            { endPoint: wsUrl(server), stream },
+        );
+        expect(result).toMatchObject({ outcome: 'muted', muted: true, paused: false });
+        expect(result.width).toBeGreaterThan(0);
+        expect(result.frames).toBeGreaterThan(5);
+    });
+
+    it('leaves zero live peer connections after 50 start/stop cycles', async () => {
+        const { page } = await newTab();
+        const stream = streamName();
+        await publishAndPlay(page, wsUrl(server), stream);
+        const live = await page.evaluate(async ({ endPoint, stream }) => {
+            const { t, rtcwire } = window as any;
+            const video = t.video('cycle');
+            const player = new rtcwire.Player(video);
+            for (let i = 0; i < 50; i++) {
+                player.start({ endPoint, streamName: stream });
+                // Stop at every stage: at once, while connecting, and once playing.
+                if (i % 3 === 1) await new Promise((r) => setTimeout(r, 20));
+                if (i % 3 === 2) await player.once('start');
+                player.stop();
+            }
+            t.store.player.stop();
+            t.store.streamer.stop();
+            await new Promise((r) => setTimeout(r, 500));
+            return t.livePeerConnections();
+        }, { endPoint: wsUrl(server), stream });
+        expect(live).toBe(0);
+    }, 120_000);
+});

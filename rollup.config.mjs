@@ -7,8 +7,7 @@ import { dts } from 'rollup-plugin-dts';
 const ts = () =>
     typescript({
         tsconfig: './tsconfig.json',
-        compilerOptions: { noEmit: false, declaration: false, sourceMap: true, outDir: undefined },
-        include: ['src/**/*.ts'],
+        compilerOptions: { noEmit: false, declaration: false, sourceMap: true },
     });
 const external = ['sdp-transform', 'eventemitter3'];
 

@@ -241,3 +241,36 @@ describe('Player', () => {
         player.stop();
     });
 });
+
+describe('Player media watchdog', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+
+    it('reconnects a session that stops receiving packets, and not one that keeps receiving', async () => {
+        const { player, reconnects } = newPlayer({ statsIntervalMs: 1000, mediaTimeoutMs: 3000 });
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[0]!;
+        let packets = 0;
+        const feed = (grow: boolean) => {
+            if (grow) packets += 50;
+            pc.stats = [{ id: 'a', type: 'inbound-rtp', kind: 'audio', packetsReceived: packets, bytesReceived: packets * 100 }];
+        };
+        for (let i = 0; i < 6; i++) {
+            feed(true);
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        expect(reconnects).toHaveLength(0);
+        // The keep-alive socket stays up (on_time would keep coming), but media stops.
+        for (let i = 0; i < 5; i++) {
+            feed(false);
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        expect(reconnects).toHaveLength(1);
+        expect(reconnects[0]!.code).toBe('CONNECTION_LOST');
+        player.stop();
+    });
+});

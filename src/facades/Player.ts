@@ -34,6 +34,12 @@ export interface PlayerOptions extends FacadeOptions {
     renditions?: Rendition[];
     /** Try to play with sound, falling back to muted playback (default `true`). */
     autoplay?: boolean;
+    /**
+     * A playing session that receives no packet for this long (ms) is lost and reconnected
+     * (default 8000; 0 disables). It catches what signaling cannot tell, e.g. a WHEP publisher
+     * that left. Needs stats polling (`statsIntervalMs` > 0).
+     */
+    mediaTimeoutMs?: number;
 }
 
 /** Events of {@link Player}. */
@@ -82,6 +88,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     #lastPlaying: PlayingInfos | undefined;
     #lastStats: PlayerStats | undefined;
     #lastNack: { at: number; count: number } | undefined;
+    #lastMedia: { at: number; packets: number } | undefined;
 
     /**
      * @param video The element to play in (optional: without it, use the `start` event's stream).
@@ -147,6 +154,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         this.#autoTrack = undefined;
         this.#lastStats = undefined;
         this.#lastNack = undefined;
+        this.#lastMedia = undefined;
         this.#selector?.reset();
         this._begin(params);
         if (!this.#playerOptions.renditions) this.#loadRenditions(params);
@@ -207,6 +215,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         // Counters restart with each peer connection: forget the previous session's samples.
         this.#lastStats = undefined;
         this.#lastNack = undefined;
+        this.#lastMedia = undefined;
         this.#selector?.reset();
         // The element keeps its last frame while reconnecting; stop() detaches it.
         if (this.state === 'stopped' || !this.started) this.#detach();
@@ -237,7 +246,23 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         const stats = toPlayerStats(infos, { rendition: this.#currentRendition(), previous: this.#lastStats });
         this.#lastStats = stats;
         this._emitAny('stats', stats);
-        this.#adapt(connector, infos);
+        if (this.#checkMedia(connector, infos)) this.#adapt(connector, infos);
+    }
+
+    /** Media watchdog: closes the session as lost when no packet arrived for `mediaTimeoutMs`. */
+    #checkMedia(connector: Connector, infos: ConnectionInfos): boolean {
+        const timeout = this.#playerOptions.mediaTimeoutMs ?? 8000;
+        const packets = (infos.inbound.audio?.packetsReceived ?? 0) + (infos.inbound.video?.packetsReceived ?? 0);
+        const last = this.#lastMedia;
+        if (!last || packets !== last.packets) {
+            this.#lastMedia = { at: infos.timestamp, packets };
+            return true;
+        }
+        if (timeout <= 0 || infos.timestamp - last.at < timeout) return true;
+        connector.close(
+            new RtcError('CONNECTION_LOST', `no media received for ${Math.round((infos.timestamp - last.at) / 1000)} s`),
+        );
+        return false;
     }
 
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */

@@ -4,6 +4,15 @@ import { createLogger, type Logger } from './logger';
 /** An event map: event name → tuple of the listener's arguments. */
 export type EventMap = { [event: string]: unknown[] };
 
+/**
+ * The event names declared by map `M`. {@link EventMap}'s `string` index signature is left out:
+ * with it, `keyof M & string` is plain `string`, which would accept any misspelt event name.
+ */
+export type EventName<M extends EventMap> = keyof {
+    [K in keyof M as string extends K ? never : number extends K ? never : K]: unknown;
+} &
+    string;
+
 /** A listener of event `K` of map `M`. */
 export type Listener<M extends EventMap, K extends keyof M> = (...args: M[K]) => void;
 
@@ -58,7 +67,7 @@ export class Emitter<M extends EventMap> {
     protected _log: Logger = emitterLog;
 
     /** Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted. */
-    on<K extends keyof M & string>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
+    on<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
         return this.#add(event, listener, false, options);
     }
 
@@ -66,9 +75,9 @@ export class Emitter<M extends EventMap> {
      * Subscribes `listener` to the next `event` only. Without a listener, returns a Promise of
      * the event's first argument (rejected with the signal's reason if `options.signal` aborts).
      */
-    once<K extends keyof M & string>(event: K, listener: Listener<M, K>, options?: ListenOptions): this;
-    once<K extends keyof M & string>(event: K, listener?: undefined, options?: ListenOptions): Promise<M[K][0]>;
-    once<K extends keyof M & string>(
+    once<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this;
+    once<K extends EventName<M>>(event: K, listener?: undefined, options?: ListenOptions): Promise<M[K][0]>;
+    once<K extends EventName<M>>(
         event: K,
         listener?: Listener<M, K>,
         options?: ListenOptions,
@@ -92,7 +101,7 @@ export class Emitter<M extends EventMap> {
     }
 
     /** Removes `listener` from `event` (all listeners of `event` without a listener). */
-    off<K extends keyof M & string>(event: K, listener?: Listener<M, K>): this {
+    off<K extends EventName<M>>(event: K, listener?: Listener<M, K>): this {
         if (listener) this.#ee.off(event, this.#invoker(event), listener);
         else this.#ee.off(event);
         return this;
@@ -105,7 +114,7 @@ export class Emitter<M extends EventMap> {
     }
 
     /** Number of subscriptions for `event` (property handlers not counted). */
-    listenerCount(event: keyof M & string): number {
+    listenerCount(event: EventName<M>): number {
         return this.#ee.listenerCount(event);
     }
 

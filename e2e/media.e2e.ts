@@ -115,10 +115,10 @@ describe('publish → play', () => {
         await publish(stream, server.url);
         await play(stream, server.url);
         const kinds = await tab.page.evaluate(() => {
-            const { t } = window as any;
-            return [t.store.streamer.connector.constructor.name, t.store.player.connector.constructor.name];
+            const { t, rtcwire } = window as any;
+            return [t.store.streamer.connector, t.store.player.connector].map((c) => c instanceof rtcwire.HTTPConnector);
         });
-        expect(kinds).toEqual(['HTTPConnector', 'HTTPConnector']);
+        expect(kinds).toEqual([true, true]);
         await expectDecoding();
     });
 

@@ -9,7 +9,7 @@
 export { RtcError, fromDomException } from './core/RtcError';
 export type { RtcErrorCode, RtcErrorOptions } from './core/RtcError';
 export { Emitter } from './core/Emitter';
-export type { EventMap, EventHandlers, HandlerName, Listener, ListenOptions } from './core/Emitter';
+export type { EventMap, EventHandlers, EventName, HandlerName, Listener, ListenOptions } from './core/Emitter';
 export { createLogger } from './core/logger';
 export type { Logger, LogLevel } from './core/logger';
 export { buildWebSocketUrl, buildHttpUrl, transportOf } from './core/endpoint';

@@ -4,6 +4,7 @@ import { WSController } from '../src/connectors/WSController';
 import type { WSControllerEvents } from '../src/connectors/WSController';
 import { RtcError, type RtcErrorCode } from '../src/core/RtcError';
 import type { Logger } from '../src/core/logger';
+import type { EventName } from '../src/core/Emitter';
 import type {
     ConnectParams,
     ConnectorOptions,
@@ -174,7 +175,7 @@ function publisher(stream: MediaStream = fakeCamera(), extra: ConnectorOptions =
 }
 
 /** Records every emission of `event` (subscription, so property handlers stay free for tests). */
-function record<K extends keyof WSControllerEvents & string>(ctrl: WSController, event: K): WSControllerEvents[K][] {
+function record<K extends EventName<WSControllerEvents>>(ctrl: WSController, event: K): WSControllerEvents[K][] {
     const calls: WSControllerEvents[K][] = [];
     ctrl.on(event, ((...args: WSControllerEvents[K]) => calls.push(args)) as never);
     return calls;

@@ -29,7 +29,9 @@ const result = await build({
 const code = result.outputFiles[0].contents;
 const gz = gzipSync(code, { level: 9 }).length;
 const kb = (n) => (n / 1024).toFixed(2);
-console.log(`rtcwire (WSController + HTTPConnector + Player + Streamer, with deps): ${kb(code.length)} KB min, ${kb(gz)} KB min+gzip (budget ${kb(BUDGET_BYTES)} KB)`);
+console.log(
+    `rtcwire (WSController + HTTPConnector + Player + Streamer, with deps): ${kb(code.length)} KB min, ${kb(gz)} KB min+gzip (budget ${kb(BUDGET_BYTES)} KB)`,
+);
 if (gz > BUDGET_BYTES) {
     console.error(`size budget exceeded by ${gz - BUDGET_BYTES} bytes`);
     process.exit(1);

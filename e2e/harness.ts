@@ -100,7 +100,9 @@ export interface PageHelpers {
     /** A `<video>` element appended to the page. */
     video(id: string): HTMLVideoElement;
     /** Inbound video/audio counters of a peer connection. */
-    inbound(pc: RTCPeerConnection): Promise<{ framesDecoded: number; audioPackets: number; width: number; height: number }>;
+    inbound(
+        pc: RTCPeerConnection,
+    ): Promise<{ framesDecoded: number; audioPackets: number; width: number; height: number }>;
     /** Outbound video bitrate over `ms`, bps. */
     outboundBitrate(pc: RTCPeerConnection, ms: number): Promise<number>;
     /** Number of video frames presented to `video` over `ms` (requestVideoFrameCallback). */
@@ -127,7 +129,10 @@ export async function installPageHelpers(page: Page): Promise<void> {
         };
         w.RTCPeerConnection.prototype = Native.prototype;
         const sum = async (pc: RTCPeerConnection) => {
-            let framesDecoded = 0, audioPackets = 0, width = 0, height = 0;
+            let framesDecoded = 0,
+                audioPackets = 0,
+                width = 0,
+                height = 0;
             (await pc.getStats()).forEach((s: any) => {
                 if (s.type !== 'inbound-rtp') return;
                 if (s.kind === 'video') {
@@ -148,7 +153,9 @@ export async function installPageHelpers(page: Page): Promise<void> {
         w.t = {
             store: {},
             camera: (c?: MediaStreamConstraints) =>
-                navigator.mediaDevices.getUserMedia(c ?? { audio: true, video: { width: 640, height: 360, frameRate: 30 } }),
+                navigator.mediaDevices.getUserMedia(
+                    c ?? { audio: true, video: { width: 640, height: 360, frameRate: 30 } },
+                ),
             video(id: string) {
                 const v = document.createElement('video');
                 v.id = id;

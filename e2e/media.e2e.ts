@@ -3,7 +3,15 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { installPageHelpers, launchBrowser, openSdkPage, startRefServer, waitFor, type CheckedPage, type RefServer } from './harness';
+import {
+    installPageHelpers,
+    launchBrowser,
+    openSdkPage,
+    startRefServer,
+    waitFor,
+    type CheckedPage,
+    type RefServer,
+} from './harness';
 
 let browser: Browser;
 let server: RefServer;
@@ -24,7 +32,10 @@ afterEach(async () => {
     if (!tab) return;
     await tab.page.evaluate(() => {
         const s = (window as any).t.store;
-        for (const key of Object.keys(s)) s[key]?.stop?.() ?? s[key]?.close?.();
+        for (const key of Object.keys(s)) {
+            if (typeof s[key]?.stop === 'function') s[key].stop();
+            else if (typeof s[key]?.close === 'function') s[key].close();
+        }
     });
     await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
     tab.assertNoErrors();
@@ -66,7 +77,12 @@ async function play(stream: string, endPoint: string, options: Record<string, un
             t.store.player = player;
             t.store.playerEvents = [];
             for (const ev of ['state', 'stop', 'reconnecting', 'timings', 'playing']) {
-                player.on(ev, (arg: any) => t.store.playerEvents.push({ ev, arg: ev === 'stop' ? arg && { code: arg.code, message: arg.message } : arg }));
+                player.on(ev, (arg: any) =>
+                    t.store.playerEvents.push({
+                        ev,
+                        arg: ev === 'stop' ? arg && { code: arg.code, message: arg.message } : arg,
+                    }),
+                );
             }
             const playing = new Promise<void>((resolve, reject) => {
                 player.on('state', (s: string) => s === 'playing' && resolve());
@@ -116,7 +132,9 @@ describe('publish → play', () => {
         await play(stream, server.url);
         const kinds = await tab.page.evaluate(() => {
             const { t, rtcwire } = window as any;
-            return [t.store.streamer.connector, t.store.player.connector].map((c) => c instanceof rtcwire.HTTPConnector);
+            return [t.store.streamer.connector, t.store.player.connector].map(
+                (c) => c instanceof rtcwire.HTTPConnector,
+            );
         });
         expect(kinds).toEqual([true, true]);
         await expectDecoding();
@@ -134,7 +152,9 @@ describe('publish → play', () => {
                 t.store.pub = pub;
                 t.store.camera = camera;
                 await pub.once('open');
-                const bitrateEvent = new Promise((resolve) => (pub.onVideoBitrate = (b: number, c: number) => resolve([b, c])));
+                const bitrateEvent = new Promise(
+                    (resolve) => (pub.onVideoBitrate = (b: number, c: number) => resolve([b, c])),
+                );
                 const reply = await pub.setVideoBitrate(300_000);
                 const event = await bitrateEvent;
                 const ctrl = new rtcwire.WSController({ endPoint: ws, streamName: stream });
@@ -187,17 +207,25 @@ describe('publish → play', () => {
 
     it('playing a stream nobody publishes ends in a clear error after the server wait', async () => {
         await newTab();
-        const result = await tab.page.evaluate(async (ws) => {
-            const { t, rtcwire } = window as any;
-            const player = new rtcwire.Player(t.video('v'), { reconnect: false });
-            t.store.player = player;
-            const started = performance.now();
-            const error = await new Promise<any>((resolve) => {
-                player.on('stop', resolve);
-                player.start({ endPoint: ws, streamName: 'nobody-here' });
-            });
-            return { code: error?.code, message: error?.message, retryable: error?.retryable, ms: performance.now() - started };
-        }, server.url.replace('http', 'ws'));
+        const result = await tab.page.evaluate(
+            async (ws) => {
+                const { t, rtcwire } = window as any;
+                const player = new rtcwire.Player(t.video('v'), { reconnect: false });
+                t.store.player = player;
+                const started = performance.now();
+                const error = await new Promise<any>((resolve) => {
+                    player.on('stop', resolve);
+                    player.start({ endPoint: ws, streamName: 'nobody-here' });
+                });
+                return {
+                    code: error?.code,
+                    message: error?.message,
+                    retryable: error?.retryable,
+                    ms: performance.now() - started,
+                };
+            },
+            server.url.replace('http', 'ws'),
+        );
         expect(['STREAM_NOT_FOUND', 'REFUSED']).toContain(result.code);
         expect(result.retryable).toBe(false);
         expect(result.message.length).toBeGreaterThan(5);
@@ -220,7 +248,10 @@ describe('publish → play', () => {
         });
         expect(state).toBe('streaming');
         // The new source is 320x240: the player follows it and keeps decoding.
-        await waitFor(() => tab.page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).videoWidth === 320), 10_000);
+        await waitFor(
+            () => tab.page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).videoWidth === 320),
+            10_000,
+        );
         await expectDecoding();
         const events = await tab.page.evaluate(() => (window as any).t.store.playerEvents.map((e: any) => e.ev));
         expect(events).not.toContain('reconnecting');

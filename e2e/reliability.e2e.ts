@@ -4,7 +4,15 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { installPageHelpers, launchBrowser, openSdkPage, startRefServer, waitFor, type CheckedPage, type RefServer } from './harness';
+import {
+    installPageHelpers,
+    launchBrowser,
+    openSdkPage,
+    startRefServer,
+    waitFor,
+    type CheckedPage,
+    type RefServer,
+} from './harness';
 
 let browser: Browser;
 let server: RefServer;
@@ -42,19 +50,29 @@ async function newTab(b: Browser = browser, s: RefServer = server): Promise<Chec
 }
 
 /** Starts a Streamer (reconnecting) and a Player (reconnecting) on `stream`; resolves when both run. */
-async function publishAndPlay(page: CheckedPage['page'], endPoint: string, stream: string, pub: object = {}, play: object = {}) {
+async function publishAndPlay(
+    page: CheckedPage['page'],
+    endPoint: string,
+    stream: string,
+    pub: object = {},
+    play: object = {},
+) {
     await page.evaluate(
         async ({ endPoint, stream, pub, play }) => {
             const { t, rtcwire } = window as any;
             const camera = await t.camera(
-                (pub as any).simulcast ? { audio: true, video: { width: 1280, height: 720, frameRate: 30 } } : undefined,
+                (pub as any).simulcast
+                    ? { audio: true, video: { width: 1280, height: 720, frameRate: 30 } }
+                    : undefined,
             );
             const streamer = new rtcwire.Streamer({ reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, ...pub });
             t.store.streamer = streamer;
             t.store.camera = { stop: () => camera.getTracks().forEach((tr: MediaStreamTrack) => tr.stop()) };
             t.store.pubEvents = [];
             for (const ev of ['state', 'reconnecting', 'stop', 'targetBitrate', 'mediaReport']) {
-                streamer.on(ev, (a: any) => t.store.pubEvents.push({ ev, a: ev === 'mediaReport' ? a.stats : a?.code ?? a }));
+                streamer.on(ev, (a: any) =>
+                    t.store.pubEvents.push({ ev, a: ev === 'mediaReport' ? a.stats : (a?.code ?? a) }),
+                );
             }
             const streaming = new Promise<void>((resolve, reject) => {
                 streamer.on('state', (s: string) => s === 'streaming' && resolve());
@@ -62,12 +80,24 @@ async function publishAndPlay(page: CheckedPage['page'], endPoint: string, strea
             });
             streamer.start(camera, { endPoint, streamName: stream });
             await streaming;
-            const player = new rtcwire.Player(t.video('v'), { reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, ...play });
+            const player = new rtcwire.Player(t.video('v'), {
+                reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+                ...play,
+            });
             t.store.player = player;
             t.store.events = [];
             for (const ev of ['state', 'reconnecting', 'stop', 'timings', 'rendition', 'renditions', 'stats']) {
                 player.on(ev, (a: any) =>
-                    t.store.events.push({ ev, at: performance.now(), a: ev === 'stop' ? a?.code : ev === 'stats' ? { rendition: a.rendition, loss: a.packetLossPercent } : a }),
+                    t.store.events.push({
+                        ev,
+                        at: performance.now(),
+                        a:
+                            ev === 'stop'
+                                ? a?.code
+                                : ev === 'stats'
+                                  ? { rendition: a.rendition, loss: a.packetLossPercent }
+                                  : a,
+                    }),
                 );
             }
             const playing = new Promise<void>((resolve, reject) => {
@@ -108,7 +138,12 @@ describe('reconnection', () => {
         await waitFor(async () => (await decodedFrames(page)) > 10, 15_000);
         const log = await events(page);
         expect(log.filter((e) => e.ev === 'reconnecting')).toHaveLength(1);
-        expect(log.filter((e) => e.ev === 'state').map((e) => e.a)).toEqual(['connecting', 'playing', 'reconnecting', 'playing']);
+        expect(log.filter((e) => e.ev === 'state').map((e) => e.a)).toEqual([
+            'connecting',
+            'playing',
+            'reconnecting',
+            'playing',
+        ]);
         expect(log.filter((e) => e.ev === 'stop')).toHaveLength(0);
     });
 
@@ -144,7 +179,10 @@ describe('multi-bitrate', () => {
         const { page } = await newTab();
         const stream = streamName();
         await publishAndPlay(page, wsUrl(server), stream, { simulcast: true, videoCodec: 'VP8' }, {});
-        const renditions = await waitFor(async () => (await events(page)).find((e) => e.ev === 'renditions')?.a, 10_000);
+        const renditions = await waitFor(
+            async () => (await events(page)).find((e) => e.ev === 'renditions')?.a,
+            10_000,
+        );
         expect(renditions.length).toBeGreaterThanOrEqual(2);
         const top = renditions[renditions.length - 1].track;
         // Start from the top rendition (MBR climbs on its own; pinning then releasing saves time).
@@ -160,10 +198,18 @@ describe('multi-bitrate', () => {
         await waitFor(async () => (await lastRendition()) !== top, 15_000);
         const lowered = await lastRendition();
         server.faults({ stream, loss: 0 });
-        await waitFor(async () => {
-            const r = await lastRendition();
-            return r !== lowered && renditions.findIndex((x: any) => x.track === r) > renditions.findIndex((x: any) => x.track === lowered);
-        }, 45_000, 500);
+        await waitFor(
+            async () => {
+                const r = await lastRendition();
+                return (
+                    r !== lowered &&
+                    renditions.findIndex((x: any) => x.track === r) >
+                        renditions.findIndex((x: any) => x.track === lowered)
+                );
+            },
+            45_000,
+            500,
+        );
     }, 90_000);
 });
 
@@ -171,7 +217,11 @@ describe('adaptive bitrate', () => {
     it('lowers the publisher bitrate under loss', async () => {
         const { page } = await newTab();
         const stream = streamName();
-        await publishAndPlay(page, wsUrl(server), stream, { minBitrate: 100_000, maxBitrate: 1_500_000, startBitrate: 1_200_000 });
+        await publishAndPlay(page, wsUrl(server), stream, {
+            minBitrate: 100_000,
+            maxBitrate: 1_500_000,
+            startBitrate: 1_200_000,
+        });
         const target = () => page.evaluate(() => (window as any).t.store.streamer.targetBitrate as number);
         const before = await target();
         server.faults({ stream, ingestLoss: 20 });
@@ -210,7 +260,10 @@ describe('playback details', () => {
                 HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
                     if (!this.muted) {
                         return Promise.reject(
-                            new DOMException("play() failed because the user didn't interact with the document first.", 'NotAllowedError'),
+                            new DOMException(
+                                "play() failed because the user didn't interact with the document first.",
+                                'NotAllowedError',
+                            ),
                         );
                     }
                     return nativePlay.call(this);
@@ -245,22 +298,25 @@ describe('playback details', () => {
         const { page } = await newTab();
         const stream = streamName();
         await publishAndPlay(page, wsUrl(server), stream);
-        const live = await page.evaluate(async ({ endPoint, stream }) => {
-            const { t, rtcwire } = window as any;
-            const video = t.video('cycle');
-            const player = new rtcwire.Player(video);
-            for (let i = 0; i < 50; i++) {
-                player.start({ endPoint, streamName: stream });
-                // Stop at every stage: at once, while connecting, and once playing.
-                if (i % 3 === 1) await new Promise((r) => setTimeout(r, 20));
-                if (i % 3 === 2) await player.once('start');
-                player.stop();
-            }
-            t.store.player.stop();
-            t.store.streamer.stop();
-            await new Promise((r) => setTimeout(r, 500));
-            return t.livePeerConnections();
-        }, { endPoint: wsUrl(server), stream });
+        const live = await page.evaluate(
+            async ({ endPoint, stream }) => {
+                const { t, rtcwire } = window as any;
+                const video = t.video('cycle');
+                const player = new rtcwire.Player(video);
+                for (let i = 0; i < 50; i++) {
+                    player.start({ endPoint, streamName: stream });
+                    // Stop at every stage: at once, while connecting, and once playing.
+                    if (i % 3 === 1) await new Promise((r) => setTimeout(r, 20));
+                    if (i % 3 === 2) await player.once('start');
+                    player.stop();
+                }
+                t.store.player.stop();
+                t.store.streamer.stop();
+                await new Promise((r) => setTimeout(r, 500));
+                return t.livePeerConnections();
+            },
+            { endPoint: wsUrl(server), stream },
+        );
         expect(live).toBe(0);
     }, 120_000);
 });

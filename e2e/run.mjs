@@ -29,7 +29,14 @@ if (!inNamespace && canUnshare) {
         RTCWIRE_NETNS: '1',
     });
 } else {
-    if (!inNamespace) console.warn('[e2e] no loopback-only network namespace here; running on the host (loopback only).');
-    status = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'e2e/vitest.config.ts', ...args]);
+    if (!inNamespace)
+        console.warn('[e2e] no loopback-only network namespace here; running on the host (loopback only).');
+    status = run(process.execPath, [
+        'node_modules/vitest/vitest.mjs',
+        'run',
+        '--config',
+        'e2e/vitest.config.ts',
+        ...args,
+    ]);
 }
 process.exit(status);

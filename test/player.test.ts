@@ -64,7 +64,9 @@ describe('Player', () => {
     it('throws INVALID_ARGUMENT synchronously on bad params', () => {
         const { player } = newPlayer();
         expect(() => player.start({ endPoint: '' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-        expect(() => player.start({ endPoint: 'ws://host:1' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        expect(() => player.start({ endPoint: 'ws://host:1' })).toThrow(
+            expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+        );
         expect(player.state).toBe('idle');
     });
 
@@ -202,7 +204,17 @@ describe('Player', () => {
         await vi.advanceTimersByTimeAsync(50);
         const pc = FakePeerConnection.instances[0]!;
         pc.stats = [
-            { id: 'v', type: 'inbound-rtp', kind: 'video', packetsReceived: 100, packetsLost: 0, bytesReceived: 1000, frameWidth: 640, frameHeight: 360, framesPerSecond: 30 },
+            {
+                id: 'v',
+                type: 'inbound-rtp',
+                kind: 'video',
+                packetsReceived: 100,
+                packetsLost: 0,
+                bytesReceived: 1000,
+                frameWidth: 640,
+                frameHeight: 360,
+                framesPerSecond: 30,
+            },
         ];
         await vi.advanceTimersByTimeAsync(3000);
         expect(stats).toHaveBeenCalledTimes(3);
@@ -231,7 +243,14 @@ describe('Player', () => {
             received += 700;
             lost += 300; // 30 % loss
             pc.stats = [
-                { id: 'v', type: 'inbound-rtp', kind: 'video', packetsReceived: received, packetsLost: lost, bytesReceived: received * 1000 },
+                {
+                    id: 'v',
+                    type: 'inbound-rtp',
+                    kind: 'video',
+                    packetsReceived: received,
+                    packetsLost: lost,
+                    bytesReceived: received * 1000,
+                },
             ];
             await vi.advanceTimersByTimeAsync(1000);
         }
@@ -257,7 +276,9 @@ describe('Player media watchdog', () => {
         let packets = 0;
         const feed = (grow: boolean) => {
             if (grow) packets += 50;
-            pc.stats = [{ id: 'a', type: 'inbound-rtp', kind: 'audio', packetsReceived: packets, bytesReceived: packets * 100 }];
+            pc.stats = [
+                { id: 'a', type: 'inbound-rtp', kind: 'audio', packetsReceived: packets, bytesReceived: packets * 100 },
+            ];
         };
         for (let i = 0; i < 6; i++) {
             feed(true);

@@ -33,8 +33,26 @@ const videoSender = (pc: FakePeerConnection) => pc.transceivers.find((t) => t.ki
 /** Outbound video stats with the given remote loss fraction; bytes grow by `kbps` per second. */
 function outbound(pc: FakePeerConnection, i: number, fractionLost: number, kbps = 1000) {
     pc.stats = [
-        { id: 'o', type: 'outbound-rtp', kind: 'video', bytesSent: (i * kbps * 1000) / 8, packetsSent: i * 100, frameWidth: 1280, frameHeight: 720, framesPerSecond: 30, qualityLimitationReason: 'none' },
-        { id: 'r', type: 'remote-inbound-rtp', kind: 'video', localId: 'o', fractionLost, packetsLost: 0, jitter: 0.01 },
+        {
+            id: 'o',
+            type: 'outbound-rtp',
+            kind: 'video',
+            bytesSent: (i * kbps * 1000) / 8,
+            packetsSent: i * 100,
+            frameWidth: 1280,
+            frameHeight: 720,
+            framesPerSecond: 30,
+            qualityLimitationReason: 'none',
+        },
+        {
+            id: 'r',
+            type: 'remote-inbound-rtp',
+            kind: 'video',
+            localId: 'o',
+            fractionLost,
+            packetsLost: 0,
+            jitter: 0.01,
+        },
     ];
 }
 
@@ -63,7 +81,11 @@ describe('Streamer', () => {
 
     it('rejects a stream without tracks synchronously', () => {
         const { streamer } = newStreamer();
-        const empty = { getTracks: () => [], getAudioTracks: () => [], getVideoTracks: () => [] } as unknown as MediaStream;
+        const empty = {
+            getTracks: () => [],
+            getAudioTracks: () => [],
+            getVideoTracks: () => [],
+        } as unknown as MediaStream;
         expect(() => streamer.start(empty, { endPoint, streamName: 'cam' })).toThrow(
             expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
         );
@@ -86,7 +108,12 @@ describe('Streamer', () => {
     });
 
     it('adaptive bitrate lowers the encoder target under loss and raises it when clean', async () => {
-        const { streamer } = newStreamer({ statsIntervalMs: 1000, minBitrate: 100_000, maxBitrate: 2_000_000, startBitrate: 1_000_000 });
+        const { streamer } = newStreamer({
+            statsIntervalMs: 1000,
+            minBitrate: 100_000,
+            maxBitrate: 2_000_000,
+            startBitrate: 1_000_000,
+        });
         streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
         await vi.advanceTimersByTimeAsync(50);
         const pc = FakePeerConnection.instances[0]!;

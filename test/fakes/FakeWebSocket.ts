@@ -101,7 +101,11 @@ export class FakeWebSocket {
 export function defaultServer(socket: FakeWebSocket, message: Record<string, unknown>): void {
     switch (message.type) {
         case 'offer_sdp':
-            socket.serverSend({ type: 'on_answer_sdp', result: true, answer_sdp: serverAnswer(String(message.offer_sdp)) });
+            socket.serverSend({
+                type: 'on_answer_sdp',
+                result: true,
+                answer_sdp: serverAnswer(String(message.offer_sdp)),
+            });
             break;
         case 'rtp_props':
             socket.serverSend({ type: 'on_rtp_props', result: true, nack: message.nack ?? 0, drop: message.drop ?? 0 });
@@ -117,7 +121,13 @@ export function defaultServer(socket: FakeWebSocket, message: Record<string, unk
         case 'tracks':
             socket.serverSend({
                 type: 'on_time',
-                data: { begin: 0, current: 1000, end: 1000, tracks: [0, Number(message.video ?? 1)], play_rate_curr: 'auto' },
+                data: {
+                    begin: 0,
+                    current: 1000,
+                    end: 1000,
+                    tracks: [0, Number(message.video ?? 1)],
+                    play_rate_curr: 'auto',
+                },
             });
             break;
         default:

@@ -9,7 +9,7 @@ const ts = () =>
         tsconfig: './tsconfig.json',
         compilerOptions: { noEmit: false, declaration: false, sourceMap: true },
     });
-const external = ['sdp-transform', 'eventemitter3'];
+const external = ['eventemitter3'];
 
 export default [
     // Library builds: dependencies stay external, no adapter.

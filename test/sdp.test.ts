@@ -1,4 +1,4 @@
-import { parse, type MediaDescription } from 'sdp-transform';
+import { parse, write, type MediaDescription } from 'sdp-transform';
 import { describe, expect, it } from 'vitest';
 import {
     countIncomingMedia,
@@ -246,6 +246,40 @@ describe('describeMedia / negotiatedCodecs / countIncomingMedia', () => {
         ]);
         expect(describeMedia(SAFARI_SENDONLY_OFFER).map((m) => m.codec)).toEqual(['OPUS', 'H264']);
     });
+});
+
+describe('munged SDP stays valid (round trip through sdp-transform)', () => {
+    const munges: [string, (sdp: string) => string][] = [
+        ['enableOpusStereo', enableOpusStereo],
+        ['requireH264PacketizationMode1', requireH264PacketizationMode1],
+        ['preferVideoCodec(H264)', (sdp) => preferVideoCodec(sdp, 'H264')],
+        ['preferVideoCodec(VP9)', (sdp) => preferVideoCodec(sdp, 'VP9')],
+        ['the offer pipeline', (sdp) => preferVideoCodec(requireH264PacketizationMode1(enableOpusStereo(sdp)), 'VP8')],
+    ];
+    const fixtures: [string, string][] = [
+        ['chrome recvonly', CHROME_RECVONLY],
+        ['chrome sendonly', CHROME_SENDONLY],
+        ['firefox', FIREFOX_RECVONLY_OFFER],
+        ['safari', SAFARI_SENDONLY_OFFER],
+    ];
+    for (const [name, munge] of munges) {
+        it.each(fixtures)(`${name}: %s parses, re-serialises identically and keeps its m-lines`, (_n, sdp) => {
+            const out = munge(sdp);
+            expect(out.endsWith('\r\n')).toBe(true);
+            expect(out).not.toMatch(/(^|[^\r])\n/);
+            const parsed = parse(out);
+            expect(parse(write(parsed))).toEqual(parsed);
+            expect(parsed.media.map((m) => [m.type, m.mid, m.direction, m.port, m.protocol])).toEqual(
+                parse(sdp).media.map((m) => [m.type, m.mid, m.direction, m.port, m.protocol]),
+            );
+            expect(parsed.fingerprint).toEqual(parse(sdp).fingerprint);
+            expectConsistentPayloads(out);
+            // Lines the edit does not concern keep the browser's order.
+            const untouched = (text: string) =>
+                text.split('\r\n').filter((line) => !/^(m=|a=(rtpmap|fmtp|rtcp-fb):)/.test(line));
+            expect(untouched(out)).toEqual(untouched(sdp));
+        });
+    }
 });
 
 describe('isPlausibleSdp', () => {

@@ -1,0 +1,203 @@
+/**
+ * Time to first frame: from `player.start()` to the first decoded frame shown, per step of the
+ * Player's `timings` event, for WebSocket signaling and WHEP against a live publisher (a Streamer
+ * with Chromium's fake camera), plus a raw baseline (plain RTCPeerConnection + WebSocket, no SDK).
+ *
+ *   node --import tsx bench/first-frame.ts        (or `npm run bench -- first-frame`)
+ *   BENCH_RUNS=5 node --import tsx bench/first-frame.ts
+ */
+import {
+    emitResult,
+    ensureLoopbackOnly,
+    fmt,
+    hardDeadline,
+    launchBrowser,
+    machine,
+    openPage,
+    printTable,
+    sleep,
+    startRefServer,
+    summarize,
+} from './lib/common';
+
+ensureLoopbackOnly('first-frame');
+
+const RUNS = Math.max(1, Math.min(100, Number(process.env.BENCH_RUNS) || 20));
+const MODES = ['ws', 'whep', 'raw-ws'] as const;
+type Mode = (typeof MODES)[number];
+const STEPS = ['socketOpen', 'offerReady', 'answer', 'iceConnected', 'dtlsConnected', 'open', 'firstFrame'] as const;
+const RUN_TIMEOUT_MS = 15_000;
+
+const server = await startRefServer({ playWaitMs: 5000 });
+const browser = await launchBrowser();
+const cleanup = async () => {
+    await browser.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+};
+hardDeadline(6 * 60_000, 'first-frame', cleanup);
+
+console.log(`first-frame: ${RUNS} runs per mode; Chromium ${browser.version()}; ${machine()}`);
+const ws = server.url.replace('http', 'ws');
+const stream = 'ff';
+
+// Publisher: a Streamer with the fake camera (640x360@30 + audio), WebSocket signaling.
+const pub = await openPage(browser, server);
+await pub.page.evaluate(
+    async ({ ws, stream }) => {
+        const { t, rtcwire } = window as any;
+        const camera = await t.camera();
+        const streamer = new rtcwire.Streamer();
+        t.store.streamer = streamer;
+        await new Promise<void>((resolve, reject) => {
+            streamer.on('state', (s: string) => s === 'streaming' && resolve());
+            streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
+            streamer.start(camera, { endPoint: ws, streamName: stream });
+        });
+    },
+    { ws, stream },
+);
+// Let the publisher's encoder ramp up and the server cache a GOP.
+await sleep(3000);
+
+const play = await openPage(browser, server, false);
+
+/** One SDK run: a new Player on a new <video>; resolves with its `timings`, then stops it. */
+async function sdkRun(endPoint: string): Promise<Record<string, number>> {
+    return play.page.evaluate(
+        async ({ endPoint, stream, timeoutMs }) => {
+            const { rtcwire } = window as any;
+            const video = document.createElement('video');
+            video.autoplay = true;
+            video.muted = true;
+            video.playsInline = true;
+            document.body.appendChild(video);
+            const player = new rtcwire.Player(video, { reconnect: false });
+            try {
+                return await new Promise<Record<string, number>>((resolve, reject) => {
+                    const timer = setTimeout(() => reject(new Error('no timings within the run timeout')), timeoutMs);
+                    player.on('timings', (t: Record<string, number>) => {
+                        clearTimeout(timer);
+                        resolve(t);
+                    });
+                    player.on('stop', (e: any) => e && reject(new Error(`player stopped: ${e.code} ${e.message}`)));
+                    player.start({ endPoint, streamName: stream });
+                });
+            } finally {
+                player.stop();
+                video.remove();
+            }
+        },
+        { endPoint, stream, timeoutMs: RUN_TIMEOUT_MS },
+    );
+}
+
+/** One raw run: RTCPeerConnection + WebSocket written in the page, the same protocol, no SDK. */
+async function rawRun(): Promise<Record<string, number>> {
+    return play.page.evaluate(
+        async ({ url, timeoutMs }) => {
+            const t0 = performance.now();
+            const out: Record<string, number> = {};
+            const mark = (k: string) => (out[k] ??= Math.round(performance.now() - t0));
+            const video = document.createElement('video');
+            video.autoplay = true;
+            video.muted = true;
+            video.playsInline = true;
+            document.body.appendChild(video);
+            const socket = new WebSocket(url);
+            const pc = new RTCPeerConnection();
+            try {
+                return await new Promise<Record<string, number>>((resolve, reject) => {
+                    const timer = setTimeout(
+                        () => reject(new Error('no first frame within the run timeout')),
+                        timeoutMs,
+                    );
+                    pc.oniceconnectionstatechange = () => pc.iceConnectionState === 'connected' && mark('iceConnected');
+                    pc.onconnectionstatechange = () => pc.connectionState === 'connected' && mark('dtlsConnected');
+                    pc.ontrack = (e) => {
+                        if (e.track.kind !== 'video') return;
+                        video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+                        (video as any).requestVideoFrameCallback(() => {
+                            mark('firstFrame');
+                            clearTimeout(timer);
+                            resolve(out);
+                        });
+                    };
+                    pc.addTransceiver('audio', { direction: 'recvonly' });
+                    pc.addTransceiver('video', { direction: 'recvonly' });
+                    const socketOpen = new Promise<void>((ok, ko) => {
+                        socket.onopen = () => {
+                            mark('socketOpen');
+                            ok();
+                        };
+                        socket.onerror = () => ko(new Error('socket error'));
+                    });
+                    socket.onmessage = async (m) => {
+                        const msg = JSON.parse(String(m.data));
+                        if (msg.type !== 'on_answer_sdp') return;
+                        if (!msg.result) return reject(new Error(`refused: ${msg.message}`));
+                        mark('answer');
+                        await pc.setRemoteDescription({ type: 'answer', sdp: msg.answer_sdp });
+                    };
+                    (async () => {
+                        const offer = await pc.createOffer();
+                        await pc.setLocalDescription(offer);
+                        mark('offerReady');
+                        await socketOpen;
+                        socket.send(JSON.stringify({ type: 'offer_sdp', offer_sdp: offer.sdp }));
+                    })().catch(reject);
+                });
+            } finally {
+                pc.close();
+                socket.close();
+                video.remove();
+            }
+        },
+        { url: `${ws}/webrtc/${stream}`, timeoutMs: RUN_TIMEOUT_MS },
+    );
+}
+
+const results: Record<Mode, Record<string, number>[]> = { ws: [], whep: [], 'raw-ws': [] };
+const failures: Record<Mode, string[]> = { ws: [], whep: [], 'raw-ws': [] };
+const started = Date.now();
+// Interleaved (ws, whep, raw, ws, …) so that drift over time affects every mode alike.
+for (let i = 0; i < RUNS; i++) {
+    for (const mode of MODES) {
+        try {
+            const t = mode === 'ws' ? await sdkRun(ws) : mode === 'whep' ? await sdkRun(server.url) : await rawRun();
+            results[mode].push(t);
+        } catch (error) {
+            failures[mode].push((error as Error).message.split('\n')[0]!);
+        }
+        // Let the server end the previous session before the next one.
+        await sleep(300);
+    }
+}
+const elapsed = (Date.now() - started) / 1000;
+
+const rows: string[][] = [];
+const summary: { figure: string; value: string }[] = [];
+for (const mode of MODES) {
+    for (const step of STEPS) {
+        const values = results[mode].map((t) => t[step]).filter((v): v is number => typeof v === 'number');
+        if (!values.length) continue;
+        const s = summarize(values);
+        rows.push([mode, step, String(s.n), fmt(s.median), fmt(s.p90), fmt(s.min), fmt(s.max)]);
+        if (step === 'firstFrame') {
+            summary.push({
+                figure: `${mode} start→firstFrame median / p90`,
+                value: `${fmt(s.median)} / ${fmt(s.p90)} ms (n=${s.n})`,
+            });
+        }
+    }
+}
+console.log(`\nms since start() (raw-ws: since the page began building its own WebSocket + peer connection)`);
+printTable(['mode', 'step', 'n', 'median', 'p90', 'min', 'max'], rows);
+for (const mode of MODES) {
+    if (failures[mode].length)
+        console.log(`${mode}: ${failures[mode].length} failed run(s): ${[...new Set(failures[mode])].join('; ')}`);
+}
+console.log(`(${RUNS} runs per mode in ${elapsed.toFixed(0)} s)`);
+emitResult('first-frame', summary);
+
+await cleanup();
+process.exit(0);

@@ -1,0 +1,265 @@
+/**
+ * Relay load: one publisher (Streamer, fake camera 640x360@30 + audio) and K players (K = 0, 1, 5,
+ * 10, 20) in one or two Chromium pages, all over WebSocket signaling. For each K, over a fixed
+ * window: per-player received video fps, packet loss and bitrate, the server process's CPU
+ * (process.cpuUsage in the server's own process) and the whole machine's CPU (/proc/stat).
+ * Bounded: about 1.5 min, hard stop at 170 s.
+ *
+ *   node --import tsx bench/relay-load.ts          (or `npm run bench -- relay-load`)
+ *   BENCH_PLAYERS=1,5 node --import tsx bench/relay-load.ts
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import {
+    emitResult,
+    ensureLoopbackOnly,
+    fmt,
+    hardDeadline,
+    launchBrowser,
+    machine,
+    machineCpu,
+    median,
+    openPage,
+    printTable,
+    sleep,
+    type RefServer,
+} from './lib/common';
+
+ensureLoopbackOnly('relay-load');
+
+const COUNTS = (process.env.BENCH_PLAYERS ?? '0,1,5,10,20')
+    .split(',')
+    .map(Number)
+    .filter((k) => Number.isInteger(k) && k >= 0 && k <= 40);
+const PER_PAGE = 10;
+const WARMUP_MS = 3000;
+const WINDOW_MS = 5000;
+const BUDGET_MS = 150_000; // no new K starts after this
+const started = Date.now();
+
+// ---------------------------------------------------------------- server in its own process
+const child: ChildProcess = fork(fileURLToPath(new URL('./lib/server-child.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const ask = <T>(cmd: string, key: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server child did not answer ${cmd}`)), 5000);
+        const onMessage = (msg: any) => {
+            if (msg && key in msg) {
+                clearTimeout(timer);
+                child.off('message', onMessage);
+                resolve(msg as T);
+            }
+        };
+        child.on('message', onMessage);
+        if (cmd) child.send({ cmd });
+    });
+const { url } = await ask<{ url: string }>('', 'url');
+const server = { url } as RefServer; // openSdkPage only needs the URL
+const cpuNow = () => ask<{ cpu: NodeJS.CpuUsage; at: number }>('cpu', 'cpu');
+const streams = () => ask<{ streams: { name: string; players: number }[] }>('streams', 'streams');
+
+const browser = await launchBrowser();
+const cleanup = async () => {
+    await browser.close().catch(() => undefined);
+    if (child.connected) child.send({ cmd: 'close' });
+    else child.kill();
+    await sleep(300);
+    if (child.exitCode === null) child.kill('SIGKILL');
+};
+hardDeadline(170_000, 'relay-load', cleanup);
+console.log(
+    `relay-load: K = ${COUNTS.join(', ')}; ${WINDOW_MS / 1000} s window after ${WARMUP_MS / 1000} s warm-up; Chromium ${browser.version()}; ${machine()}`,
+);
+
+const stream = 'load';
+const ws = url.replace('http', 'ws');
+
+// ---------------------------------------------------------------- publisher
+const pub = await openPage(browser, server);
+await pub.page.evaluate(
+    async ({ ws, stream }) => {
+        const { t, rtcwire } = window as any;
+        const camera = await t.camera();
+        const streamer = new rtcwire.Streamer();
+        t.store.streamer = streamer;
+        await new Promise<void>((resolve, reject) => {
+            streamer.on('state', (s: string) => s === 'streaming' && resolve());
+            streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
+            streamer.start(camera, { endPoint: ws, streamName: stream });
+        });
+    },
+    { ws, stream },
+);
+const pubStats = () =>
+    pub.page.evaluate(async () => {
+        const pc = (window as any).t.store.streamer.connector?.peerConnection as RTCPeerConnection | undefined;
+        let frames = 0,
+            limitation = '';
+        (await pc?.getStats())?.forEach((s: any) => {
+            if (s.type === 'outbound-rtp' && s.kind === 'video') {
+                frames += s.framesEncoded ?? 0;
+                limitation = s.qualityLimitationReason ?? limitation;
+            }
+        });
+        return { frames, limitation, at: performance.now() };
+    });
+
+// ---------------------------------------------------------------- player pages
+const playerPages: Page[] = [];
+for (let i = 0; i < 2; i++) playerPages.push((await openPage(browser, server, false)).page);
+
+/** Starts `count` players in `page`; resolves with how many reached `playing` within 20 s. */
+const startPlayers = (page: Page, count: number) =>
+    page.evaluate(
+        async ({ ws, stream, count }) => {
+            const { rtcwire } = window as any;
+            const w = window as any;
+            w.players = [];
+            const playing = [];
+            for (let i = 0; i < count; i++) {
+                const video = document.createElement('video');
+                Object.assign(video, { autoplay: true, muted: true, playsInline: true, width: 160, height: 90 });
+                document.body.appendChild(video);
+                const player = new rtcwire.Player(video, { reconnect: false });
+                w.players.push({ player, video });
+                playing.push(
+                    new Promise<boolean>((resolve) => {
+                        const timer = setTimeout(() => resolve(false), 20_000);
+                        player.on('state', (s: string) => s === 'playing' && (clearTimeout(timer), resolve(true)));
+                        player.on('stop', () => (clearTimeout(timer), resolve(false)));
+                    }),
+                );
+                player.start({ endPoint: ws, streamName: stream });
+            }
+            return (await Promise.all(playing)).filter(Boolean).length;
+        },
+        { ws, stream, count },
+    );
+
+/** Cumulative inbound video counters of every player of `page`. */
+const sample = (page: Page) =>
+    page.evaluate(async () => {
+        const w = window as any;
+        return Promise.all(
+            (w.players ?? []).map(async ({ player }: any) => {
+                const pc = player.connector?.peerConnection as RTCPeerConnection | undefined;
+                const out = { frames: 0, received: 0, lost: 0, bytes: 0, at: performance.now() };
+                (await pc?.getStats())?.forEach((s: any) => {
+                    if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+                    out.frames += s.framesDecoded ?? 0;
+                    out.received += s.packetsReceived ?? 0;
+                    out.lost += s.packetsLost ?? 0;
+                    out.bytes += s.bytesReceived ?? 0;
+                });
+                return out;
+            }),
+        );
+    });
+
+const stopPlayers = (page: Page) =>
+    page.evaluate(() => {
+        const w = window as any;
+        for (const { player, video } of w.players ?? []) {
+            player.stop();
+            video.remove();
+        }
+        w.players = [];
+    });
+
+// ---------------------------------------------------------------- the runs
+const rows: string[][] = [];
+const summary: { figure: string; value: string }[] = [];
+const notes: string[] = [];
+for (const k of COUNTS) {
+    if (Date.now() - started > BUDGET_MS) {
+        notes.push(`K=${k} skipped: time budget used`);
+        continue;
+    }
+    const split = k > PER_PAGE ? [Math.ceil(k / 2), Math.floor(k / 2)] : [k, 0];
+    const pages = playerPages.filter((_, i) => split[i]! > 0);
+    const ok = (await Promise.all(pages.map((p, i) => startPlayers(p, split[i]!)))).reduce((a, b) => a + b, 0);
+    await sleep(WARMUP_MS);
+    const cpu0 = await cpuNow();
+    const m0 = machineCpu();
+    const p0 = await pubStats();
+    const s0 = (await Promise.all(pages.map(sample))).flat();
+    await sleep(WINDOW_MS);
+    const s1 = (await Promise.all(pages.map(sample))).flat();
+    const p1 = await pubStats();
+    const m1 = machineCpu();
+    const cpu1 = await cpuNow();
+    const serverCpu = ((cpu1.cpu.user - cpu0.cpu.user + cpu1.cpu.system - cpu0.cpu.system) / (cpu1.at - cpu0.at)) * 100;
+    const machinePct = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100 : NaN;
+    const pubFps = ((p1.frames - p0.frames) * 1000) / (p1.at - p0.at);
+    const per = s1.map((b, i) => {
+        const a = s0[i]!;
+        const dt = (b.at - a.at) / 1000;
+        const got = b.received - a.received;
+        const lost = Math.max(0, b.lost - a.lost);
+        return {
+            fps: (b.frames - a.frames) / dt,
+            loss: got + lost ? (lost / (got + lost)) * 100 : 0,
+            kbps: ((b.bytes - a.bytes) * 8) / dt / 1000,
+        };
+    });
+    const fps = per.map((p) => p.fps);
+    const loss = per.map((p) => p.loss);
+    rows.push([
+        String(k),
+        `${ok}/${k}`,
+        fmt(pubFps, 1),
+        fmt(median(fps), 1),
+        fmt(fps.length ? Math.min(...fps) : NaN, 1),
+        fmt(loss.length ? loss.reduce((a, b) => a + b, 0) / loss.length : NaN, 2),
+        fmt(loss.length ? Math.max(...loss) : NaN, 2),
+        fmt(median(per.map((p) => p.kbps))),
+        fmt(serverCpu, 1),
+        fmt(machinePct, 0),
+        p1.limitation || '–',
+    ]);
+    summary.push({
+        figure: `K=${k} players: median fps / mean loss / server CPU`,
+        value: k
+            ? `${fmt(median(fps), 1)} fps / ${fmt(loss.reduce((a, b) => a + b, 0) / loss.length, 2)} % / ${fmt(serverCpu, 1)} %`
+            : `– / – / ${fmt(serverCpu, 1)} %`,
+    });
+    process.stdout.write(`K=${k} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    await Promise.all(pages.map(stopPlayers));
+    // Wait (bounded) until the server has ended those sessions.
+    for (let i = 0; i < 25; i++) {
+        const s = (await streams()).streams.find((x) => x.name === stream);
+        if (!s || s.players === 0) break;
+        await sleep(200);
+    }
+}
+
+console.log(
+    `\nper K: players playing, publisher encoded fps, per-player received fps (median, min), video packet loss % (mean, max),` +
+        `\nreceived kbps (median), server process CPU (% of one core), machine CPU (% of all ${(await import('node:os')).cpus().length} cores), publisher quality limitation`,
+);
+printTable(
+    [
+        'K',
+        'playing',
+        'pub fps',
+        'fps med',
+        'fps min',
+        'loss %',
+        'loss max',
+        'kbps',
+        'server CPU %',
+        'machine %',
+        'pub limit',
+    ],
+    rows,
+);
+for (const n of notes) console.log(n);
+console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+emitResult('relay-load', summary);
+
+await pub.page.evaluate(() => (window as any).t.store.streamer.stop()).catch(() => undefined);
+await cleanup();
+process.exit(0);

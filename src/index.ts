@@ -32,12 +32,7 @@ export type { WSControllerEvents } from './connectors/WSController';
 export { HTTPConnector } from './connectors/HTTPConnector';
 export { parseIceServerLinks } from './connectors/links';
 export type { ConnectionInfos, InboundInfos, OutboundInfos } from './stats/connectionInfos';
-export type {
-    ServerMessage,
-    PlayingInfos,
-    RTPProps,
-    MediaReport,
-} from './signaling/messages';
+export type { ServerMessage, PlayingInfos, RTPProps, MediaReport } from './signaling/messages';
 
 export { Player } from './facades/Player';
 export type { PlayerEvents, PlayerOptions, PlayerState } from './facades/Player';

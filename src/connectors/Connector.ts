@@ -87,15 +87,15 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     /** @internal */
     protected _pc: RTCPeerConnection | undefined;
 
-    #state: ConnectorState = 'connecting';
-    #stream: MediaStream | undefined;
-    #created = now();
-    #timers = new Set<Timer>();
-    #queue: Promise<unknown> = Promise.resolve();
-    #expectedTracks = Infinity;
-    #statsCache: { at: number; promise: Promise<ConnectionInfos> } | undefined;
-    #lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
-    #disconnectTimer: Timer | undefined;
+    private _state: ConnectorState = 'connecting';
+    private _stream: MediaStream | undefined;
+    private _created = now();
+    private _timers = new Set<Timer>();
+    private _queue: Promise<unknown> = Promise.resolve();
+    private _expectedTracks = Infinity;
+    private _statsCache: { at: number; promise: Promise<ConnectionInfos> } | undefined;
+    private _lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
+    private _disconnectTimer: Timer | undefined;
 
     constructor(params: ConnectParams, stream: MediaStream | undefined, options: ConnectorOptions, name: string) {
         super();
@@ -110,7 +110,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._logger = createLogger(name, options.logLevel, options.logger);
         this._log = this._logger;
         this.publishing = stream !== undefined;
-        this.#stream = stream;
+        this._stream = stream;
         this.streamName = this._resolveStreamName();
     }
 
@@ -125,19 +125,19 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /** `'connecting'`, `'open'` or `'closed'`. */
     get state(): ConnectorState {
-        return this.#state;
+        return this._state;
     }
     /** Whether `open` has fired and the session is not closed. */
     get opened(): boolean {
-        return this.#state === 'open';
+        return this._state === 'open';
     }
     /** Whether the session is over. */
     get closed(): boolean {
-        return this.#state === 'closed';
+        return this._state === 'closed';
     }
     /** The published stream, or the player's remote stream once tracks arrive. */
     get stream(): MediaStream | undefined {
-        return this.#stream;
+        return this._stream;
     }
     /** The underlying peer connection (undefined after close). */
     get peerConnection(): RTCPeerConnection | undefined {
@@ -149,10 +149,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * it created, then fires `state('closed')` and `close(error)` once.
      */
     close(error?: RtcError): void {
-        if (this.#state === 'closed') return;
-        this.#state = 'closed';
-        for (const timer of this.#timers) clearTimeout(timer);
-        this.#timers.clear();
+        if (this._state === 'closed') return;
+        this._state = 'closed';
+        for (const timer of this._timers) clearTimeout(timer);
+        this._timers.clear();
         try {
             this._teardown(error);
         } catch (e) {
@@ -170,7 +170,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                 this._logger.debug('pc.close threw', { error: e });
             }
         }
-        if (!this.publishing) this.#stream?.getTracks().forEach((t) => t.stop());
+        if (!this.publishing) this._stream?.getTracks().forEach((t) => t.stop());
         if (error) this._logger.info('closed', { code: error.code, message: error.message });
         this._emitBase('state', 'closed');
         this._emitBase('close', error);
@@ -214,22 +214,22 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const pc = this._pc;
         if (!pc) return Promise.reject(new RtcError('INVALID_STATE', 'the session is closed'));
         const t = now();
-        if (this.#statsCache && t - this.#statsCache.at < cacheMs) return this.#statsCache.promise;
+        if (this._statsCache && t - this._statsCache.at < cacheMs) return this._statsCache.promise;
         const promise = pc.getStats().then((report) => {
             const stats = statsEntries(report);
             const sampleTime = now();
-            const infos = normalizeStats(stats, this.#lastStats, sampleTime);
-            this.#lastStats = { timestamp: sampleTime, stats };
+            const infos = normalizeStats(stats, this._lastStats, sampleTime);
+            this._lastStats = { timestamp: sampleTime, stats };
             return infos;
         });
-        promise.catch(() => (this.#statsCache = undefined));
-        this.#statsCache = { at: t, promise };
+        promise.catch(() => (this._statsCache = undefined));
+        this._statsCache = { at: t, promise };
         return promise;
     }
 
     /** Starts the session: builds the peer connection and the offer, then signals. @internal */
     protected _start(): void {
-        this.#run().catch((error: unknown) => this._fail(error, 'SIGNALING_FAILED'));
+        this._run().catch((error: unknown) => this._fail(error, 'SIGNALING_FAILED'));
     }
 
     /** Closes with `error` mapped to an RtcError (no-op when already closed). @internal */
@@ -241,10 +241,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     /** Schedules `fn` after `ms`; the timer is cleared on close. @internal */
     protected _setTimer(fn: () => void, ms: number): Timer {
         const timer = setTimeout(() => {
-            this.#timers.delete(timer);
+            this._timers.delete(timer);
             if (!this.closed) fn();
         }, ms);
-        this.#timers.add(timer);
+        this._timers.add(timer);
         return timer;
     }
 
@@ -252,18 +252,18 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     protected _clearTimer(timer: Timer | undefined): void {
         if (timer === undefined) return;
         clearTimeout(timer);
-        this.#timers.delete(timer);
+        this._timers.delete(timer);
     }
 
     /** Records a step in {@link timings}. @internal */
     protected _mark(step: keyof ConnectorTimings): void {
-        if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this.#created);
+        if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this._created);
     }
 
     /** Runs `task` after every task queued before it on this peer connection. @internal */
     protected _serialize<T>(task: () => Promise<T>): Promise<T> {
-        const result = this.#queue.then(task, task);
-        this.#queue = result.catch(() => undefined);
+        const result = this._queue.then(task, task);
+        this._queue = result.catch(() => undefined);
         return result;
     }
 
@@ -278,9 +278,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         (this as unknown as Connector<ConnectorEvents>)._emit(event, ...args);
     }
 
-    async #buildOffer(): Promise<string> {
+    private async _buildOffer(): Promise<string> {
         const PC: RTCPeerConnectionConstructor | undefined =
-            this._options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
+            this._options.RTCPeerConnection ??
+            (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
         if (!PC) throw new RtcError('NOT_SUPPORTED', 'RTCPeerConnection is not available on this platform');
         const pc = new PC({
             iceServers: this._params.iceServers ?? [],
@@ -288,11 +289,11 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             rtcpMuxPolicy: 'require',
         });
         this._pc = pc;
-        pc.onconnectionstatechange = () => this.#onConnectionState();
-        pc.oniceconnectionstatechange = () => this.#onIceState();
-        if (this.#stream) {
-            for (const track of this.#stream.getTracks()) {
-                const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [this.#stream] };
+        pc.onconnectionstatechange = () => this._onConnectionState();
+        pc.oniceconnectionstatechange = () => this._onIceState();
+        if (this._stream) {
+            for (const track of this._stream.getTracks()) {
+                const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [this._stream] };
                 if (track.kind === 'video' && this._options.simulcast) {
                     init.sendEncodings = [
                         { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
@@ -301,10 +302,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                     ];
                 }
                 const transceiver = pc.addTransceiver(track, init);
-                if (track.kind === 'video') this.#applyCodecPreference(transceiver);
+                if (track.kind === 'video') this._applyCodecPreference(transceiver);
             }
         } else {
-            pc.ontrack = (event) => this.#onTrack(event);
+            pc.ontrack = (event) => this._onTrack(event);
             pc.addTransceiver('audio', { direction: 'recvonly' });
             pc.addTransceiver('video', { direction: 'recvonly' });
         }
@@ -317,7 +318,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         return sdp;
     }
 
-    #applyCodecPreference(transceiver: RTCRtpTransceiver): void {
+    private _applyCodecPreference(transceiver: RTCRtpTransceiver): void {
         const wanted = this._options.videoCodec;
         const Sender = (globalThis as { RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null } })
             .RTCRtpSender;
@@ -336,17 +337,17 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         }
     }
 
-    async #run(): Promise<void> {
-        const offer = await this.#buildOffer();
+    private async _run(): Promise<void> {
+        const offer = await this._buildOffer();
         if (this.closed) return;
-        const answer = await this.#withTimeout(this._sip(offer), this._opt('answerTimeoutMs'), 'answer');
+        const answer = await this._withTimeout(this._sip(offer), this._opt('answerTimeoutMs'), 'answer');
         if (this.closed) return;
         this._mark('answer');
         if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'the server sent an invalid SDP answer');
         const pc = this._pc;
         if (!pc) return;
-        this.#expectedTracks = this.publishing ? Infinity : countIncomingMedia(answer);
-        if (!this.publishing && this.#expectedTracks === 0) {
+        this._expectedTracks = this.publishing ? Infinity : countIncomingMedia(answer);
+        if (!this.publishing && this._expectedTracks === 0) {
             throw new RtcError('MEDIA_FAILED', 'the server answered without any media to play');
         }
         try {
@@ -357,12 +358,13 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         for (const codec of negotiatedCodecs(answer)) this.codecs.add(codec);
         this._setTimer(() => {
-            if (!this.#connected()) this._fail(new RtcError('CONNECTION_LOST', 'the media connection did not establish in time'));
+            if (!this._connected())
+                this._fail(new RtcError('CONNECTION_LOST', 'the media connection did not establish in time'));
         }, this._opt('connectTimeoutMs'));
-        this.#checkOpen();
+        this._checkOpen();
     }
 
-    #withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    private _withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
         return new Promise<T>((resolve, reject) => {
             const timer = this._setTimer(
                 () => reject(new RtcError('TIMEOUT', `no ${what} from the server within ${ms} ms`)),
@@ -381,59 +383,60 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         });
     }
 
-    #onTrack(event: RTCTrackEvent): void {
+    private _onTrack(event: RTCTrackEvent): void {
         if (this.closed) return;
-        if (!this.#stream) {
+        if (!this._stream) {
             const Stream = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
-            this.#stream = event.streams[0] ?? (Stream ? new Stream() : undefined);
+            this._stream = event.streams[0] ?? (Stream ? new Stream() : undefined);
         }
-        if (this.#stream && !this.#stream.getTracks().includes(event.track)) this.#stream.addTrack(event.track);
-        this.#checkOpen();
+        if (this._stream && !this._stream.getTracks().includes(event.track)) this._stream.addTrack(event.track);
+        this._checkOpen();
     }
 
-    #connected(): boolean {
+    private _connected(): boolean {
         const pc = this._pc;
         if (!pc) return false;
         return (
             pc.connectionState === 'connected' ||
-            (pc.connectionState === undefined && (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed'))
+            (pc.connectionState === undefined &&
+                (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed'))
         );
     }
 
-    #checkOpen(): void {
-        if (this.#state !== 'connecting' || !this._pc || this._pc.remoteDescription === null) return;
+    private _checkOpen(): void {
+        if (this._state !== 'connecting' || !this._pc || this._pc.remoteDescription === null) return;
         const ready = this.publishing
-            ? this.#connected()
-            : (this.#stream?.getTracks().length ?? 0) >= this.#expectedTracks;
-        if (!ready || !this.#stream) return;
-        this.#state = 'open';
+            ? this._connected()
+            : (this._stream?.getTracks().length ?? 0) >= this._expectedTracks;
+        if (!ready || !this._stream) return;
+        this._state = 'open';
         this._mark('open');
         this._emitBase('state', 'open');
-        this._emitBase('open', this.#stream);
+        this._emitBase('open', this._stream);
     }
 
-    #onIceState(): void {
+    private _onIceState(): void {
         const pc = this._pc;
         if (!pc || this.closed) return;
         if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') this._mark('iceConnected');
-        if (pc.connectionState === undefined) this.#onConnectionState();
+        if (pc.connectionState === undefined) this._onConnectionState();
     }
 
-    #onConnectionState(): void {
+    private _onConnectionState(): void {
         const pc = this._pc;
         if (!pc || this.closed) return;
         const state = pc.connectionState ?? pc.iceConnectionState;
-        if (this.#connected()) {
+        if (this._connected()) {
             this._mark('iceConnected');
             this._mark('dtlsConnected');
-            this._clearTimer(this.#disconnectTimer);
-            this.#disconnectTimer = undefined;
-            this.#checkOpen();
+            this._clearTimer(this._disconnectTimer);
+            this._disconnectTimer = undefined;
+            this._checkOpen();
         } else if (state === 'failed') {
             this._fail(new RtcError('CONNECTION_LOST', 'the media connection failed'));
-        } else if (state === 'disconnected' && this.#disconnectTimer === undefined) {
-            this.#disconnectTimer = this._setTimer(() => {
-                this.#disconnectTimer = undefined;
+        } else if (state === 'disconnected' && this._disconnectTimer === undefined) {
+            this._disconnectTimer = this._setTimer(() => {
+                this._disconnectTimer = undefined;
                 this._fail(new RtcError('CONNECTION_LOST', 'the media connection was interrupted'));
             }, this._opt('disconnectedGraceMs'));
         } else if (state === 'closed') {

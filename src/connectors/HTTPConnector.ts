@@ -61,8 +61,8 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     /** The WHIP/WHEP endpoint the offer is posted to. */
     readonly url: string;
 
-    #resourceUrl: string | undefined;
-    #abort: AbortController | undefined;
+    private _resourceUrl: string | undefined;
+    private _abort: AbortController | undefined;
 
     /**
      * Starts a WHIP session (with `stream`) or a WHEP session (without).
@@ -80,7 +80,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      * URL), or `undefined` until the answer arrives or when the server gave none.
      */
     get resourceUrl(): string | undefined {
-        return this.#resourceUrl;
+        return this._resourceUrl;
     }
 
     /** @internal */
@@ -90,17 +90,17 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
 
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
-        const fetchFn = this.#fetch();
+        const fetchFn = this._fetch();
         const what = `${this.publishing ? 'WHIP' : 'WHEP'} POST`;
         const abort = new AbortController();
-        this.#abort = abort;
+        this._abort = abort;
         let response: Response;
         let body: string;
         try {
             try {
                 response = await fetchFn(this.url, {
                     method: 'POST',
-                    headers: this.#headers({ 'Content-Type': 'application/sdp', Accept: 'application/sdp' }),
+                    headers: this._headers({ 'Content-Type': 'application/sdp', Accept: 'application/sdp' }),
                     body: offer,
                     signal: abort.signal,
                 });
@@ -112,10 +112,10 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                 });
             }
             const ok = response.status === 200 || response.status === 201;
-            if (ok) this.#setResource(response);
+            if (ok) this._setResource(response);
             if (this.closed) {
                 // Closed while the response was on its way: release what the server created.
-                this.#deleteResource();
+                this._deleteResource();
                 throw new RtcError('ABORTED', `${what} aborted`);
             }
             try {
@@ -127,23 +127,23 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                     retryable: true,
                 });
             }
-            this._logger.debug(`${what} answered`, { status: response.status, resource: this.#resourceUrl });
+            this._logger.debug(`${what} answered`, { status: response.status, resource: this._resourceUrl });
             if (!ok) throw httpError(response.status, response.statusText, body, what);
         } finally {
-            if (this.#abort === abort) this.#abort = undefined;
+            if (this._abort === abort) this._abort = undefined;
         }
-        this.#addIceServers(response.headers.get('link'));
+        this._addIceServers(response.headers.get('link'));
         return body;
     }
 
     /** @internal */
     protected _teardown(_error: RtcError | undefined): void {
-        this.#abort?.abort();
-        this.#abort = undefined;
-        this.#deleteResource();
+        this._abort?.abort();
+        this._abort = undefined;
+        this._deleteResource();
     }
 
-    #fetch(): FetchFunction {
+    private _fetch(): FetchFunction {
         // Resolved lazily so that importing the SDK never touches globals, and called detached
         // (never as `options.fetch(…)`) because browsers throw "Illegal invocation" otherwise.
         const fetchFn = this._options.fetch ?? (globalThis as { fetch?: FetchFunction }).fetch;
@@ -152,13 +152,13 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         return fetchFn;
     }
 
-    #headers(extra: Record<string, string> = {}): Record<string, string> {
+    private _headers(extra: Record<string, string> = {}): Record<string, string> {
         const headers = { ...extra };
         if (this._params.accessToken) headers.Authorization = `Bearer ${this._params.accessToken}`;
         return headers;
     }
 
-    #setResource(response: Response): void {
+    private _setResource(response: Response): void {
         const location = response.headers.get('location');
         if (!location) {
             this._logger.debug('no Location in the response: the session cannot be deleted on close');
@@ -166,13 +166,13 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         }
         try {
             // Relative Locations are the norm; resolve them against the (possibly redirected) request URL.
-            this.#resourceUrl = new URL(location, response.url || this.url).toString();
+            this._resourceUrl = new URL(location, response.url || this.url).toString();
         } catch (error) {
             this._logger.warn('invalid Location header ignored', { location, error });
         }
     }
 
-    #addIceServers(header: string | null): void {
+    private _addIceServers(header: string | null): void {
         const servers = parseIceServerLinks(header);
         const pc = this._pc;
         if (servers.length === 0 || !pc) return;
@@ -189,13 +189,13 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     }
 
     /** Fires `DELETE <resource>` once, in the background: CORS may refuse it, close never waits. */
-    #deleteResource(): void {
-        const url = this.#resourceUrl;
+    private _deleteResource(): void {
+        const url = this._resourceUrl;
         if (!url) return;
-        this.#resourceUrl = undefined;
+        this._resourceUrl = undefined;
         let fetchFn: FetchFunction;
         try {
-            fetchFn = this.#fetch();
+            fetchFn = this._fetch();
         } catch {
             return;
         }
@@ -203,7 +203,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const timer = setTimeout(() => abort.abort(), DELETE_TIMEOUT_MS);
         const done = () => clearTimeout(timer);
         try {
-            fetchFn(url, { method: 'DELETE', headers: this.#headers(), signal: abort.signal }).then(
+            fetchFn(url, { method: 'DELETE', headers: this._headers(), signal: abort.signal }).then(
                 (response) => {
                     done();
                     this._logger.debug('session resource deleted', { status: response.status });

@@ -144,18 +144,18 @@ function requireNumber(name: string, value: unknown, min: number): number {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface below only declares the optional on<Event> handler properties that Emitter reads by name
 export class WSController extends Connector<WSControllerEvents> {
-    readonly #socket: WebSocket | undefined;
-    #socketFailure: RtcError | undefined;
-    #socketOpen = false;
-    #openWaiters: Waiter[] = [];
-    #answer: { resolve(sdp: string): void; reject(error: RtcError): void } | undefined;
-    #answered = false;
+    private readonly _socket: WebSocket | undefined;
+    private _socketFailure: RtcError | undefined;
+    private _socketOpen = false;
+    private _openWaiters: Waiter[] = [];
+    private _answer: { resolve(sdp: string): void; reject(error: RtcError): void } | undefined;
+    private _answered = false;
     /** Set once the offer is on the wire: commands go out after it, never before. */
-    #offerSent = false;
-    #outbox: OutboxEntry[] = [];
-    #pending: PendingCommand[] = [];
-    #watchdog: Timer | undefined;
-    #ended = false;
+    private _offerSent = false;
+    private _outbox: OutboxEntry[] = [];
+    private _pending: PendingCommand[] = [];
+    private _watchdog: Timer | undefined;
+    private _ended = false;
 
     /**
      * Starts a session. Throws `INVALID_ARGUMENT` synchronously when `params` cannot name a
@@ -167,22 +167,22 @@ export class WSController extends Connector<WSControllerEvents> {
         const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
         let socket: WebSocket | undefined;
         if (!WS) {
-            this.#socketFailure = new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform');
+            this._socketFailure = new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform');
         } else {
             try {
                 socket = new WS(url);
             } catch (cause) {
-                this.#socketFailure = new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', {
+                this._socketFailure = new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', {
                     cause,
                 });
             }
         }
-        this.#socket = socket;
+        this._socket = socket;
         if (socket) {
-            socket.onopen = () => this.#onSocketOpen(socket);
-            socket.onmessage = (event: MessageEvent) => this.#onSocketMessage(socket, event.data);
-            socket.onerror = (event: Event) => this.#onSocketError(socket, event);
-            socket.onclose = (event: CloseEvent) => this.#onSocketClose(socket, event.code, event.reason);
+            socket.onopen = () => this._onSocketOpen(socket);
+            socket.onmessage = (event: MessageEvent) => this._onSocketMessage(socket, event.data);
+            socket.onerror = (event: Event) => this._onSocketError(socket, event);
+            socket.onclose = (event: CloseEvent) => this._onSocketClose(socket, event.code, event.reason);
         }
         this._start();
     }
@@ -194,32 +194,32 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
-        if (!this.#socket) throw this.#socketFailure ?? new RtcError('SIGNALING_FAILED', 'no signaling socket');
-        if (!this.#socketOpen) {
-            await new Promise<void>((resolve, reject) => this.#openWaiters.push({ resolve, reject }));
+        if (!this._socket) throw this._socketFailure ?? new RtcError('SIGNALING_FAILED', 'no signaling socket');
+        if (!this._socketOpen) {
+            await new Promise<void>((resolve, reject) => this._openWaiters.push({ resolve, reject }));
         }
         return new Promise<string>((resolve, reject) => {
-            this.#answer = { resolve, reject };
-            this.#write(encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }));
-            this.#offerSent = true;
-            this.#flush();
+            this._answer = { resolve, reject };
+            this._write(encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }));
+            this._offerSent = true;
+            this._flush();
         });
     }
 
     /** @internal */
     protected _teardown(error: RtcError | undefined): void {
-        this._clearTimer(this.#watchdog);
-        this.#watchdog = undefined;
+        this._clearTimer(this._watchdog);
+        this._watchdog = undefined;
         const reason = error ?? new RtcError('INVALID_STATE', 'the session is closed');
-        for (const waiter of this.#openWaiters.splice(0)) waiter.reject(reason);
-        this.#answer?.reject(reason);
-        this.#answer = undefined;
-        for (const entry of this.#outbox.splice(0)) entry.onDropped?.(reason);
-        for (const command of this.#pending.splice(0)) {
+        for (const waiter of this._openWaiters.splice(0)) waiter.reject(reason);
+        this._answer?.reject(reason);
+        this._answer = undefined;
+        for (const entry of this._outbox.splice(0)) entry.onDropped?.(reason);
+        for (const command of this._pending.splice(0)) {
             this._clearTimer(command.timer);
             command.reject(reason);
         }
-        const socket = this.#socket;
+        const socket = this._socket;
         if (!socket) return;
         socket.onopen = null;
         socket.onmessage = null;
@@ -227,7 +227,7 @@ export class WSController extends Connector<WSControllerEvents> {
         // Not null: Node's `ws` emits 'error' when a still-connecting socket is closed, and an
         // EventEmitter 'error' without a listener would throw out of a timer.
         socket.onerror = () => undefined;
-        if (socket.readyState === WS_OPEN && !this.#ended) {
+        if (socket.readyState === WS_OPEN && !this._ended) {
             try {
                 socket.send(encodeClientMessage({ type: 'stop' }));
             } catch (e) {
@@ -249,7 +249,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const message: ClientMessage = { type: 'rtp_props' };
         if (nack !== undefined) message.nack = requireNumber('nack', nack, 0);
         if (drop !== undefined) message.drop = requireNumber('drop', drop, 0);
-        return this.#command(message, 'on_rtp_props');
+        return this._command(message, 'on_rtp_props');
     }
 
     /**
@@ -258,7 +258,7 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     setVideoBitrate(bps: number): Promise<VideoBitrateInfos> {
         const bitrate = Math.round(requireNumber('bps', bps, 1));
-        return this.#command({ type: 'video_bitrate', video_bitrate: bitrate }, 'on_video_bitrate');
+        return this._command({ type: 'video_bitrate', video_bitrate: bitrate }, 'on_video_bitrate');
     }
 
     /**
@@ -267,7 +267,7 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     setKeyframeInterval(ms: number): Promise<number> {
         const interval = Math.round(requireNumber('ms', ms, MIN_KEYFRAME_INTERVAL_MS));
-        return this.#command({ type: 'keyframe_interval', keyframe_interval_millis: interval }, 'on_keyframe_interval');
+        return this._command({ type: 'keyframe_interval', keyframe_interval_millis: interval }, 'on_keyframe_interval');
     }
 
     /**
@@ -282,7 +282,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const message: ClientMessage = { type: 'tracks' };
         if (audio !== undefined) message.audio = audio;
         if (video !== undefined) message.video = video;
-        return this.#command(message, 'on_time');
+        return this._command(message, 'on_time');
     }
 
     /** Selects the played audio track; shorthand of {@link setTracks}. */
@@ -297,7 +297,7 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** Seeks to `ms` within the server's buffer; resolves with the server's `seek` reply. */
     seek(ms: number): Promise<SeekInfos> {
-        return this.#command({ type: 'seek', seek_time: requireNumber('ms', ms, 0) }, 'seek');
+        return this._command({ type: 'seek', seek_time: requireNumber('ms', ms, 0) }, 'seek');
     }
 
     /**
@@ -309,13 +309,13 @@ export class WSController extends Connector<WSControllerEvents> {
         if (seekMs !== undefined) message.seek_time = requireNumber('seekMs', seekMs, 0);
         return new Promise<void>((resolve, reject) => {
             if (this.closed) return reject(new RtcError('INVALID_STATE', 'the session is closed'));
-            this.#enqueue({ text: encodeClientMessage(message), onSent: resolve, onDropped: reject });
+            this._enqueue({ text: encodeClientMessage(message), onSent: resolve, onDropped: reject });
         });
     }
 
     /** Pauses forwarding; resolves with the paused state the server reports. */
     pause(): Promise<boolean> {
-        return this.#command({ type: 'pause' }, 'pause');
+        return this._command({ type: 'pause' }, 'pause');
     }
 
     /**
@@ -324,7 +324,7 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     setSpeed(rate: number | 'auto'): Promise<SpeedInfos> {
         const playRate = rate === 'auto' ? 0 : requireNumber('rate', rate, 0);
-        return this.#command({ type: 'set_speed', play_rate: playRate }, 'set_speed');
+        return this._command({ type: 'set_speed', play_rate: playRate }, 'set_speed');
     }
 
     /**
@@ -343,10 +343,10 @@ export class WSController extends Connector<WSControllerEvents> {
             this._logger.warn(`'${type}' not sent: the session is closed`);
             return;
         }
-        this.#enqueue({ text });
+        this._enqueue({ text });
     }
 
-    #command<K extends ReplyType>(message: ClientMessage, reply: K): Promise<ReplyValues[K]> {
+    private _command<K extends ReplyType>(message: ClientMessage, reply: K): Promise<ReplyValues[K]> {
         const text = encodeClientMessage(message);
         return new Promise<ReplyValues[K]>((resolve, reject) => {
             if (this.closed) return reject(new RtcError('INVALID_STATE', 'the session is closed'));
@@ -358,90 +358,90 @@ export class WSController extends Connector<WSControllerEvents> {
                 reject,
                 sent: false,
                 timer: this._setTimer(() => {
-                    this.#removePending(command);
-                    this.#outbox = this.#outbox.filter((entry) => entry.pending !== command);
+                    this._removePending(command);
+                    this._outbox = this._outbox.filter((entry) => entry.pending !== command);
                     reject(new RtcError('TIMEOUT', `no '${reply}' reply to '${message.type}' within ${ms} ms`));
                 }, ms),
             };
-            this.#pending.push(command);
-            this.#enqueue({ text, pending: command });
+            this._pending.push(command);
+            this._enqueue({ text, pending: command });
         });
     }
 
-    #enqueue(entry: OutboxEntry): void {
-        this.#outbox.push(entry);
-        this.#flush();
+    private _enqueue(entry: OutboxEntry): void {
+        this._outbox.push(entry);
+        this._flush();
     }
 
-    #flush(): void {
-        if (!this.#socketOpen || !this.#offerSent || this.closed) return;
-        for (const entry of this.#outbox.splice(0)) {
-            this.#write(entry.text);
+    private _flush(): void {
+        if (!this._socketOpen || !this._offerSent || this.closed) return;
+        for (const entry of this._outbox.splice(0)) {
+            this._write(entry.text);
             if (entry.pending) entry.pending.sent = true;
             entry.onSent?.();
         }
     }
 
-    #write(text: string): void {
+    private _write(text: string): void {
         try {
-            this.#socket?.send(text);
+            this._socket?.send(text);
         } catch (error) {
             // A send on a closing socket throws in some browsers; its close event reports the loss.
             this._logger.warn('socket.send failed', { error });
         }
     }
 
-    #removePending(command: PendingCommand): void {
-        const index = this.#pending.indexOf(command);
-        if (index >= 0) this.#pending.splice(index, 1);
+    private _removePending(command: PendingCommand): void {
+        const index = this._pending.indexOf(command);
+        if (index >= 0) this._pending.splice(index, 1);
     }
 
     /** Settles the oldest sent command waiting for `reply` (FIFO: replies carry no id). */
-    #settle<K extends ReplyType>(reply: K, value: ReplyValues[K]): void {
-        const command = this.#pending.find((c) => c.reply === reply && c.sent);
+    private _settle<K extends ReplyType>(reply: K, value: ReplyValues[K]): void {
+        const command = this._pending.find((c) => c.reply === reply && c.sent);
         if (!command) return;
-        this.#removePending(command);
+        this._removePending(command);
         this._clearTimer(command.timer);
         command.resolve(value);
     }
 
-    #armWatchdog(): void {
+    private _armWatchdog(): void {
         if (this.publishing) return;
         const ms = this._opt('watchdogMs');
         if (ms === 0) return;
-        this._clearTimer(this.#watchdog);
-        this.#watchdog = this._setTimer(() => {
-            this.#watchdog = undefined;
+        this._clearTimer(this._watchdog);
+        this._watchdog = this._setTimer(() => {
+            this._watchdog = undefined;
             this._fail(new RtcError('CONNECTION_LOST', `no message from the server for ${ms} ms`));
         }, ms);
     }
 
-    #onSocketOpen(socket: WebSocket): void {
-        if (socket !== this.#socket || this.closed) return;
-        this.#socketOpen = true;
+    private _onSocketOpen(socket: WebSocket): void {
+        if (socket !== this._socket || this.closed) return;
+        this._socketOpen = true;
         this._mark('socketOpen');
         this._logger.debug('socket open');
-        this.#armWatchdog();
+        this._armWatchdog();
         // Queued commands go out in _sip, right after the offer.
-        for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
+        for (const waiter of this._openWaiters.splice(0)) waiter.resolve();
     }
 
-    #onSocketError(socket: WebSocket, event: Event): void {
-        if (socket !== this.#socket || this.closed) return;
-        const what = this.#socketOpen ? 'the signaling socket failed' : 'the signaling server is unreachable';
+    private _onSocketError(socket: WebSocket, event: Event): void {
+        if (socket !== this._socket || this.closed) return;
+        const what = this._socketOpen ? 'the signaling socket failed' : 'the signaling server is unreachable';
         this._fail(new RtcError('CONNECTION_LOST', what, { cause: event }));
     }
 
-    #onSocketClose(socket: WebSocket, code: number, reason: string): void {
-        if (socket !== this.#socket || this.closed) return;
+    private _onSocketClose(socket: WebSocket, code: number, reason: string): void {
+        if (socket !== this._socket || this.closed) return;
         const text = reason ? `, ${reason}` : '';
         this._fail(new RtcError('CONNECTION_LOST', `the signaling socket closed (code ${code}${text})`));
     }
 
-    #onSocketMessage(socket: WebSocket, data: unknown): void {
-        if (socket !== this.#socket || this.closed) return;
+    private _onSocketMessage(socket: WebSocket, data: unknown): void {
+        if (socket !== this._socket || this.closed) return;
         // Any frame proves the server is alive, even one we cannot decode.
-        if (this.#watchdog !== undefined) this.#armWatchdog();
+        if (this._watchdog !== undefined) this._armWatchdog();
         const decoded = decodeServerMessage(data);
         if (!decoded.ok) {
             if (isUnknownTypeReason(decoded.reason)) this._logger.debug(`ignored: ${decoded.reason}`);
@@ -450,45 +450,45 @@ export class WSController extends Connector<WSControllerEvents> {
         }
         const message = decoded.message;
         this._emit('message', message);
-        this.#dispatch(message);
+        this._dispatch(message);
     }
 
-    #dispatch(message: ServerMessage): void {
+    private _dispatch(message: ServerMessage): void {
         switch (message.type) {
             case 'on_answer_sdp':
-                return this.#onAnswer(message);
+                return this._onAnswer(message);
             case 'on_error':
-                return this.#onError(message.message, message.command);
+                return this._onError(message.message, message.command);
             case 'on_time':
                 this._emit('playing', message.infos);
-                return this.#settle('on_time', message.infos);
+                return this._settle('on_time', message.infos);
             case 'set_speed':
                 this._emit('speed', message.infos);
-                return this.#settle('set_speed', message.infos);
+                return this._settle('set_speed', message.infos);
             case 'seek':
                 this._emit('seeked', message.infos);
-                return this.#settle('seek', message.infos);
+                return this._settle('seek', message.infos);
             case 'pause':
                 this._emit('paused', message.paused);
-                return this.#settle('pause', message.paused);
+                return this._settle('pause', message.paused);
             case 'on_video_bitrate':
                 this._emit('videoBitrate', message.videoBitrate, message.constraint);
-                return this.#settle('on_video_bitrate', {
+                return this._settle('on_video_bitrate', {
                     videoBitrate: message.videoBitrate,
                     constraint: message.constraint,
                 });
             case 'on_rtp_props':
                 this._emit('rtpProps', { nack: message.nack, drop: message.drop });
-                return this.#settle('on_rtp_props', { nack: message.nack, drop: message.drop });
+                return this._settle('on_rtp_props', { nack: message.nack, drop: message.drop });
             case 'on_keyframe_interval':
                 this._emit('keyframeInterval', message.interval);
-                return this.#settle('on_keyframe_interval', message.interval);
+                return this._settle('on_keyframe_interval', message.interval);
             case 'on_media_receive':
                 return this._emit('mediaReport', message.report);
             case 'on_track_drop':
                 return this._emit('trackDrop', { track: message.track, mediaType: message.mediaType });
             case 'on_stop':
-                this.#ended = true;
+                this._ended = true;
                 return this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
             case 'warning':
                 this._logger.warn(`server warning: ${message.text}`);
@@ -496,28 +496,28 @@ export class WSController extends Connector<WSControllerEvents> {
         }
     }
 
-    #onAnswer(message: Extract<ServerMessage, { type: 'on_answer_sdp' }>): void {
-        const answer = this.#answer;
+    private _onAnswer(message: Extract<ServerMessage, { type: 'on_answer_sdp' }>): void {
+        const answer = this._answer;
         if (!answer) {
             this._logger.debug('ignored an unexpected on_answer_sdp');
             return;
         }
-        this.#answer = undefined;
+        this._answer = undefined;
         if (!message.result) {
             this._fail(new RtcError('REFUSED', 'the server refused the session', { retryable: false }));
             return;
         }
-        this.#answered = true;
+        this._answered = true;
         answer.resolve(message.answerSdp);
     }
 
-    #onError(text: string, command: string | undefined): void {
+    private _onError(text: string, command: string | undefined): void {
         // A failed command is not fatal, even before the answer (commands may precede it).
-        const pending = command ? this.#pending.find((c) => c.request === command && c.sent) : undefined;
-        if (this.#answered || pending) {
+        const pending = command ? this._pending.find((c) => c.request === command && c.sent) : undefined;
+        if (this._answered || pending) {
             this._logger.warn(`server error${command ? ` for '${command}'` : ''}: ${text}`);
             if (pending) {
-                this.#removePending(pending);
+                this._removePending(pending);
                 this._clearTimer(pending.timer);
                 pending.reject(
                     new RtcError('REFUSED', `the server refused '${command}': ${text}`, { retryable: false }),

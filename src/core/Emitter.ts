@@ -56,19 +56,19 @@ const emitterLog = createLogger('events');
  * ```
  */
 export class Emitter<M extends EventMap> {
-    readonly #ee = new EventEmitter();
+    private readonly _ee = new EventEmitter();
     /**
      * One guarded invoker per event, registered in eventemitter3 with the app's listener as its
      * `context`: eventemitter3 then handles `once` removal itself (its `listeners()` loses the
      * once flag), `off(event, listener)` still finds the listener, and each call stays guarded.
      */
-    readonly #invokers = new Map<string, (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void>();
+    private readonly _invokers = new Map<string, (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void>();
     /** @internal */
     protected _log: Logger = emitterLog;
 
     /** Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted. */
     on<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
-        return this.#add(event, listener, false, options);
+        return this._add(event, listener, false, options);
     }
 
     /**
@@ -82,12 +82,12 @@ export class Emitter<M extends EventMap> {
         listener?: Listener<M, K>,
         options?: ListenOptions,
     ): this | Promise<M[K][0]> {
-        if (listener) return this.#add(event, listener, true, options);
+        if (listener) return this._add(event, listener, true, options);
         return new Promise<M[K][0]>((resolve, reject) => {
             const signal = options?.signal;
             if (signal?.aborted) return reject(signal.reason);
             const onAbort = () => reject(signal?.reason);
-            this.#add(
+            this._add(
                 event,
                 ((...args: M[K]) => {
                     signal?.removeEventListener('abort', onAbort);
@@ -102,20 +102,20 @@ export class Emitter<M extends EventMap> {
 
     /** Removes `listener` from `event` (all listeners of `event` without a listener). */
     off<K extends EventName<M>>(event: K, listener?: Listener<M, K>): this {
-        if (listener) this.#ee.off(event, this.#invoker(event), listener);
-        else this.#ee.off(event);
+        if (listener) this._ee.off(event, this._invoker(event), listener);
+        else this._ee.off(event);
         return this;
     }
 
     /** Removes every subscription (property handlers are left to the app). */
     removeAllListeners(): this {
-        this.#ee.removeAllListeners();
+        this._ee.removeAllListeners();
         return this;
     }
 
     /** Number of subscriptions for `event` (property handlers not counted). */
     listenerCount(event: EventName<M>): number {
-        return this.#ee.listenerCount(event);
+        return this._ee.listenerCount(event);
     }
 
     /**
@@ -129,24 +129,24 @@ export class Emitter<M extends EventMap> {
     /** @internal Emits at once; only for code already running asynchronously. */
     protected _emitNow<K extends keyof M & string>(event: K, ...args: M[K]): void {
         const handler = (this as unknown as Record<string, unknown>)[handlerName(event)];
-        if (typeof handler === 'function') this.#guard(event, () => handler.apply(this, args));
-        this.#ee.emit(event, ...args);
+        if (typeof handler === 'function') this._guard(event, () => handler.apply(this, args));
+        this._ee.emit(event, ...args);
     }
 
-    #invoker(event: string): (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void {
-        let invoker = this.#invokers.get(event);
+    private _invoker(event: string): (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void {
+        let invoker = this._invokers.get(event);
         if (!invoker) {
             // eslint-disable-next-line @typescript-eslint/no-this-alias -- `this` of the invoker is the listener
             const emitter = this;
             invoker = function (this: (...args: unknown[]) => unknown, ...args: unknown[]) {
-                emitter.#guard(event, () => this.apply(emitter, args));
+                emitter._guard(event, () => this.apply(emitter, args));
             };
-            this.#invokers.set(event, invoker);
+            this._invokers.set(event, invoker);
         }
         return invoker;
     }
 
-    #guard(event: string, call: () => unknown): void {
+    private _guard(event: string, call: () => unknown): void {
         try {
             const result = call();
             if (result instanceof Promise) {
@@ -157,7 +157,7 @@ export class Emitter<M extends EventMap> {
         }
     }
 
-    #add<K extends keyof M & string>(
+    private _add<K extends keyof M & string>(
         event: K,
         listener: Listener<M, K>,
         once: boolean,
@@ -166,10 +166,10 @@ export class Emitter<M extends EventMap> {
         const signal = options?.signal;
         if (signal?.aborted) return this;
         const fn = listener as (...args: unknown[]) => unknown;
-        const invoker = this.#invoker(event);
-        if (once) this.#ee.once(event, invoker, fn);
-        else this.#ee.on(event, invoker, fn);
-        signal?.addEventListener('abort', () => this.#ee.off(event, invoker, fn), { once: true });
+        const invoker = this._invoker(event);
+        if (once) this._ee.once(event, invoker, fn);
+        else this._ee.on(event, invoker, fn);
+        signal?.addEventListener('abort', () => this._ee.off(event, invoker, fn), { once: true });
         return this;
     }
 }

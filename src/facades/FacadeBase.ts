@@ -83,34 +83,34 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     protected readonly _logger: Logger;
     /** @internal */
     protected _params: ConnectParams | undefined;
-    #state: S;
-    #connector: Connector | undefined;
-    #sessionAbort: AbortController | undefined;
-    #timers = new Set<Timer>();
-    #statsTimer: ReturnType<typeof setInterval> | undefined;
-    #attempt = 0;
-    #sessions = 0;
-    #startedAt = 0;
+    private _state: S;
+    private _connector: Connector | undefined;
+    private _sessionAbort: AbortController | undefined;
+    private _timers = new Set<Timer>();
+    private _statsTimer: ReturnType<typeof setInterval> | undefined;
+    private _attempt = 0;
+    private _sessions = 0;
+    private _startedAt = 0;
 
-    readonly #role: 'player' | 'streamer';
+    private readonly _role: 'player' | 'streamer';
 
     constructor(options: FacadeOptions, role: 'player' | 'streamer') {
         super();
-        this.#role = role;
+        this._role = role;
         this._options = options;
         this._logger = createLogger(role, options.logLevel, options.logger);
         this._log = this._logger;
-        this.#state = 'idle' as S;
+        this._state = 'idle' as S;
     }
 
     /** Current state. */
     get state(): S {
-        return this.#state;
+        return this._state;
     }
 
     /** The live connector, if a session is open or opening. */
     get connector(): Connector | undefined {
-        return this.#connector;
+        return this._connector;
     }
 
     /** Whether `start()` was called and `stop()` was not (yet). */
@@ -137,10 +137,10 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     /** @internal */
     protected _begin(params: ConnectParams): void {
         this._params = params;
-        this.#attempt = 0;
-        this.#startedAt = now();
+        this._attempt = 0;
+        this._startedAt = now();
         this._transition('start');
-        this.#connect();
+        this._connect();
     }
 
     /**
@@ -151,9 +151,9 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     protected _end(error?: RtcError): void {
         if (this._params === undefined) return;
         this._params = undefined;
-        for (const timer of this.#timers) clearTimeout(timer);
-        this.#timers.clear();
-        this.#closeSession();
+        for (const timer of this._timers) clearTimeout(timer);
+        this._timers.clear();
+        this._closeSession();
         this._transition('stop');
         this._emitAny('stop', error);
     }
@@ -164,13 +164,17 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
      * @internal
      */
     protected _transition(event: FacadeEvent): boolean {
-        const next = (transition as (s: string, e: FacadeEvent, r: string) => S | undefined)(this.#state, event, this.#role);
+        const next = (transition as (s: string, e: FacadeEvent, r: string) => S | undefined)(
+            this._state,
+            event,
+            this._role,
+        );
         if (next === undefined) {
-            this._logger.debug(`ignored '${event}' in state '${this.#state}'`);
+            this._logger.debug(`ignored '${event}' in state '${this._state}'`);
             return false;
         }
-        if (next !== this.#state) {
-            this.#state = next;
+        if (next !== this._state) {
+            this._state = next;
             this._emitAny('state', next);
         }
         return true;
@@ -184,34 +188,37 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     /** @internal Schedules `fn`; cleared by stop. */
     protected _later(fn: () => void, ms: number): void {
         const timer = setTimeout(() => {
-            this.#timers.delete(timer);
+            this._timers.delete(timer);
             fn();
         }, ms);
-        this.#timers.add(timer);
+        this._timers.add(timer);
     }
 
     /** @internal ms since start(). */
     protected _sinceStart(): number {
-        return Math.round(now() - this.#startedAt);
+        return Math.round(now() - this._startedAt);
     }
 
     /** @internal Timings of the connector, rebased on `start()`. */
     protected _timingsOf(connector: Connector, createdAt: number): SessionTimings {
-        const offset = Math.round(createdAt - this.#startedAt);
-        const out: SessionTimings = { session: this.#sessions };
-        for (const [key, value] of Object.entries(connector.timings) as [keyof ConnectorTimings, number | undefined][]) {
+        const offset = Math.round(createdAt - this._startedAt);
+        const out: SessionTimings = { session: this._sessions };
+        for (const [key, value] of Object.entries(connector.timings) as [
+            keyof ConnectorTimings,
+            number | undefined,
+        ][]) {
             if (value !== undefined) out[key] = value + offset;
         }
         return out;
     }
 
-    #connect(): void {
+    private _connect(): void {
         const params = this._params;
         if (!params) return;
         const kind = this._options.connector ?? transportOf(params.endPoint);
         const abort = new AbortController();
         const signal = abort.signal;
-        this.#sessionAbort = abort;
+        this._sessionAbort = abort;
         let connector: Connector;
         const createdAt = now();
         try {
@@ -220,21 +227,21 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
             this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
             return;
         }
-        this.#connector = connector;
-        this.#sessions++;
+        this._connector = connector;
+        this._sessions++;
         connector.on(
             'open',
             (stream) => {
-                this.#attempt = 0;
+                this._attempt = 0;
                 if (!this._transition('open')) return;
                 this._onOpen(connector, stream, signal);
                 this._emitAny('start', stream);
-                this.#startStats(connector);
+                this._startStats(connector);
                 this._emitTimingsWhenReady(connector, createdAt, signal);
             },
             { signal },
         );
-        connector.on('close', (error) => this.#onClose(error), { signal });
+        connector.on('close', (error) => this._onClose(error), { signal });
     }
 
     /** @internal Emits `timings`; the Player overrides to wait for the first frame. */
@@ -242,51 +249,51 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
         this._emitAny('timings', this._timingsOf(connector, createdAt));
     }
 
-    #onClose(error: RtcError | undefined): void {
-        this.#closeSession();
+    private _onClose(error: RtcError | undefined): void {
+        this._closeSession();
         if (this._params === undefined) return;
         const err = error ?? new RtcError('CONNECTION_LOST', 'the session closed unexpectedly', { retryable: true });
         if (this._isOffline(err)) {
             this._transition('ended');
-            this._later(() => this.#retryNow(), this._offlineRetryMs());
+            this._later(() => this._retryNow(), this._offlineRetryMs());
             return;
         }
         const policy = this._options.reconnect;
-        const attempt = this.#attempt + 1;
+        const attempt = this._attempt + 1;
         if (policy !== false && shouldRetry(attempt, err, policy ?? {})) {
-            this.#attempt = attempt;
+            this._attempt = attempt;
             const delayMs = Math.round(backoffDelay(attempt, policy ?? {}));
             this._transition('lost');
             this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
-            this._later(() => this.#retryNow(), delayMs);
+            this._later(() => this._retryNow(), delayMs);
             return;
         }
         this._end(err);
     }
 
-    #retryNow(): void {
+    private _retryNow(): void {
         if (this._params === undefined) return;
         this._transition('retry');
-        this.#connect();
+        this._connect();
     }
 
-    #startStats(connector: Connector): void {
+    private _startStats(connector: Connector): void {
         const interval = this._options.statsIntervalMs ?? 1000;
         if (interval <= 0) return;
-        clearInterval(this.#statsTimer);
-        this.#statsTimer = setInterval(() => {
-            if (connector !== this.#connector || !connector.opened) return;
+        clearInterval(this._statsTimer);
+        this._statsTimer = setInterval(() => {
+            if (connector !== this._connector || !connector.opened) return;
             this._onTick(connector).catch((error: unknown) => this._logger.debug('stats tick failed', { error }));
         }, interval);
     }
 
-    #closeSession(): void {
-        clearInterval(this.#statsTimer);
-        this.#statsTimer = undefined;
-        this.#sessionAbort?.abort();
-        this.#sessionAbort = undefined;
-        const connector = this.#connector;
-        this.#connector = undefined;
+    private _closeSession(): void {
+        clearInterval(this._statsTimer);
+        this._statsTimer = undefined;
+        this._sessionAbort?.abort();
+        this._sessionAbort = undefined;
+        const connector = this._connector;
+        this._connector = undefined;
         if (connector) {
             this._onSessionEnd();
             connector.close();

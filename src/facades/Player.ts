@@ -75,20 +75,21 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
  * player.stop();
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
 export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** The element the stream plays in, if any. */
     readonly video: HTMLVideoElement | undefined;
-    readonly #playerOptions: PlayerOptions;
-    #videoTrack: number | 'auto' | 'none' | undefined;
-    #audioTrack: number | 'auto' | 'none' | undefined;
-    #rtpProps: { nack?: number; drop?: number } | undefined;
-    #selector: RenditionSelector | undefined;
-    #renditions: Rendition[] = [];
-    #autoTrack: number | undefined;
-    #lastPlaying: PlayingInfos | undefined;
-    #lastStats: PlayerStats | undefined;
-    #lastNack: { at: number; count: number } | undefined;
-    #lastMedia: { at: number; packets: number } | undefined;
+    private readonly _playerOptions: PlayerOptions;
+    private _videoTrack: number | 'auto' | 'none' | undefined;
+    private _audioTrack: number | 'auto' | 'none' | undefined;
+    private _rtpProps: { nack?: number; drop?: number } | undefined;
+    private _selector: RenditionSelector | undefined;
+    private _renditions: Rendition[] = [];
+    private _autoTrack: number | undefined;
+    private _lastPlaying: PlayingInfos | undefined;
+    private _lastStats: PlayerStats | undefined;
+    private _lastNack: { at: number; count: number } | undefined;
+    private _lastMedia: { at: number; packets: number } | undefined;
 
     /**
      * @param video The element to play in (optional: without it, use the `start` event's stream).
@@ -97,11 +98,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
         super(options, 'player');
         this.video = video;
-        this.#playerOptions = options;
+        this._playerOptions = options;
         if (options.mbr !== false) {
-            this.#selector = typeof options.mbr === 'object' ? options.mbr : new MultiBitrate();
+            this._selector = typeof options.mbr === 'object' ? options.mbr : new MultiBitrate();
         }
-        if (options.renditions) this.#renditions = [...options.renditions];
+        if (options.renditions) this._renditions = [...options.renditions];
     }
 
     /** The stream currently playing, if any. */
@@ -111,12 +112,12 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     /** Renditions known for the stream. */
     get renditions(): readonly Rendition[] {
-        return this.#renditions;
+        return this._renditions;
     }
 
     /** The last `on_time` of the server. */
     get playingInfos(): PlayingInfos | undefined {
-        return this.#lastPlaying;
+        return this._lastPlaying;
     }
 
     /**
@@ -124,23 +125,23 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
      * on the live session and is replayed on reconnection.
      */
     get videoTrack(): number | 'auto' | 'none' | undefined {
-        return this.#videoTrack;
+        return this._videoTrack;
     }
     set videoTrack(track: number | 'auto' | 'none' | undefined) {
         checkTrack(track);
-        this.#videoTrack = track === 'auto' ? undefined : track;
-        this.#selector?.reset();
-        this.#sendTracks();
+        this._videoTrack = track === 'auto' ? undefined : track;
+        this._selector?.reset();
+        this._sendTracks();
     }
 
     /** The pinned audio track (`undefined` = the server's choice). */
     get audioTrack(): number | 'auto' | 'none' | undefined {
-        return this.#audioTrack;
+        return this._audioTrack;
     }
     set audioTrack(track: number | 'auto' | 'none' | undefined) {
         checkTrack(track);
-        this.#audioTrack = track === 'auto' ? undefined : track;
-        this.#sendTracks();
+        this._audioTrack = track === 'auto' ? undefined : track;
+        this._sendTracks();
     }
 
     /**
@@ -150,14 +151,14 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     start(params: ConnectParams): void {
         if (this.started) this.stop();
         validate(params, false, this._options.connector);
-        this.#lastPlaying = undefined;
-        this.#autoTrack = undefined;
-        this.#lastStats = undefined;
-        this.#lastNack = undefined;
-        this.#lastMedia = undefined;
-        this.#selector?.reset();
+        this._lastPlaying = undefined;
+        this._autoTrack = undefined;
+        this._lastStats = undefined;
+        this._lastNack = undefined;
+        this._lastMedia = undefined;
+        this._selector?.reset();
         this._begin(params);
-        if (!this.#playerOptions.renditions) this.#loadRenditions(params);
+        if (!this._playerOptions.renditions) this._loadRenditions(params);
     }
 
     /** Stops playing and releases everything; fires `stop` once. */
@@ -167,10 +168,12 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
     setRTPProps(nack?: number, drop?: number): void {
-        this.#rtpProps = { nack, drop };
+        this._rtpProps = { nack, drop };
         const connector = this.connector;
         if (connector instanceof WSController && connector.opened) {
-            connector.setRTPProps(nack, drop).catch((error: unknown) => this._logger.warn('setRTPProps failed', { error }));
+            connector
+                .setRTPProps(nack, drop)
+                .catch((error: unknown) => this._logger.warn('setRTPProps failed', { error }));
         }
     }
 
@@ -186,11 +189,17 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     /** @internal */
     protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
-        const options = { logger: this._options.logger, logLevel: this._options.logLevel, ...this._options.connectorOptions };
-        const query = new URLSearchParams(params.query instanceof URLSearchParams ? params.query : params.query ?? {});
+        const options = {
+            logger: this._options.logger,
+            logLevel: this._options.logLevel,
+            ...this._options.connectorOptions,
+        };
+        const query = new URLSearchParams(
+            params.query instanceof URLSearchParams ? params.query : (params.query ?? {}),
+        );
         if (kind === 'ws') {
-            if (typeof this.#videoTrack === 'number') query.set('video', String(this.#videoTrack));
-            if (typeof this.#audioTrack === 'number') query.set('audio', String(this.#audioTrack));
+            if (typeof this._videoTrack === 'number') query.set('video', String(this._videoTrack));
+            if (typeof this._audioTrack === 'number') query.set('audio', String(this._audioTrack));
             return new WSController({ ...params, query }, undefined, options);
         }
         return new HTTPConnector(params, undefined, options);
@@ -199,82 +208,90 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** @internal */
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
         if (connector instanceof WSController) {
-            connector.on('playing', (infos) => this.#onPlaying(infos), { signal });
-            if (this.#rtpProps) {
+            connector.on('playing', (infos) => this._onPlaying(infos), { signal });
+            if (this._rtpProps) {
                 connector
-                    .setRTPProps(this.#rtpProps.nack, this.#rtpProps.drop)
+                    .setRTPProps(this._rtpProps.nack, this._rtpProps.drop)
                     .catch((error: unknown) => this._logger.warn('replaying rtp props failed', { error }));
             }
-            this.#sendTracks();
+            this._sendTracks();
         }
-        this.#attach(stream);
+        this._attach(stream);
     }
 
     /** @internal */
     protected _onSessionEnd(): void {
         // Counters restart with each peer connection: forget the previous session's samples.
-        this.#lastStats = undefined;
-        this.#lastNack = undefined;
-        this.#lastMedia = undefined;
-        this.#selector?.reset();
+        this._lastStats = undefined;
+        this._lastNack = undefined;
+        this._lastMedia = undefined;
+        this._selector?.reset();
         // The element keeps its last frame while reconnecting; stop() detaches it.
-        if (this.state === 'stopped' || !this.started) this.#detach();
+        if (this.state === 'stopped' || !this.started) this._detach();
     }
 
     /** @internal */
     protected override _isOffline(error: RtcError): boolean {
-        if (!this.#playerOptions.waitForStream) return false;
-        return error.code === 'STREAM_ENDED' || error.code === 'STREAM_NOT_FOUND' || (error.code === 'REFUSED' && this.state === 'offline');
+        if (!this._playerOptions.waitForStream) return false;
+        return (
+            error.code === 'STREAM_ENDED' ||
+            error.code === 'STREAM_NOT_FOUND' ||
+            (error.code === 'REFUSED' && this.state === 'offline')
+        );
     }
 
     /** @internal */
     protected override _offlineRetryMs(): number {
-        const wait = this.#playerOptions.waitForStream;
+        const wait = this._playerOptions.waitForStream;
         return typeof wait === 'object' && typeof wait.intervalMs === 'number' ? wait.intervalMs : 2000;
     }
 
     /** @internal */
     protected override _end(error?: RtcError): void {
         super._end(error);
-        this.#detach();
+        this._detach();
     }
 
     /** @internal */
     protected async _onTick(connector: Connector): Promise<void> {
         const infos = await connector.connectionInfos();
         if (connector !== this.connector) return;
-        const stats = toPlayerStats(infos, { rendition: this.#currentRendition(), previous: this.#lastStats });
-        this.#lastStats = stats;
+        const stats = toPlayerStats(infos, { rendition: this._currentRendition(), previous: this._lastStats });
+        this._lastStats = stats;
         this._emitAny('stats', stats);
-        if (this.#checkMedia(connector, infos)) this.#adapt(connector, infos);
+        if (this._checkMedia(connector, infos)) this._adapt(connector, infos);
     }
 
     /** Media watchdog: closes the session as lost when no packet arrived for `mediaTimeoutMs`. */
-    #checkMedia(connector: Connector, infos: ConnectionInfos): boolean {
-        const timeout = this.#playerOptions.mediaTimeoutMs ?? 8000;
+    private _checkMedia(connector: Connector, infos: ConnectionInfos): boolean {
+        const timeout = this._playerOptions.mediaTimeoutMs ?? 8000;
         const packets = (infos.inbound.audio?.packetsReceived ?? 0) + (infos.inbound.video?.packetsReceived ?? 0);
-        const last = this.#lastMedia;
+        const last = this._lastMedia;
         if (!last || packets !== last.packets) {
-            this.#lastMedia = { at: infos.timestamp, packets };
+            this._lastMedia = { at: infos.timestamp, packets };
             return true;
         }
         if (timeout <= 0 || infos.timestamp - last.at < timeout) return true;
         connector.close(
-            new RtcError('CONNECTION_LOST', `no media received for ${Math.round((infos.timestamp - last.at) / 1000)} s`),
+            new RtcError(
+                'CONNECTION_LOST',
+                `no media received for ${Math.round((infos.timestamp - last.at) / 1000)} s`,
+            ),
         );
         return false;
     }
 
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
-    #currentRendition(): number | undefined {
-        if (typeof this.#videoTrack === 'number') return this.#videoTrack;
-        if (this.#autoTrack !== undefined) return this.#autoTrack;
-        return this.#lastPlaying?.tracks.find((t) => this.#renditions.some((r) => r.track === t));
+    private _currentRendition(): number | undefined {
+        if (typeof this._videoTrack === 'number') return this._videoTrack;
+        if (this._autoTrack !== undefined) return this._autoTrack;
+        return this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t));
     }
 
     /** @internal Emits timings once the first frame is shown (or at once without a video element). */
     protected override _emitTimingsWhenReady(connector: Connector, createdAt: number, signal: AbortSignal): void {
-        const video = this.video as (HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }) | undefined;
+        const video = this.video as
+            (HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }) | undefined;
         const emit = () => {
             if (signal.aborted) return;
             const timings = this._timingsOf(connector, createdAt);
@@ -289,15 +306,15 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         }
     }
 
-    #adapt(connector: Connector, infos: ConnectionInfos): void {
-        if (!(connector instanceof WSController) || !this.#selector || this.#videoTrack !== undefined) return;
+    private _adapt(connector: Connector, infos: ConnectionInfos): void {
+        if (!(connector instanceof WSController) || !this._selector || this._videoTrack !== undefined) return;
         const video = infos.inbound.video;
-        if (this.#renditions.length < 2 || !video) return;
+        if (this._renditions.length < 2 || !video) return;
         // NACKs per second from the cumulative counter (video only: MBR judges the video path).
-        const prev = this.#lastNack;
-        this.#lastNack = { at: infos.timestamp, count: video.nackCount };
+        const prev = this._lastNack;
+        this._lastNack = { at: infos.timestamp, count: video.nackCount };
         const dt = prev ? (infos.timestamp - prev.at) / 1000 : 0;
-        const decided = this.#selector.decide(
+        const decided = this._selector.decide(
             {
                 now: infos.timestamp,
                 lossPercent: video.lossPercent,
@@ -307,49 +324,51 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
                 receivedBitrate: video.bitrate,
                 nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev.count) / dt : undefined,
             },
-            this.#renditions,
-            this.#currentRendition(),
+            this._renditions,
+            this._currentRendition(),
         );
-        if (decided === undefined || decided === this.#currentRendition()) return;
-        this.#autoTrack = decided;
+        if (decided === undefined || decided === this._currentRendition()) return;
+        this._autoTrack = decided;
         this._emitAny('rendition', decided);
-        connector.setVideoTrack(decided).catch((error: unknown) => this._logger.debug('rendition switch failed', { error }));
+        connector
+            .setVideoTrack(decided)
+            .catch((error: unknown) => this._logger.debug('rendition switch failed', { error }));
     }
 
-    #onPlaying(infos: PlayingInfos): void {
-        this.#lastPlaying = infos;
+    private _onPlaying(infos: PlayingInfos): void {
+        this._lastPlaying = infos;
         this._emitAny('playing', infos);
     }
 
-    #sendTracks(): void {
+    private _sendTracks(): void {
         const connector = this.connector;
         if (!(connector instanceof WSController) || !connector.opened) return;
         const tracks: { audio?: number | 'auto' | 'none'; video?: number | 'auto' | 'none' } = {};
-        if (this.#audioTrack !== undefined) tracks.audio = this.#audioTrack;
-        tracks.video = this.#videoTrack ?? this.#autoTrack ?? 'auto';
+        if (this._audioTrack !== undefined) tracks.audio = this._audioTrack;
+        tracks.video = this._videoTrack ?? this._autoTrack ?? 'auto';
         connector.setTracks(tracks).catch((error: unknown) => this._logger.debug('track selection failed', { error }));
     }
 
-    #loadRenditions(params: ConnectParams): void {
+    private _loadRenditions(params: ConnectParams): void {
         const fetchFn = this._options.connectorOptions?.fetch;
         fetchRenditions(params, fetchFn)
             .then((renditions) => {
                 if (this._params !== params || renditions.length === 0) return;
-                this.#renditions = renditions;
+                this._renditions = renditions;
                 this._emitAny('renditions', renditions);
             })
             .catch((error: unknown) => this._logger.debug('no stream info', { error }));
     }
 
-    #attach(stream: MediaStream): void {
+    private _attach(stream: MediaStream): void {
         const video = this.video;
         if (!video) return;
         if (video.srcObject !== stream) video.srcObject = stream;
-        if (this.#playerOptions.autoplay === false) return;
-        video.play().catch((error: unknown) => this.#onPlayRefused(video, error));
+        if (this._playerOptions.autoplay === false) return;
+        video.play().catch((error: unknown) => this._onPlayRefused(video, error));
     }
 
-    #onPlayRefused(video: HTMLVideoElement, error: unknown): void {
+    private _onPlayRefused(video: HTMLVideoElement, error: unknown): void {
         const name = (error as { name?: string } | null)?.name;
         if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
         if (name !== 'NotAllowedError' || video.muted) {
@@ -363,7 +382,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
             .catch((second: unknown) => this._emitAny('autoplayBlocked', RtcError.from(second, 'MEDIA_FAILED')));
     }
 
-    #detach(): void {
+    private _detach(): void {
         const video = this.video;
         if (video && video.srcObject) {
             video.pause();
@@ -372,7 +391,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …)
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- typed property handlers (onStart, onStats …)
 export interface Player extends EventHandlers<PlayerEvents> {}
 
 function checkTrack(track: unknown): void {
@@ -381,4 +400,3 @@ function checkTrack(track: unknown): void {
         throw new RtcError('INVALID_ARGUMENT', `track must be a non-negative integer, 'auto', 'none' or undefined`);
     }
 }
-

@@ -58,25 +58,26 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
  * // later: streamer.muteAudio(); streamer.videoBitrate = 800_000; streamer.stop();
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
 export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
-    readonly #streamerOptions: StreamerOptions;
-    #abr: AdaptiveBitrate;
-    #fixedBitrate: number | undefined;
-    #applied: number | undefined;
-    #serverBitrateAt = 0;
-    #serverBitrate: number | undefined;
-    #lastReport: { at: number; report: MediaReport } | undefined;
-    #tracks: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
-    #muted = { audio: false, video: false };
-    #source: MediaStream | undefined;
+    private readonly _streamerOptions: StreamerOptions;
+    private _abr: AdaptiveBitrate;
+    private _fixedBitrate: number | undefined;
+    private _applied: number | undefined;
+    private _serverBitrateAt = 0;
+    private _serverBitrate: number | undefined;
+    private _lastReport: { at: number; report: MediaReport } | undefined;
+    private _tracks: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
+    private _muted = { audio: false, video: false };
+    private _source: MediaStream | undefined;
 
     constructor(options: StreamerOptions = {}) {
         super(options, 'streamer');
-        this.#streamerOptions = options;
+        this._streamerOptions = options;
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
         if (!(minBitrate > 0)) throw new RtcError('INVALID_ARGUMENT', 'minBitrate must be positive');
-        this.#abr = new AdaptiveBitrate({
+        this._abr = new AdaptiveBitrate({
             minBitrate,
             maxBitrate,
             startBitrate: options.startBitrate ?? Math.round(minBitrate + (maxBitrate - minBitrate) / 3),
@@ -85,7 +86,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
 
     /** The stream given to `start()` (the app's; replaced tracks are not added to it). */
     get stream(): MediaStream | undefined {
-        return this.#source;
+        return this._source;
     }
 
     /**
@@ -93,20 +94,20 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      * applies at once to the encoder and the server.
      */
     get videoBitrate(): number | undefined {
-        return this.#fixedBitrate;
+        return this._fixedBitrate;
     }
     set videoBitrate(bitrate: number | undefined) {
         if (bitrate !== undefined && (!Number.isFinite(bitrate) || bitrate <= 0)) {
             throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be a positive number of bps or undefined');
         }
-        this.#fixedBitrate = bitrate;
+        this._fixedBitrate = bitrate;
         const connector = this.connector;
-        if (connector?.opened) void this.#applyBitrate(connector, bitrate ?? this.#abr.target, true);
+        if (connector?.opened) void this._applyBitrate(connector, bitrate ?? this._abr.target, true);
     }
 
     /** The current video bitrate target (fixed or adaptive), bps. */
     get targetBitrate(): number {
-        return this.#fixedBitrate ?? this.#abr.target;
+        return this._fixedBitrate ?? this._abr.target;
     }
 
     /**
@@ -119,10 +120,10 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         }
         if (this.started) this.stop();
         validate(params, true, this._options.connector);
-        this.#source = stream;
-        this.#tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
-        this.#abr.reset();
-        this.#applied = undefined;
+        this._source = stream;
+        this._tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
+        this._abr.reset();
+        this._applied = undefined;
         this._begin(params);
     }
 
@@ -133,23 +134,23 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
 
     /** Sends silence instead of the microphone, without renegotiation. */
     muteAudio(): void {
-        this.#setMuted('audio', true);
+        this._setMuted('audio', true);
     }
     /** Sends the microphone again. */
     unmuteAudio(): void {
-        this.#setMuted('audio', false);
+        this._setMuted('audio', false);
     }
     /** Sends black frames instead of the camera, without renegotiation. */
     muteVideo(): void {
-        this.#setMuted('video', true);
+        this._setMuted('video', true);
     }
     /** Sends the camera again. */
     unmuteVideo(): void {
-        this.#setMuted('video', false);
+        this._setMuted('video', false);
     }
     /** Whether `kind` is muted. */
     isMuted(kind: MediaKind): boolean {
-        return this.#muted[kind];
+        return this._muted[kind];
     }
 
     /**
@@ -160,8 +161,8 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (track && track.kind !== kind) throw new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`);
         const connector = this.connector;
         if (connector) await connector.replaceTrack(kind, track);
-        this.#tracks[kind] = track ?? undefined;
-        if (track) track.enabled = !this.#muted[kind];
+        this._tracks[kind] = track ?? undefined;
+        if (track) track.enabled = !this._muted[kind];
     }
 
     /** Sets the server's NACK wait / drop timeout (WebSocket sessions). */
@@ -178,22 +179,22 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         const options = {
             logger: this._options.logger,
             logLevel: this._options.logLevel,
-            videoCodec: this.#streamerOptions.videoCodec,
-            simulcast: this.#streamerOptions.simulcast,
+            videoCodec: this._streamerOptions.videoCodec,
+            simulcast: this._streamerOptions.simulcast,
             ...this._options.connectorOptions,
         };
-        const stream = this.#publishStream();
+        const stream = this._publishStream();
         return kind === 'ws' ? new WSController(params, stream, options) : new HTTPConnector(params, stream, options);
     }
 
     /** @internal */
     protected _onOpen(connector: Connector, _stream: MediaStream, signal: AbortSignal): void {
-        this.#applied = undefined;
+        this._applied = undefined;
         if (connector instanceof WSController) {
             connector.on(
                 'videoBitrate',
                 (bitrate, constraint) => {
-                    this.#abr.setConstraint(constraint);
+                    this._abr.setConstraint(constraint);
                     this._emitAny('videoBitrate', bitrate, constraint);
                 },
                 { signal },
@@ -202,19 +203,19 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             connector.on(
                 'mediaReport',
                 (report) => {
-                    this.#lastReport = { at: now(), report };
+                    this._lastReport = { at: now(), report };
                     this._emitAny('mediaReport', report);
                 },
                 { signal },
             );
         }
-        void this.#applyBitrate(connector, this.targetBitrate, true);
+        void this._applyBitrate(connector, this.targetBitrate, true);
     }
 
     /** @internal */
     protected _onSessionEnd(): void {
-        this.#lastReport = undefined;
-        this.#serverBitrate = undefined;
+        this._lastReport = undefined;
+        this._serverBitrate = undefined;
     }
 
     /** @internal */
@@ -223,9 +224,9 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (connector !== this.connector) return;
         const video = infos.outbound.video;
         const t = now();
-        const report = this.#lastReport && t - this.#lastReport.at < 2500 ? this.#lastReport.report : undefined;
-        if (this.#fixedBitrate === undefined && video) {
-            const target = this.#abr.update({
+        const report = this._lastReport && t - this._lastReport.at < 2500 ? this._lastReport.report : undefined;
+        if (this._fixedBitrate === undefined && video) {
+            const target = this._abr.update({
                 now: t,
                 lossPercent: report?.stats.lossPerc ?? video.lossPercent,
                 rttMs: infos.rtt === undefined ? undefined : infos.rtt * 1000,
@@ -234,16 +235,16 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 sentBitrate: video.bitrate,
                 source: report ? 'server' : 'sender',
             });
-            await this.#applyBitrate(connector, target, false);
+            await this._applyBitrate(connector, target, false);
         }
         this._emitAny('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
     }
 
-    async #applyBitrate(connector: Connector, bitrate: number, force: boolean): Promise<void> {
+    private async _applyBitrate(connector: Connector, bitrate: number, force: boolean): Promise<void> {
         const rounded = Math.round(bitrate);
-        if (!force && this.#applied !== undefined && Math.abs(rounded - this.#applied) < this.#applied * 0.05) return;
-        const changed = rounded !== this.#applied;
-        this.#applied = rounded;
+        if (!force && this._applied !== undefined && Math.abs(rounded - this._applied) < this._applied * 0.05) return;
+        const changed = rounded !== this._applied;
+        this._applied = rounded;
         if (changed) this._emitAny('targetBitrate', rounded);
         await setSenderBitrate(connector.peerConnection, rounded).catch((error: unknown) =>
             this._logger.debug('setParameters failed', { error }),
@@ -251,31 +252,33 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // Tell the server too (it sets its REMB / ingest budget), at most every 2 s unless forced.
         if (!(connector instanceof WSController)) return;
         const t = now();
-        if (!force && (t - this.#serverBitrateAt < 2000 || this.#serverBitrate === rounded)) return;
-        this.#serverBitrateAt = t;
-        this.#serverBitrate = rounded;
-        connector.setVideoBitrate(rounded).catch((error: unknown) => this._logger.debug('video_bitrate failed', { error }));
+        if (!force && (t - this._serverBitrateAt < 2000 || this._serverBitrate === rounded)) return;
+        this._serverBitrateAt = t;
+        this._serverBitrate = rounded;
+        connector
+            .setVideoBitrate(rounded)
+            .catch((error: unknown) => this._logger.debug('video_bitrate failed', { error }));
     }
 
     /** The app's stream, or a new one when tracks were replaced since `start()` (reconnections). */
-    #publishStream(): MediaStream {
-        const source = this.#source;
+    private _publishStream(): MediaStream {
+        const source = this._source;
         if (!source) throw new RtcError('INVALID_STATE', 'no stream to publish');
-        const tracks = [this.#tracks.audio, this.#tracks.video].filter((t): t is MediaStreamTrack => t !== undefined);
+        const tracks = [this._tracks.audio, this._tracks.video].filter((t): t is MediaStreamTrack => t !== undefined);
         const original = source.getTracks();
         const unchanged = tracks.length === original.length && tracks.every((t) => original.includes(t));
         const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
         return unchanged || !Stream || tracks.length === 0 ? source : new Stream(tracks);
     }
 
-    #setMuted(kind: MediaKind, muted: boolean): void {
-        this.#muted[kind] = muted;
-        const track = this.#tracks[kind];
+    private _setMuted(kind: MediaKind, muted: boolean): void {
+        this._muted[kind] = muted;
+        const track = this._tracks[kind];
         if (track) track.enabled = !muted;
     }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …)
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- typed property handlers (onStart, onStats …)
 export interface Streamer extends EventHandlers<StreamerEvents> {}
 
 /**

@@ -42,7 +42,9 @@ export function parseRenditions(info: unknown): Rendition[] {
             height: num(value.height),
         });
     }
-    return out.sort((a, b) => (a.bitrate ?? (a.width ?? 0) * (a.height ?? 0)) - (b.bitrate ?? (b.width ?? 0) * (b.height ?? 0)));
+    return out.sort(
+        (a, b) => (a.bitrate ?? (a.width ?? 0) * (a.height ?? 0)) - (b.bitrate ?? (b.width ?? 0) * (b.height ?? 0)),
+    );
 }
 
 /** Fetches the stream's renditions; rejects when the server offers no stream info. */

@@ -83,16 +83,16 @@ const finite = (value: number | undefined): value is number => typeof value === 
  * ```
  */
 export class AdaptiveBitrate {
-    readonly #min: number;
-    readonly #max: number;
-    readonly #start: number;
-    #target: number;
-    #constraint: number | undefined;
-    #lastNow: number | undefined;
-    #lastServerAt: number | undefined;
-    #cleanSince: number | undefined;
-    #rtts: { now: number; rtt: number }[] = [];
-    #rttStreak = 0;
+    private readonly _min: number;
+    private readonly _max: number;
+    private readonly _start: number;
+    private _target: number;
+    private _constraint: number | undefined;
+    private _lastNow: number | undefined;
+    private _lastServerAt: number | undefined;
+    private _cleanSince: number | undefined;
+    private _rtts: { now: number; rtt: number }[] = [];
+    private _rttStreak = 0;
 
     /** @throws {@link RtcError} `INVALID_ARGUMENT` when the bounds are not positive and ordered. */
     constructor(options: AdaptiveBitrateOptions) {
@@ -100,20 +100,20 @@ export class AdaptiveBitrate {
         if (!finite(minBitrate) || minBitrate <= 0 || !finite(maxBitrate) || maxBitrate < minBitrate) {
             throw new RtcError('INVALID_ARGUMENT', 'AdaptiveBitrate needs 0 < minBitrate ≤ maxBitrate (finite)');
         }
-        this.#min = minBitrate;
-        this.#max = maxBitrate;
-        this.#start = finite(options.startBitrate) ? options.startBitrate : DEFAULT_START;
-        this.#target = this.#clamp(this.#start);
+        this._min = minBitrate;
+        this._max = maxBitrate;
+        this._start = finite(options.startBitrate) ? options.startBitrate : DEFAULT_START;
+        this._target = this._clamp(this._start);
     }
 
     /** The current target, bits per second (an integer within the bounds). */
     get target(): number {
-        return this.#target;
+        return this._target;
     }
 
     /** The server's constraint in force, bits per second, if any. */
     get constraint(): number | undefined {
-        return this.#constraint;
+        return this._constraint;
     }
 
     /**
@@ -122,56 +122,56 @@ export class AdaptiveBitrate {
      * then grows back at the usual pace.
      */
     setConstraint(bps: number | undefined): void {
-        this.#constraint = finite(bps) && bps > 0 ? bps : undefined;
-        this.#target = this.#clamp(this.#target);
+        this._constraint = finite(bps) && bps > 0 ? bps : undefined;
+        this._target = this._clamp(this._target);
     }
 
     /** Feeds one sample; returns the new target, bits per second. */
     update(sample: AbrSample): number {
         const { now } = sample;
-        const step = this.#lastNow === undefined ? 0 : Math.min(MAX_STEP_MS, Math.max(0, now - this.#lastNow));
-        this.#lastNow = now;
-        let target = this.#target;
+        const step = this._lastNow === undefined ? 0 : Math.min(MAX_STEP_MS, Math.max(0, now - this._lastNow));
+        this._lastNow = now;
+        let target = this._target;
         let cut = false;
 
         // Loss: a sender sample just after a server sample would count the same loss twice.
-        if (sample.source === 'server') this.#lastServerAt = now;
+        if (sample.source === 'server') this._lastServerAt = now;
         const serverFresh =
             sample.source === 'sender' &&
-            this.#lastServerAt !== undefined &&
-            now - this.#lastServerAt < SERVER_PRECEDENCE_MS;
+            this._lastServerAt !== undefined &&
+            now - this._lastServerAt < SERVER_PRECEDENCE_MS;
         if (finite(sample.lossPercent) && !serverFresh) {
             const loss = Math.min(100, Math.max(0, sample.lossPercent));
             if (loss > CUT_LOSS_PERCENT) {
                 target *= 1 - (0.5 * loss) / 100;
                 cut = true;
             }
-            if (loss < CLEAN_LOSS_PERCENT) this.#cleanSince ??= now;
-            else this.#cleanSince = undefined;
+            if (loss < CLEAN_LOSS_PERCENT) this._cleanSince ??= now;
+            else this._cleanSince = undefined;
         }
 
         // Delay hint: the RTT climbing over its recent minimum means a queue is building.
         let rttHigh = false;
         if (finite(sample.rttMs) && sample.rttMs > 0) {
-            this.#rtts.push({ now, rtt: sample.rttMs });
-            this.#rtts = this.#rtts.filter((r) => r.now > now - RTT_WINDOW_MS);
-            const minRtt = Math.min(...this.#rtts.map((r) => r.rtt));
+            this._rtts.push({ now, rtt: sample.rttMs });
+            this._rtts = this._rtts.filter((r) => r.now > now - RTT_WINDOW_MS);
+            const minRtt = Math.min(...this._rtts.map((r) => r.rtt));
             rttHigh = sample.rttMs > minRtt * RTT_RISE && sample.rttMs - minRtt > RTT_MIN_RISE_MS;
-            this.#rttStreak = rttHigh ? this.#rttStreak + 1 : 0;
-            if (this.#rttStreak >= 2 && !cut) {
+            this._rttStreak = rttHigh ? this._rttStreak + 1 : 0;
+            if (this._rttStreak >= 2 && !cut) {
                 target *= RTT_CUT;
                 cut = true;
-                this.#rttStreak = 0;
+                this._rttStreak = 0;
             }
         }
 
         if (cut) {
-            this.#cleanSince = undefined;
+            this._cleanSince = undefined;
         } else if (
             !rttHigh &&
             sample.qualityLimitationReason !== 'cpu' &&
-            this.#cleanSince !== undefined &&
-            now - this.#cleanSince >= CLEAN_MS &&
+            this._cleanSince !== undefined &&
+            now - this._cleanSince >= CLEAN_MS &&
             step > 0
         ) {
             let grown = target * Math.pow(GROWTH_PER_SECOND, step / 1000);
@@ -181,25 +181,25 @@ export class AdaptiveBitrate {
             target = grown;
         }
 
-        this.#target = this.#clamp(target);
-        return this.#target;
+        this._target = this._clamp(target);
+        return this._target;
     }
 
     /** Back to the start target, with no history and no constraint (a new session). */
     reset(): void {
-        this.#constraint = undefined;
-        this.#target = this.#clamp(this.#start);
-        this.#lastNow = undefined;
-        this.#lastServerAt = undefined;
-        this.#cleanSince = undefined;
-        this.#rtts = [];
-        this.#rttStreak = 0;
+        this._constraint = undefined;
+        this._target = this._clamp(this._start);
+        this._lastNow = undefined;
+        this._lastServerAt = undefined;
+        this._cleanSince = undefined;
+        this._rtts = [];
+        this._rttStreak = 0;
     }
 
-    #clamp(bps: number): number {
+    private _clamp(bps: number): number {
         // Whole bits per second, never above the upper bound even when the bounds are fractional.
-        const upper = Math.floor(Math.min(this.#max, this.#constraint ?? Infinity));
-        const lower = Math.min(Math.ceil(this.#min), upper);
+        const upper = Math.floor(Math.min(this._max, this._constraint ?? Infinity));
+        const lower = Math.min(Math.ceil(this._min), upper);
         return Math.min(upper, Math.max(lower, Math.round(finite(bps) ? bps : lower)));
     }
 }

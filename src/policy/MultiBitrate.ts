@@ -139,15 +139,15 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
  * ```
  */
 export class MultiBitrate implements RenditionSelector {
-    readonly #options: Required<MultiBitrateOptions>;
-    #hold: number;
-    #previous: MbrSample | undefined;
-    #lossStreak = 0;
-    #cleanSince: number | undefined;
-    #jitterBuffer: { now: number; ms: number }[] = [];
-    #switchedAt: number | undefined;
-    #lastUpAt: number | undefined;
-    #lastDecision: number | undefined;
+    private readonly _options: Required<MultiBitrateOptions>;
+    private _hold: number;
+    private _previous: MbrSample | undefined;
+    private _lossStreak = 0;
+    private _cleanSince: number | undefined;
+    private _jitterBuffer: { now: number; ms: number }[] = [];
+    private _switchedAt: number | undefined;
+    private _lastUpAt: number | undefined;
+    private _lastDecision: number | undefined;
 
     constructor(options: MultiBitrateOptions = {}) {
         const merged = { ...DEFAULTS };
@@ -156,68 +156,68 @@ export class MultiBitrate implements RenditionSelector {
             if (typeof value === 'number' && !Number.isNaN(value) && value >= 0) merged[key] = value;
         }
         merged.maxHoldMs = Math.max(merged.maxHoldMs, merged.holdMs);
-        this.#options = merged;
-        this.#hold = merged.holdMs;
+        this._options = merged;
+        this._hold = merged.holdMs;
     }
 
     /** The clean time currently required before stepping up, ms (grows after failed up-switches). */
     get holdMs(): number {
-        return this.#hold;
+        return this._hold;
     }
 
     /** {@inheritDoc RenditionSelector.decide} */
     decide(sample: MbrSample, renditions: readonly Rendition[], current: number | undefined): number | undefined {
         const sorted = sortRenditions(renditions);
-        const o = this.#options;
+        const o = this._options;
         const { now } = sample;
-        const previous = this.#previous;
-        this.#previous = sample;
+        const previous = this._previous;
+        this._previous = sample;
         if (sorted.length === 0) return undefined;
         const first = sorted[0] as Rendition;
-        if (sorted.length === 1) return this.#decided(first.track);
+        if (sorted.length === 1) return this._decided(first.track);
 
         // A cumulative counter that went down means a new session: not a freeze.
         const newFreeze = previous !== undefined && sample.freezeCount > previous.freezeCount;
-        this.#lossStreak = sample.lossPercent > o.lossPercent ? this.#lossStreak + 1 : 0;
+        this._lossStreak = sample.lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
         if (sample.jitterBufferMs !== undefined && Number.isFinite(sample.jitterBufferMs)) {
-            this.#jitterBuffer.push({ now, ms: sample.jitterBufferMs });
+            this._jitterBuffer.push({ now, ms: sample.jitterBufferMs });
             // Keep one sample at or before the window's start, so the kept samples span the window.
             while (
-                this.#jitterBuffer.length > 1 &&
-                (this.#jitterBuffer[1] as { now: number }).now <= now - o.jitterBufferWindowMs
+                this._jitterBuffer.length > 1 &&
+                (this._jitterBuffer[1] as { now: number }).now <= now - o.jitterBufferWindowMs
             ) {
-                this.#jitterBuffer.shift();
+                this._jitterBuffer.shift();
             }
         }
 
         const index = current === undefined ? -1 : sorted.findIndex((r) => r.track === current);
-        if (index < 0) return this.#switch(now, this.#initial(sorted, sample).track, 'initial');
-        if (this.#lastDecision !== undefined && current !== this.#lastDecision) {
+        if (index < 0) return this._switch(now, this._initial(sorted, sample).track, 'initial');
+        if (this._lastDecision !== undefined && current !== this._lastDecision) {
             // Someone else changed the track: measure the new one from scratch.
-            this.#afterSwitch(now);
+            this._afterSwitch(now);
         }
         const rendition = sorted[index] as Rendition;
         const available = finitePositive(sample.availableBitrate);
-        const settling = this.#switchedAt !== undefined && now - this.#switchedAt < o.settleMs;
+        const settling = this._switchedAt !== undefined && now - this._switchedAt < o.settleMs;
 
         // A step up that held long enough succeeded: the next one needs the base clean time again.
-        if (this.#lastUpAt !== undefined && now - this.#lastUpAt >= o.failedUpWindowMs) {
-            this.#lastUpAt = undefined;
-            this.#hold = o.holdMs;
+        if (this._lastUpAt !== undefined && now - this._lastUpAt >= o.failedUpWindowMs) {
+            this._lastUpAt = undefined;
+            this._hold = o.holdMs;
         }
 
         // Down.
         const short = available !== undefined && hasBitrate(rendition) && available < o.downRatio * rendition.bitrate;
         const congested =
             !settling &&
-            (this.#lossStreak >= 2 ||
+            (this._lossStreak >= 2 ||
                 sample.lossPercent > o.burstLossPercent ||
                 newFreeze ||
-                this.#jitterBufferGrowing());
+                this._jitterBufferGrowing());
         if ((short || congested) && index > 0) {
             let target = index - 1;
             if (available !== undefined) target = Math.min(target, fitIndex(sorted, available) ?? target);
-            return this.#switch(now, (sorted[target] as Rendition).track, 'down');
+            return this._switch(now, (sorted[target] as Rendition).track, 'down');
         }
 
         // Up.
@@ -227,40 +227,40 @@ export class MultiBitrate implements RenditionSelector {
             sample.receivedBitrate > 0 &&
             (sample.nackRate ?? 0) <= o.cleanNackRate &&
             (sample.jitterBufferMs ?? 0) <= o.jitterBufferMs;
-        if (!clean) this.#cleanSince = undefined;
-        else this.#cleanSince ??= now;
+        if (!clean) this._cleanSince = undefined;
+        else this._cleanSince ??= now;
         const next = sorted[index + 1];
-        if (next && this.#cleanSince !== undefined && now - this.#cleanSince >= this.#hold) {
+        if (next && this._cleanSince !== undefined && now - this._cleanSince >= this._hold) {
             const capacity = available === undefined ? undefined : Math.max(available, sample.receivedBitrate);
             if (capacity === undefined || !hasBitrate(next) || capacity >= next.bitrate * o.upHeadroom) {
-                return this.#switch(now, next.track, 'up');
+                return this._switch(now, next.track, 'up');
             }
         }
-        return this.#decided(rendition.track);
+        return this._decided(rendition.track);
     }
 
     /** {@inheritDoc RenditionSelector.reset} */
     reset(): void {
-        this.#hold = this.#options.holdMs;
-        this.#previous = undefined;
-        this.#lossStreak = 0;
-        this.#cleanSince = undefined;
-        this.#jitterBuffer = [];
-        this.#switchedAt = undefined;
-        this.#lastUpAt = undefined;
-        this.#lastDecision = undefined;
+        this._hold = this._options.holdMs;
+        this._previous = undefined;
+        this._lossStreak = 0;
+        this._cleanSince = undefined;
+        this._jitterBuffer = [];
+        this._switchedAt = undefined;
+        this._lastUpAt = undefined;
+        this._lastDecision = undefined;
     }
 
     /** Without a current track: the heaviest the available bandwidth fits with headroom, else the heaviest. */
-    #initial(sorted: Rendition[], sample: MbrSample): Rendition {
+    private _initial(sorted: Rendition[], sample: MbrSample): Rendition {
         const available = finitePositive(sample.availableBitrate);
-        const fit = available === undefined ? undefined : fitIndex(sorted, available / this.#options.upHeadroom);
+        const fit = available === undefined ? undefined : fitIndex(sorted, available / this._options.upHeadroom);
         return sorted[fit ?? sorted.length - 1] as Rendition;
     }
 
-    #jitterBufferGrowing(): boolean {
-        const o = this.#options;
-        const history = this.#jitterBuffer;
+    private _jitterBufferGrowing(): boolean {
+        const o = this._options;
+        const history = this._jitterBuffer;
         const first = history[0];
         const last = history[history.length - 1];
         if (!first || !last || last.now - first.now < o.jitterBufferWindowMs) return false;
@@ -268,25 +268,25 @@ export class MultiBitrate implements RenditionSelector {
         return history.every((h, i) => i === 0 || h.ms >= (history[i - 1] as { ms: number }).ms);
     }
 
-    #switch(now: number, track: number, direction: 'up' | 'down' | 'initial'): number {
-        const o = this.#options;
-        if (direction === 'down' && this.#lastUpAt !== undefined && now - this.#lastUpAt < o.failedUpWindowMs) {
-            this.#hold = Math.min(o.maxHoldMs, this.#hold * 2);
+    private _switch(now: number, track: number, direction: 'up' | 'down' | 'initial'): number {
+        const o = this._options;
+        if (direction === 'down' && this._lastUpAt !== undefined && now - this._lastUpAt < o.failedUpWindowMs) {
+            this._hold = Math.min(o.maxHoldMs, this._hold * 2);
         }
-        this.#lastUpAt = direction === 'up' ? now : undefined;
-        this.#afterSwitch(now);
-        return this.#decided(track);
+        this._lastUpAt = direction === 'up' ? now : undefined;
+        this._afterSwitch(now);
+        return this._decided(track);
     }
 
-    #afterSwitch(now: number): void {
-        this.#switchedAt = now;
-        this.#cleanSince = undefined;
-        this.#lossStreak = 0;
-        this.#jitterBuffer = [];
+    private _afterSwitch(now: number): void {
+        this._switchedAt = now;
+        this._cleanSince = undefined;
+        this._lossStreak = 0;
+        this._jitterBuffer = [];
     }
 
-    #decided(track: number): number {
-        this.#lastDecision = track;
+    private _decided(track: number): number {
+        this._lastDecision = track;
         return track;
     }
 }

@@ -59,7 +59,8 @@ export interface ConnectionInfos {
 
 type Stat = Record<string, unknown> & { id: string; type: string; timestamp?: number };
 
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+    typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** Collects the entries of an `RTCStatsReport` (or any iterable of `[id, stat]`, or a plain array). */
@@ -183,7 +184,10 @@ export function normalizeStats(
     const pairId = str(transport?.selectedCandidatePairId);
     const pair =
         (pairId ? byId.get(pairId) : undefined) ??
-        current.find((s) => s.type === 'candidate-pair' && (s.selected === true || s.nominated === true) && s.state === 'succeeded');
+        current.find(
+            (s) =>
+                s.type === 'candidate-pair' && (s.selected === true || s.nominated === true) && s.state === 'succeeded',
+        );
     if (pair) {
         infos.rtt = num(pair.currentRoundTripTime);
         infos.availableOutgoingBitrate = num(pair.availableOutgoingBitrate);

@@ -1,12 +1,5 @@
 import { RtcError } from '../core/RtcError';
-import type {
-    ClientMessage,
-    CustomClientMessage,
-    PlayRate,
-    PlayingInfos,
-    ServerMessage,
-    ServerMessageType,
-} from './messages';
+import type { ClientMessage, CustomClientMessage, ServerMessage, ServerMessageType } from './messages';
 
 /** Longest text frame accepted from a server, in UTF-16 code units (1 MiB). */
 export const MAX_FRAME_LENGTH = 1024 * 1024;
@@ -16,9 +9,6 @@ export type DecodeResult = { ok: true; message: ServerMessage } | { ok: false; r
 
 type Json = Record<string, unknown>;
 
-/** Thrown inside the decoders only; {@link decodeServerMessage} turns it into `ok: false`. */
-class Invalid extends Error {}
-
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 function isObject(value: unknown): value is Json {
@@ -27,177 +17,79 @@ function isObject(value: unknown): value is Json {
 
 /** A finite number, or a numeric string (servers send track indices and rates as strings). */
 function toNumber(value: unknown): number | undefined {
-    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-    if (typeof value === 'string' && NUMERIC.test(value.trim())) {
-        const n = Number(value);
-        return Number.isFinite(n) ? n : undefined;
-    }
-    return undefined;
+    const n =
+        typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value.trim())) ? Number(value) : NaN;
+    return Number.isFinite(n) ? n : undefined;
 }
 
-function toBoolean(value: unknown): boolean | undefined {
-    if (typeof value === 'boolean') return value;
-    if (value === 0 || value === 1) return value === 1;
-    return undefined;
-}
+const isString = (value: unknown): value is string => typeof value === 'string';
 
-function toPlayRate(value: unknown): PlayRate | undefined {
-    if (value === 'auto' || value === 'fast-forward') return value;
-    return toNumber(value);
-}
-
-/** Reads fields of one message; required readers throw {@link Invalid}, optional ones drop bad values. */
-class Reader {
-    constructor(
-        private readonly type: string,
-        private readonly fields: Json,
-    ) {}
-
-    private fail(key: string, expected: string): never {
-        const value = this.fields[key];
-        const what = value === undefined ? 'missing' : `not ${expected}`;
-        throw new Invalid(`${this.type}: '${key}' is ${what}`);
-    }
-
-    number(key: string): number {
-        return toNumber(this.fields[key]) ?? this.fail(key, 'a number');
-    }
-
-    optNumber(key: string): number | undefined {
-        return toNumber(this.fields[key]);
-    }
-
-    string(key: string): string {
-        const value = this.fields[key];
-        return typeof value === 'string' ? value : this.fail(key, 'a string');
-    }
-
-    optString(key: string): string | undefined {
-        const value = this.fields[key];
-        return typeof value === 'string' ? value : undefined;
-    }
-
-    boolean(key: string): boolean {
-        return toBoolean(this.fields[key]) ?? this.fail(key, 'a boolean');
-    }
-
-    optBoolean(key: string): boolean | undefined {
-        return toBoolean(this.fields[key]);
-    }
-
-    playRate(key: string): PlayRate {
-        return toPlayRate(this.fields[key]) ?? this.fail(key, 'a play rate');
-    }
-
-    optPlayRate(key: string): PlayRate | undefined {
-        return toPlayRate(this.fields[key]);
-    }
-
-    numbers(key: string): number[] {
-        const value = this.fields[key];
-        if (!Array.isArray(value)) return this.fail(key, 'an array');
-        return value.map((item) => toNumber(item) ?? this.fail(key, 'an array of numbers'));
-    }
-
-    strings(key: string): string[] {
-        const value = this.fields[key];
-        if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-            return this.fail(key, 'an array of strings');
-        }
-        return value as string[];
-    }
-
-    object(key: string): Json | undefined {
-        const value = this.fields[key];
-        return isObject(value) ? value : undefined;
-    }
-}
-
-/** Copies the defined values of `fields` (optional fields stay absent rather than `undefined`). */
-function defined<T extends object>(fields: T): T {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
-    return out as T;
-}
-
-function playingInfos(r: Reader): PlayingInfos {
-    return {
-        begin: r.number('begin'),
-        current: r.number('current'),
-        end: r.number('end'),
-        tracks: r.numbers('tracks'),
-        ...defined({
-            jitter: r.optNumber('jitter'),
-            playRate: r.optPlayRate('play_rate_curr'),
-            unixOffset: r.optNumber('unixoffset'),
-            next: r.optNumber('next'),
-        }),
-    };
-}
-
-type Decoders = { [K in ServerMessageType]: (r: Reader) => Extract<ServerMessage, { type: K }> };
-
-const DECODERS: Decoders = {
-    on_answer_sdp: (r) => {
-        if (r.boolean('result')) return { type: 'on_answer_sdp', result: true, answerSdp: r.string('answer_sdp') };
-        return { type: 'on_answer_sdp', result: false, ...defined({ answerSdp: r.optString('answer_sdp') }) };
-    },
-    on_error: (r) => ({
-        type: 'on_error',
-        message: r.string('message'),
-        ...defined({ command: r.optString('command') }),
-    }),
-    on_time: (r) => ({ type: 'on_time', infos: playingInfos(r) }),
-    set_speed: (r) => ({
-        type: 'set_speed',
-        infos: {
-            playRate: r.playRate('play_rate_curr'),
-            ...defined({ playRatePrev: r.optPlayRate('play_rate_prev'), livePoint: r.optBoolean('live_point') }),
+/**
+ * The field kinds of the schemas: how to read a wire value (`undefined` when it does not fit)
+ * and what it should have been (for the rejection reason).
+ */
+const KINDS: Record<string, [read: (value: unknown) => unknown, expected: string]> = {
+    n: [toNumber, 'a number'],
+    s: [(v) => (isString(v) ? v : undefined), 'a string'],
+    b: [(v) => (typeof v === 'boolean' ? v : v === 0 || v === 1 ? v === 1 : undefined), 'a boolean'],
+    /** A play rate: a number, `'auto'` or `'fast-forward'`. */
+    r: [(v) => (v === 'auto' || v === 'fast-forward' ? v : toNumber(v)), 'a play rate'],
+    N: [
+        (v) => {
+            const numbers = Array.isArray(v) ? v.map(toNumber) : undefined;
+            return numbers?.includes(undefined) ? undefined : numbers;
         },
-    }),
-    seek: (r) => ({
-        type: 'seek',
-        infos: defined({ livePoint: r.optBoolean('live_point'), playRate: r.optPlayRate('play_rate_curr') }),
-    }),
-    pause: (r) => ({ type: 'pause', paused: r.boolean('paused') }),
-    on_video_bitrate: (r) => ({
-        type: 'on_video_bitrate',
-        videoBitrate: r.number('video_bitrate'),
-        constraint: r.number('video_bitrate_constraint'),
-    }),
-    on_rtp_props: (r) => ({ type: 'on_rtp_props', nack: r.number('nack'), drop: r.number('drop') }),
-    on_keyframe_interval: (r) => ({ type: 'on_keyframe_interval', interval: r.number('result') }),
-    on_media_receive: (r) => {
-        const stats = new Reader('on_media_receive.stats', r.object('stats') ?? {});
-        return {
-            type: 'on_media_receive',
-            report: {
-                millis: r.number('millis'),
-                tracks: r.strings('tracks'),
-                stats: defined({
-                    jitterMs: stats.optNumber('jitter_ms'),
-                    lossNum: stats.optNumber('loss_num'),
-                    lossPerc: stats.optNumber('loss_perc'),
-                    nackNum: stats.optNumber('nack_num'),
-                }),
-            },
-        };
-    },
-    on_track_drop: (r) => ({
-        type: 'on_track_drop',
-        track: r.number('track'),
-        mediaType: r.optString('mediaType') ?? r.string('mediatype'),
-    }),
-    on_stop: (r) => ({
-        type: 'on_stop',
-        infos: defined({ begin: r.optNumber('begin'), current: r.optNumber('current'), end: r.optNumber('end') }),
-    }),
-    warning: (r) => ({ type: 'warning', text: r.string('warning') }),
+        'an array of numbers',
+    ],
+    S: [(v) => (Array.isArray(v) && v.every(isString) ? v : undefined), 'an array of strings'],
 };
 
-function isKnownType(type: string): type is ServerMessageType {
-    return Object.prototype.hasOwnProperty.call(DECODERS, type);
+/**
+ * Reads the fields of `schema` from `fields`. A schema lists fields separated by spaces, each
+ * `wire[|wire…][>name](:|?)kind`: the wire name(s) (the first that fits wins), the decoded
+ * name (default: the wire name in camelCase), `:` for a required field (missing or wrong-typed
+ * rejects the message) or `?` for an optional one (dropped when wrong-typed), and a kind of
+ * {@link KINDS}. Absent optional fields stay absent (never `undefined`).
+ */
+function read(type: string, schema: string, fields: Json): Json {
+    const out: Json = {};
+    for (const field of schema.split(' ')) {
+        const [, wires = '', name, required, kind = ''] = /^([\w|]+)(?:>(\w+))?(:)?\??(\w)$/.exec(field) ?? [];
+        const [decode, expected] = KINDS[kind]!;
+        let value: unknown;
+        let wire = '';
+        for (wire of wires.split('|')) if ((value = decode(fields[wire])) !== undefined) break;
+        if (value !== undefined) out[name ?? wire.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = value;
+        else if (required) {
+            throw new Error(`${type}: '${wire}' is ${fields[wire] === undefined ? 'missing' : `not ${expected}`}`);
+        }
+    }
+    return out;
 }
+
+const STOP_OR_TIME = 'begin:n current:n end:n';
+
+/**
+ * The schema of each server message: the key its fields are decoded under (`''`: at the top
+ * level, next to `type`) and the fields (see {@link read}).
+ */
+const SCHEMAS: Record<ServerMessageType, [under: string, schema: string]> = {
+    // `answer_sdp` is required when `result` is true (checked in decodeServerMessage).
+    on_answer_sdp: ['', 'result:b answer_sdp?s'],
+    on_error: ['', 'message:s command?s'],
+    on_time: ['infos', `${STOP_OR_TIME} tracks:N jitter?n play_rate_curr>playRate?r unixoffset>unixOffset?n next?n`],
+    set_speed: ['infos', 'play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b'],
+    seek: ['infos', 'live_point?b play_rate_curr>playRate?r'],
+    pause: ['', 'paused:b'],
+    on_video_bitrate: ['', 'video_bitrate:n video_bitrate_constraint>constraint:n'],
+    on_rtp_props: ['', 'nack:n drop:n'],
+    on_keyframe_interval: ['', 'result>interval:n'],
+    // Plus `stats`, read from the `stats` object (decodeServerMessage).
+    on_media_receive: ['report', 'millis:n tracks:S'],
+    on_track_drop: ['', 'track:n mediaType|mediatype>mediaType:s'],
+    on_stop: ['infos', STOP_OR_TIME.replace(/:/g, '?')],
+    warning: ['', 'warning>text:s'],
+};
 
 function isBinary(data: unknown): boolean {
     if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return true;
@@ -220,28 +112,38 @@ function isBinary(data: unknown): boolean {
  * ```
  */
 export function decodeServerMessage(data: unknown): DecodeResult {
-    if (typeof data !== 'string') {
-        return { ok: false, reason: isBinary(data) ? 'binary frame' : `not a text frame (${typeof data})` };
-    }
+    const reject = (reason: string): DecodeResult => ({ ok: false, reason });
+    if (typeof data !== 'string') return reject(isBinary(data) ? 'binary frame' : `not a text frame (${typeof data})`);
     // Checked before parsing so that a huge frame costs nothing.
-    if (data.length > MAX_FRAME_LENGTH) return { ok: false, reason: `frame too large (${data.length} chars)` };
+    if (data.length > MAX_FRAME_LENGTH) return reject(`frame too large (${data.length} chars)`);
     let raw: unknown;
     try {
         raw = JSON.parse(data);
     } catch (error) {
-        return { ok: false, reason: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` };
+        return reject(`malformed JSON: ${(error as Error).message}`);
     }
-    if (!isObject(raw)) return { ok: false, reason: 'not a JSON object' };
+    if (!isObject(raw)) return reject('not a JSON object');
     const type = raw.type;
-    if (typeof type !== 'string' || type === '') return { ok: false, reason: 'missing type' };
-    if (!isKnownType(type)) return { ok: false, reason: `unknown type '${type}'` };
+    if (!isString(type) || !type) return reject('missing type');
+    // Own properties only: `toString` or `__proto__` are not message types.
+    if (!Object.prototype.hasOwnProperty.call(SCHEMAS, type)) return reject(`unknown type '${type}'`);
     const fields = isObject(raw.data) ? { ...raw, ...raw.data } : raw;
+    const [under, schema] = SCHEMAS[type as ServerMessageType];
     try {
-        const decode = DECODERS[type] as (r: Reader) => ServerMessage;
-        return { ok: true, message: decode(new Reader(type, fields)) };
+        const decoded = read(type, schema, fields);
+        if (decoded.result === true) read(type, 'answer_sdp:s', fields);
+        if (type === 'on_media_receive') {
+            decoded.stats = read(
+                type,
+                'jitter_ms?n loss_num?n loss_perc?n nack_num?n',
+                isObject(fields.stats) ? fields.stats : {},
+            );
+        }
+        // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
+        const message: Json = under ? { type, [under]: decoded } : { type, ...decoded };
+        return { ok: true, message: message as unknown as ServerMessage };
     } catch (error) {
-        if (error instanceof Invalid) return { ok: false, reason: error.message };
-        return { ok: false, reason: `${type}: ${String(error)}` };
+        return reject((error as Error).message);
     }
 }
 

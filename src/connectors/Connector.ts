@@ -54,6 +54,9 @@ export function now(): number {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** The error of a call on a closed session. @internal */
+export const closedError = (): RtcError => new RtcError('INVALID_STATE', 'the session is closed');
+
 const DEFAULTS = {
     answerTimeoutMs: 15_000,
     commandTimeoutMs: 5_000,
@@ -189,7 +192,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         }
         return this._serialize(async () => {
             const pc = this._pc;
-            if (!pc || this.closed) throw new RtcError('INVALID_STATE', 'the session is closed');
+            if (!pc || this.closed) throw closedError();
             const transceiver = pc
                 .getTransceivers()
                 .find(
@@ -212,7 +215,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      */
     connectionInfos(cacheMs = 1000): Promise<ConnectionInfos> {
         const pc = this._pc;
-        if (!pc) return Promise.reject(new RtcError('INVALID_STATE', 'the session is closed'));
+        if (!pc) return Promise.reject(closedError());
         const t = now();
         if (this._statsCache && t - this._statsCache.at < cacheMs) return this._statsCache.promise;
         const promise = pc.getStats().then((report) => {

@@ -5,7 +5,6 @@ import type { ConnectParams, ConnectorOptions, WebSocketConstructor } from '../c
 import { decodeServerMessage, encodeClientMessage, isUnknownTypeReason } from '../signaling/codec';
 import type {
     ClientMessage,
-    CustomClientMessage,
     MediaReport,
     PlayingInfos,
     RTPProps,
@@ -16,7 +15,7 @@ import type {
     TrackDropInfo,
     VideoBitrateInfos,
 } from '../signaling/messages';
-import { Connector, type ConnectorEvents } from './Connector';
+import { closedError, Connector, type ConnectorEvents } from './Connector';
 
 /** Events of a {@link WSController}: the connector events plus the server's reports. */
 export interface WSControllerEvents extends ConnectorEvents {
@@ -55,57 +54,45 @@ export interface TrackSelection {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-/** The message type that replies to each command, and what the command resolves with. */
-interface ReplyValues {
-    on_rtp_props: RTPProps;
-    on_video_bitrate: VideoBitrateInfos;
-    on_keyframe_interval: number;
-    on_time: PlayingInfos;
-    seek: SeekInfos;
-    set_speed: SpeedInfos;
-    pause: boolean;
-}
-type ReplyType = keyof ReplyValues & ServerMessageType;
-
-interface PendingCommand {
+/** A frame to send once the offer is on the wire, and what waits on it. */
+interface Outgoing {
+    text: string;
     /** The client message type (matched against `on_error.command`). */
     request: string;
-    reply: ReplyType;
+    /** The message type that replies to it; without one, `resolve` runs once the frame is written. */
+    reply?: ServerMessageType;
     resolve(value: unknown): void;
     reject(error: RtcError): void;
-    timer: Timer;
-    /** Whether the command has been written to the socket (replies before that are not ours). */
-    sent: boolean;
+    /** Whether the frame has been written (replies before that are not its reply). */
+    sent?: boolean;
+    timer?: Timer;
 }
 
-/** A frame waiting for the offer to be on the wire. */
-interface OutboxEntry {
-    text: string;
-    /** The command awaiting a reply to this frame (rejected on close through the pending list). */
-    pending?: PendingCommand;
-    /** Resolves a reply-less command once written. */
-    onSent?: () => void;
-    /** Rejects a reply-less command dropped by close. */
-    onDropped?: (error: RtcError) => void;
-}
-
-interface Waiter {
-    resolve(): void;
-    reject(error: RtcError): void;
-}
-
-const WS_OPEN = 1;
-const MIN_KEYFRAME_INTERVAL_MS = 500;
 const NOT_FOUND = /not found|stream open failed|no such stream|unknown stream|does not exist/i;
+
+/**
+ * Server reports: the event each one fires and the message field it carries (none: the whole
+ * message without its type). A command waiting for that message type resolves with the same value.
+ */
+const REPORTS: Partial<Record<ServerMessageType, [event: keyof WSControllerEvents & string, field?: string]>> = {
+    on_time: ['playing', 'infos'],
+    set_speed: ['speed', 'infos'],
+    seek: ['seeked', 'infos'],
+    pause: ['paused', 'paused'],
+    on_video_bitrate: ['videoBitrate'],
+    on_rtp_props: ['rtpProps'],
+    on_keyframe_interval: ['keyframeInterval', 'interval'],
+    on_media_receive: ['mediaReport', 'report'],
+    on_track_drop: ['trackDrop'],
+};
 
 function invalid(message: string): RtcError {
     return new RtcError('INVALID_ARGUMENT', message);
 }
 
 function wireTrack(kind: string, track: TrackChoice | undefined): string | undefined {
-    if (track === undefined) return undefined;
-    if (track === 'auto' || track === 'none') return track;
-    if (typeof track === 'number' && Number.isInteger(track) && track >= 0) return String(track);
+    if (track === undefined || track === 'auto' || track === 'none') return track;
+    if (Number.isInteger(track) && track >= 0) return String(track);
     throw invalid(`${kind} track must be a track index, 'auto' or 'none'`);
 }
 
@@ -147,13 +134,13 @@ export class WSController extends Connector<WSControllerEvents> {
     private readonly _socket: WebSocket | undefined;
     private _socketFailure: RtcError | undefined;
     private _socketOpen = false;
-    private _openWaiters: Waiter[] = [];
-    private _answer: { resolve(sdp: string): void; reject(error: RtcError): void } | undefined;
+    /** What `_sip` waits for: the socket to open, then the answer. */
+    private _waiter: { resolve(sdp: string): void; reject(error: RtcError): void } | undefined;
     private _answered = false;
     /** Set once the offer is on the wire: commands go out after it, never before. */
     private _offerSent = false;
-    private _outbox: OutboxEntry[] = [];
-    private _pending: PendingCommand[] = [];
+    /** Frames waiting for the offer, then commands waiting for their reply. */
+    private _outgoing: Outgoing[] = [];
     private _watchdog: Timer | undefined;
     private _ended = false;
 
@@ -163,26 +150,29 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, 'ws');
-        const { url } = buildWebSocketUrl(params);
-        const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
+        const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
         let socket: WebSocket | undefined;
-        if (!WS) {
-            this._socketFailure = new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform');
-        } else {
-            try {
-                socket = new WS(url);
-            } catch (cause) {
-                this._socketFailure = new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', {
-                    cause,
-                });
-            }
+        try {
+            if (!WS) throw new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform');
+            socket = this._socket = new WS(buildWebSocketUrl(params).url);
+        } catch (cause) {
+            this._socketFailure =
+                cause instanceof RtcError
+                    ? cause
+                    : new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', { cause });
         }
-        this._socket = socket;
         if (socket) {
-            socket.onopen = () => this._onSocketOpen(socket);
-            socket.onmessage = (event: MessageEvent) => this._onSocketMessage(socket, event.data);
-            socket.onerror = (event: Event) => this._onSocketError(socket, event);
-            socket.onclose = (event: CloseEvent) => this._onSocketClose(socket, event.code, event.reason);
+            const live = () => socket === this._socket && !this.closed;
+            socket.onopen = () => live() && this._onSocketOpen();
+            socket.onmessage = (event: MessageEvent) => live() && this._onSocketMessage(event.data);
+            socket.onerror = (event: Event) => {
+                const what = this._socketOpen ? 'the signaling socket failed' : 'the signaling server is unreachable';
+                if (live()) this._fail(new RtcError('CONNECTION_LOST', what, { cause: event }));
+            };
+            socket.onclose = ({ code, reason }: CloseEvent) => {
+                const text = `the signaling socket closed (code ${code}${reason ? `, ${reason}` : ''})`;
+                if (live()) this._fail(new RtcError('CONNECTION_LOST', text));
+            };
         }
         this._start();
     }
@@ -194,46 +184,28 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
-        if (!this._socket) throw this._socketFailure ?? new RtcError('SIGNALING_FAILED', 'no signaling socket');
-        if (!this._socketOpen) {
-            await new Promise<void>((resolve, reject) => this._openWaiters.push({ resolve, reject }));
-        }
-        return new Promise<string>((resolve, reject) => {
-            this._answer = { resolve, reject };
-            this._write(encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }));
-            this._offerSent = true;
-            this._flush();
-        });
+        if (!this._socket) throw this._socketFailure;
+        const wait = () => new Promise<string>((resolve, reject) => (this._waiter = { resolve, reject }));
+        if (!this._socketOpen) await wait();
+        const answer = wait();
+        this._write(encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }));
+        this._offerSent = true;
+        this._flush();
+        return answer;
     }
 
     /** @internal */
     protected _teardown(error: RtcError | undefined): void {
-        this._clearTimer(this._watchdog);
-        this._watchdog = undefined;
-        const reason = error ?? new RtcError('INVALID_STATE', 'the session is closed');
-        for (const waiter of this._openWaiters.splice(0)) waiter.reject(reason);
-        this._answer?.reject(reason);
-        this._answer = undefined;
-        for (const entry of this._outbox.splice(0)) entry.onDropped?.(reason);
-        for (const command of this._pending.splice(0)) {
-            this._clearTimer(command.timer);
-            command.reject(reason);
-        }
+        const reason = error ?? closedError();
+        this._waiter?.reject(reason);
+        for (const entry of this._outgoing.splice(0)) entry.reject(reason);
         const socket = this._socket;
         if (!socket) return;
-        socket.onopen = null;
-        socket.onmessage = null;
-        socket.onclose = null;
+        socket.onopen = socket.onmessage = socket.onclose = null;
         // Not null: Node's `ws` emits 'error' when a still-connecting socket is closed, and an
         // EventEmitter 'error' without a listener would throw out of a timer.
         socket.onerror = () => undefined;
-        if (socket.readyState === WS_OPEN && !this._ended) {
-            try {
-                socket.send(encodeClientMessage({ type: 'stop' }));
-            } catch (e) {
-                this._logger.debug('sending stop failed', { error: e });
-            }
-        }
+        if (socket.readyState === 1 && !this._ended) this._write(encodeClientMessage({ type: 'stop' }));
         try {
             socket.close();
         } catch (e) {
@@ -266,7 +238,7 @@ export class WSController extends Connector<WSControllerEvents> {
      * with the accepted interval. Throws `INVALID_ARGUMENT` synchronously below 500 ms.
      */
     setKeyframeInterval(ms: number): Promise<number> {
-        const interval = Math.round(requireNumber('ms', ms, MIN_KEYFRAME_INTERVAL_MS));
+        const interval = Math.round(requireNumber('ms', ms, 500));
         return this._command({ type: 'keyframe_interval', keyframe_interval_millis: interval }, 'on_keyframe_interval');
     }
 
@@ -279,10 +251,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const audio = wireTrack('audio', tracks.audio);
         const video = wireTrack('video', tracks.video);
         if (audio === undefined && video === undefined) throw invalid('setTracks needs an audio or a video track');
-        const message: ClientMessage = { type: 'tracks' };
-        if (audio !== undefined) message.audio = audio;
-        if (video !== undefined) message.video = video;
-        return this._command(message, 'on_time');
+        return this._command({ type: 'tracks', audio, video }, 'on_time');
     }
 
     /** Selects the played audio track; shorthand of {@link setTracks}. */
@@ -305,12 +274,8 @@ export class WSController extends Connector<WSControllerEvents> {
      * once the command is on the wire.
      */
     play(seekMs?: number): Promise<void> {
-        const message: ClientMessage = { type: 'play' };
-        if (seekMs !== undefined) message.seek_time = requireNumber('seekMs', seekMs, 0);
-        return new Promise<void>((resolve, reject) => {
-            if (this.closed) return reject(new RtcError('INVALID_STATE', 'the session is closed'));
-            this._enqueue({ text: encodeClientMessage(message), onSent: resolve, onDropped: reject });
-        });
+        const seek = seekMs === undefined ? undefined : requireNumber('seekMs', seekMs, 0);
+        return this._command({ type: 'play', seek_time: seek });
     }
 
     /** Pauses forwarding; resolves with the paused state the server reports. */
@@ -337,48 +302,49 @@ export class WSController extends Connector<WSControllerEvents> {
         if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
             throw invalid('params must be an object');
         }
-        const message: CustomClientMessage = { ...params, type };
-        const text = encodeClientMessage(message);
-        if (this.closed) {
-            this._logger.warn(`'${type}' not sent: the session is closed`);
-            return;
-        }
-        this._enqueue({ text });
+        const text = encodeClientMessage({ ...params, type });
+        if (this.closed) return this._logger.warn(`'${type}' not sent: the session is closed`);
+        this._enqueue({ text, request: type, resolve: () => undefined, reject: () => undefined });
     }
 
-    private _command<K extends ReplyType>(message: ClientMessage, reply: K): Promise<ReplyValues[K]> {
+    /**
+     * Queues `message`; resolves with the value of the next `reply` message after it is written
+     * (rejects with `TIMEOUT` after `commandTimeoutMs`), or once written when it has no reply.
+     */
+    private _command<T>(message: ClientMessage, reply?: ServerMessageType): Promise<T> {
         const text = encodeClientMessage(message);
-        return new Promise<ReplyValues[K]>((resolve, reject) => {
-            if (this.closed) return reject(new RtcError('INVALID_STATE', 'the session is closed'));
-            const ms = this._opt('commandTimeoutMs');
-            const command: PendingCommand = {
+        return new Promise<T>((resolve, reject) => {
+            if (this.closed) return reject(closedError());
+            const entry: Outgoing = {
+                text,
                 request: message.type,
                 reply,
-                resolve: resolve as (value: unknown) => void,
+                resolve: resolve as (v: unknown) => void,
                 reject,
-                sent: false,
-                timer: this._setTimer(() => {
-                    this._removePending(command);
-                    this._outbox = this._outbox.filter((entry) => entry.pending !== command);
-                    reject(new RtcError('TIMEOUT', `no '${reply}' reply to '${message.type}' within ${ms} ms`));
-                }, ms),
             };
-            this._pending.push(command);
-            this._enqueue({ text, pending: command });
+            if (reply) {
+                const ms = this._opt('commandTimeoutMs');
+                entry.timer = this._setTimer(() => {
+                    this._remove(entry);
+                    reject(new RtcError('TIMEOUT', `no '${reply}' reply to '${message.type}' within ${ms} ms`));
+                }, ms);
+            }
+            this._enqueue(entry);
         });
     }
 
-    private _enqueue(entry: OutboxEntry): void {
-        this._outbox.push(entry);
+    private _enqueue(entry: Outgoing): void {
+        this._outgoing.push(entry);
         this._flush();
     }
 
     private _flush(): void {
         if (!this._socketOpen || !this._offerSent || this.closed) return;
-        for (const entry of this._outbox.splice(0)) {
+        for (const entry of [...this._outgoing]) {
+            if (entry.sent) continue;
             this._write(entry.text);
-            if (entry.pending) entry.pending.sent = true;
-            entry.onSent?.();
+            entry.sent = true;
+            if (!entry.reply) this._settle(entry);
         }
     }
 
@@ -391,139 +357,101 @@ export class WSController extends Connector<WSControllerEvents> {
         }
     }
 
-    private _removePending(command: PendingCommand): void {
-        const index = this._pending.indexOf(command);
-        if (index >= 0) this._pending.splice(index, 1);
+    /** Removes `entry` from the queue; returns it (for chaining) when it was there. */
+    private _remove(entry: Outgoing | undefined): Outgoing | undefined {
+        const index = entry ? this._outgoing.indexOf(entry) : -1;
+        if (index < 0) return undefined;
+        this._outgoing.splice(index, 1);
+        this._clearTimer(entry!.timer);
+        return entry;
     }
 
-    /** Settles the oldest sent command waiting for `reply` (FIFO: replies carry no id). */
-    private _settle<K extends ReplyType>(reply: K, value: ReplyValues[K]): void {
-        const command = this._pending.find((c) => c.reply === reply && c.sent);
-        if (!command) return;
-        this._removePending(command);
-        this._clearTimer(command.timer);
-        command.resolve(value);
+    /** Resolves (or rejects with `error`) a written entry and forgets it. */
+    private _settle(entry: Outgoing | undefined, value?: unknown, error?: RtcError): void {
+        if (!this._remove(entry)) return;
+        if (error) entry!.reject(error);
+        else entry!.resolve(value);
+    }
+
+    /** The oldest written entry that waits for `reply` (or was `request`): replies carry no id. */
+    private _find(test: (entry: Outgoing) => boolean): Outgoing | undefined {
+        return this._outgoing.find((entry) => entry.sent && test(entry));
     }
 
     private _armWatchdog(): void {
-        if (this.publishing) return;
         const ms = this._opt('watchdogMs');
-        if (ms === 0) return;
+        if (this.publishing || ms === 0) return;
         this._clearTimer(this._watchdog);
         this._watchdog = this._setTimer(() => {
-            this._watchdog = undefined;
             this._fail(new RtcError('CONNECTION_LOST', `no message from the server for ${ms} ms`));
         }, ms);
     }
 
-    private _onSocketOpen(socket: WebSocket): void {
-        if (socket !== this._socket || this.closed) return;
+    private _onSocketOpen(): void {
         this._socketOpen = true;
         this._mark('socketOpen');
-        this._logger.debug('socket open');
         this._armWatchdog();
         // Queued commands go out in _sip, right after the offer.
-        for (const waiter of this._openWaiters.splice(0)) waiter.resolve();
+        const waiter = this._waiter;
+        this._waiter = undefined;
+        waiter?.resolve('');
     }
 
-    private _onSocketError(socket: WebSocket, event: Event): void {
-        if (socket !== this._socket || this.closed) return;
-        const what = this._socketOpen ? 'the signaling socket failed' : 'the signaling server is unreachable';
-        this._fail(new RtcError('CONNECTION_LOST', what, { cause: event }));
-    }
-
-    private _onSocketClose(socket: WebSocket, code: number, reason: string): void {
-        if (socket !== this._socket || this.closed) return;
-        const text = reason ? `, ${reason}` : '';
-        this._fail(new RtcError('CONNECTION_LOST', `the signaling socket closed (code ${code}${text})`));
-    }
-
-    private _onSocketMessage(socket: WebSocket, data: unknown): void {
-        if (socket !== this._socket || this.closed) return;
+    private _onSocketMessage(data: unknown): void {
         // Any frame proves the server is alive, even one we cannot decode.
         if (this._watchdog !== undefined) this._armWatchdog();
         const decoded = decodeServerMessage(data);
         if (!decoded.ok) {
-            if (isUnknownTypeReason(decoded.reason)) this._logger.debug(`ignored: ${decoded.reason}`);
-            else this._logger.warn(`ignored a bad frame: ${decoded.reason}`);
+            const reason = decoded.reason;
+            if (isUnknownTypeReason(reason)) this._logger.debug(`ignored: ${reason}`);
+            else this._logger.warn(`ignored a bad frame: ${reason}`);
             return;
         }
         const message = decoded.message;
         this._emit('message', message);
-        this._dispatch(message);
-    }
-
-    private _dispatch(message: ServerMessage): void {
-        switch (message.type) {
-            case 'on_answer_sdp':
-                return this._onAnswer(message);
-            case 'on_error':
-                return this._onError(message.message, message.command);
-            case 'on_time':
-                this._emit('playing', message.infos);
-                return this._settle('on_time', message.infos);
-            case 'set_speed':
-                this._emit('speed', message.infos);
-                return this._settle('set_speed', message.infos);
-            case 'seek':
-                this._emit('seeked', message.infos);
-                return this._settle('seek', message.infos);
-            case 'pause':
-                this._emit('paused', message.paused);
-                return this._settle('pause', message.paused);
-            case 'on_video_bitrate':
-                this._emit('videoBitrate', message.videoBitrate, message.constraint);
-                return this._settle('on_video_bitrate', {
-                    videoBitrate: message.videoBitrate,
-                    constraint: message.constraint,
-                });
-            case 'on_rtp_props':
-                this._emit('rtpProps', { nack: message.nack, drop: message.drop });
-                return this._settle('on_rtp_props', { nack: message.nack, drop: message.drop });
-            case 'on_keyframe_interval':
-                this._emit('keyframeInterval', message.interval);
-                return this._settle('on_keyframe_interval', message.interval);
-            case 'on_media_receive':
-                return this._emit('mediaReport', message.report);
-            case 'on_track_drop':
-                return this._emit('trackDrop', { track: message.track, mediaType: message.mediaType });
-            case 'on_stop':
-                this._ended = true;
-                return this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
-            case 'warning':
-                this._logger.warn(`server warning: ${message.text}`);
-                return this._emit('warning', message.text);
+        const { type, ...fields } = message as ServerMessage & Record<string, unknown>;
+        const report = REPORTS[type];
+        if (report) {
+            const [event, field] = report;
+            const value = field ? fields[field] : fields;
+            const args = type === 'on_video_bitrate' ? [fields.videoBitrate, fields.constraint] : [value];
+            (this._emit as (event: string, ...args: unknown[]) => void)(event, ...args);
+            return this._settle(
+                this._find((c) => c.reply === type),
+                value,
+            );
         }
+        if (message.type === 'on_answer_sdp') return this._onAnswer(message);
+        if (message.type === 'on_error') return this._onError(message.message, message.command);
+        if (message.type === 'warning') {
+            this._logger.warn(`server warning: ${message.text}`);
+            return this._emit('warning', message.text);
+        }
+        // on_stop
+        this._ended = true;
+        this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
     }
 
     private _onAnswer(message: Extract<ServerMessage, { type: 'on_answer_sdp' }>): void {
-        const answer = this._answer;
-        if (!answer) {
+        const waiter = this._waiter;
+        this._waiter = undefined;
+        if (!waiter) {
             this._logger.debug('ignored an unexpected on_answer_sdp');
-            return;
-        }
-        this._answer = undefined;
-        if (!message.result) {
+        } else if (!message.result) {
             this._fail(new RtcError('REFUSED', 'the server refused the session', { retryable: false }));
-            return;
+        } else {
+            this._answered = true;
+            waiter.resolve(message.answerSdp);
         }
-        this._answered = true;
-        answer.resolve(message.answerSdp);
     }
 
     private _onError(text: string, command: string | undefined): void {
         // A failed command is not fatal, even before the answer (commands may precede it).
-        const pending = command ? this._pending.find((c) => c.request === command && c.sent) : undefined;
+        const pending = command ? this._find((c) => c.request === command) : undefined;
         if (this._answered || pending) {
             this._logger.warn(`server error${command ? ` for '${command}'` : ''}: ${text}`);
-            if (pending) {
-                this._removePending(pending);
-                this._clearTimer(pending.timer);
-                pending.reject(
-                    new RtcError('REFUSED', `the server refused '${command}': ${text}`, { retryable: false }),
-                );
-            }
-            return;
+            const error = new RtcError('REFUSED', `the server refused '${command}': ${text}`, { retryable: false });
+            return this._settle(pending, undefined, error);
         }
         const code = NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED';
         this._fail(new RtcError(code, `the server refused the session: ${text}`, { retryable: false }));

@@ -45,13 +45,11 @@ const ts = () =>
         tsconfig: './tsconfig.json',
         compilerOptions: { noEmit: false, declaration: false, sourceMap: true },
     });
-const external = ['eventemitter3'];
 
 export default [
-    // Library builds: dependencies stay external, no adapter.
+    // Library builds: no dependencies, no adapter.
     {
         input: 'src/index.ts',
-        external,
         plugins: [ts(), mangleInternals()],
         output: [
             { file: 'dist/rtcwire.js', format: 'es', sourcemap: true },
@@ -77,6 +75,6 @@ export default [
             plugins: [terser()],
         },
     },
-    { input: 'src/index.ts', external, plugins: [dts()], output: { file: 'dist/rtcwire.d.ts', format: 'es' } },
+    { input: 'src/index.ts', plugins: [dts()], output: { file: 'dist/rtcwire.d.ts', format: 'es' } },
     { input: 'src/adapter.ts', plugins: [dts()], output: { file: 'dist/adapter.d.ts', format: 'es' } },
 ];

@@ -1,4 +1,3 @@
-import EventEmitter from 'eventemitter3';
 import { createLogger, type Logger } from './logger';
 
 /** An event map: event name → tuple of the listener's arguments. */
@@ -42,6 +41,12 @@ export function handlerName(event: string): string {
 
 const emitterLog = createLogger('events');
 
+/** One `on`/`once` subscription. */
+interface Subscription {
+    fn: (...args: unknown[]) => unknown;
+    once: boolean;
+}
+
 /**
  * Typed event emitter with two styles: property handlers (`x.onOpen = fn`, one per event, for
  * the app) and subscriptions (`x.on('open', fn, { signal })`). Emission is always asynchronous
@@ -56,13 +61,11 @@ const emitterLog = createLogger('events');
  * ```
  */
 export class Emitter<M extends EventMap> {
-    private readonly _ee = new EventEmitter();
     /**
-     * One guarded invoker per event, registered in eventemitter3 with the app's listener as its
-     * `context`: eventemitter3 then handles `once` removal itself (its `listeners()` loses the
-     * once flag), `off(event, listener)` still finds the listener, and each call stays guarded.
+     * Subscriptions per event. Lists are replaced, never mutated: an emission walks the list it
+     * started with, so listeners added or removed meanwhile take effect from the next emission.
      */
-    private readonly _invokers = new Map<string, (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void>();
+    private _listeners = new Map<string, Subscription[]>();
     /** @internal */
     protected _log: Logger = emitterLog;
 
@@ -102,20 +105,18 @@ export class Emitter<M extends EventMap> {
 
     /** Removes `listener` from `event` (all listeners of `event` without a listener). */
     off<K extends EventName<M>>(event: K, listener?: Listener<M, K>): this {
-        if (listener) this._ee.off(event, this._invoker(event), listener);
-        else this._ee.off(event);
-        return this;
+        return this._keep(event, (s) => !!listener && s.fn !== listener);
     }
 
     /** Removes every subscription (property handlers are left to the app). */
     removeAllListeners(): this {
-        this._ee.removeAllListeners();
+        this._listeners.clear();
         return this;
     }
 
     /** Number of subscriptions for `event` (property handlers not counted). */
     listenerCount(event: EventName<M>): number {
-        return this._ee.listenerCount(event);
+        return this._listeners.get(event)?.length ?? 0;
     }
 
     /**
@@ -129,32 +130,29 @@ export class Emitter<M extends EventMap> {
     /** @internal Emits at once; only for code already running asynchronously. */
     protected _emitNow<K extends keyof M & string>(event: K, ...args: M[K]): void {
         const handler = (this as unknown as Record<string, unknown>)[handlerName(event)];
-        if (typeof handler === 'function') this._guard(event, () => handler.apply(this, args));
-        this._ee.emit(event, ...args);
-    }
-
-    private _invoker(event: string): (this: (...args: unknown[]) => unknown, ...args: unknown[]) => void {
-        let invoker = this._invokers.get(event);
-        if (!invoker) {
-            // eslint-disable-next-line @typescript-eslint/no-this-alias -- `this` of the invoker is the listener
-            const emitter = this;
-            invoker = function (this: (...args: unknown[]) => unknown, ...args: unknown[]) {
-                emitter._guard(event, () => this.apply(emitter, args));
-            };
-            this._invokers.set(event, invoker);
+        if (typeof handler === 'function') this._call(event, handler as Subscription['fn'], args);
+        for (const subscription of this._listeners.get(event) ?? []) {
+            if (subscription.once) this._keep(event, (s) => s !== subscription);
+            this._call(event, subscription.fn, args);
         }
-        return invoker;
     }
 
-    private _guard(event: string, call: () => unknown): void {
+    /** Calls a listener with the emitter as `this`; logs what it throws or rejects, never rethrows. */
+    private _call(event: string, fn: Subscription['fn'], args: unknown[]): void {
+        const log = (error: unknown, what: string) => this._log.error(`listener of '${event}' ${what}`, { error });
         try {
-            const result = call();
-            if (result instanceof Promise) {
-                result.catch((error: unknown) => this._log.error(`listener of '${event}' rejected`, { error }));
-            }
+            const result = fn.apply(this, args);
+            if (result instanceof Promise) result.catch((error: unknown) => log(error, 'rejected'));
         } catch (error) {
-            this._log.error(`listener of '${event}' threw`, { error });
+            log(error, 'threw');
         }
+    }
+
+    /** Keeps the subscriptions of `event` that pass `test` (in a new list). */
+    private _keep(event: string, test: (subscription: Subscription) => boolean): this {
+        const list = this._listeners.get(event)?.filter(test);
+        if (list) this._listeners.set(event, list);
+        return this;
     }
 
     private _add<K extends keyof M & string>(
@@ -165,11 +163,9 @@ export class Emitter<M extends EventMap> {
     ): this {
         const signal = options?.signal;
         if (signal?.aborted) return this;
-        const fn = listener as (...args: unknown[]) => unknown;
-        const invoker = this._invoker(event);
-        if (once) this._ee.once(event, invoker, fn);
-        else this._ee.on(event, invoker, fn);
-        signal?.addEventListener('abort', () => this._ee.off(event, invoker, fn), { once: true });
+        const subscription: Subscription = { fn: listener as Subscription['fn'], once };
+        this._listeners.set(event, [...(this._listeners.get(event) ?? []), subscription]);
+        signal?.addEventListener('abort', () => this._keep(event, (s) => s !== subscription), { once: true });
         return this;
     }
 }

@@ -569,6 +569,7 @@ export class PublishSession extends Session {
     /** PLI towards the publisher, at most one per 500 ms per track unless forced. */
     requestKeyframe(track: Track, force = false): void {
         if (track.kind !== 'video' || track.ssrc === undefined || !this.pc || this.closed) return;
+        if (track.dropped && !force) return;
         const last = this.lastPli.get(track) ?? 0;
         if (!force && now() - last < 500) return;
         this.lastPli.set(track, now());

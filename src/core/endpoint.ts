@@ -11,37 +11,53 @@ export function transportOf(endPoint: string): Transport {
     return /^https?:\/\//i.test(endPoint.trim()) ? 'http' : 'ws';
 }
 
-function applyQuery(url: URL, query: ConnectParams['query']): void {
-    if (!query) return;
-    const entries = query instanceof URLSearchParams ? query.entries() : Object.entries(query);
-    for (const [key, value] of entries) url.searchParams.set(key, value);
-}
-
-function parseBase(endPoint: string, defaultScheme: (host: string) => string): URL {
-    const raw = endPoint.trim();
-    if (!raw) throw new RtcError('INVALID_ARGUMENT', 'endPoint is empty');
+/**
+ * Parses `params.endPoint` as a URL of `schemes` (`[plain, secure]`: a bare host gets the secure
+ * one unless it is local; the other transport's schemes are mapped), names the stream in its
+ * path (`/<segment>/<name>`) and adds `params.query`. Throws `INVALID_ARGUMENT` for an empty or
+ * invalid endpoint, another scheme, or no stream name.
+ */
+function buildUrl(params: ConnectParams, schemes: [string, string], segment: string): { url: URL; streamName: string } {
+    const raw = params.endPoint.trim();
+    const fail = (message: string, cause?: unknown) => new RtcError('INVALID_ARGUMENT', message, { cause });
+    if (!raw) throw fail('endPoint is empty');
     let text = raw;
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
         const host = raw.split(/[/?#]/)[0] ?? '';
         const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
-        text = `${defaultScheme(hostname.toLowerCase())}://${raw}`;
+        text = `${schemes[LOCAL_HOSTS.has(hostname.toLowerCase()) ? 0 : 1]}://${raw}`;
     }
+    let url: URL;
     try {
-        return new URL(text);
+        url = new URL(text);
     } catch (cause) {
-        throw new RtcError('INVALID_ARGUMENT', `invalid endPoint '${raw}'`, { cause });
+        throw fail(`invalid endPoint '${raw}'`, cause);
     }
-}
-
-/** The stream name named by a path like `/webrtc/<name>`, `/whip/<name>` or `/whep/<name>`. */
-function streamFromPath(pathname: string): string | undefined {
-    const match = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(pathname);
-    if (!match?.[1]) return undefined;
-    try {
-        return decodeURIComponent(match[1]);
-    } catch (cause) {
-        throw new RtcError('INVALID_ARGUMENT', `invalid stream name in endPoint path '${match[1]}'`, { cause });
+    // ws ↔ http, wss ↔ https: the other transport's scheme of the same security.
+    const scheme = url.protocol.slice(0, -1);
+    const index = ['ws', 'wss', 'http', 'https'].indexOf(scheme);
+    if (index < 0) throw fail(`unsupported endPoint scheme '${url.protocol}'`);
+    url.protocol = `${schemes[index % 2]}:`;
+    let streamName = params.streamName;
+    const named = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+    if (named) {
+        try {
+            streamName = decodeURIComponent(named);
+        } catch (cause) {
+            throw fail(`invalid stream name in endPoint path '${named}'`, cause);
+        }
+    } else {
+        if (!streamName) throw fail('streamName is required when endPoint does not name the stream');
+        const base = url.pathname.replace(/\/+$/, '');
+        // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
+        const prefix = /\/(?:webrtc|whip|whep)$/.test(base) ? base : `${base}/${segment}`;
+        url.pathname = `${prefix}/${encodeURIComponent(streamName)}`;
     }
+    const query = params.query;
+    for (const [key, value] of query instanceof URLSearchParams ? query : Object.entries(query ?? {})) {
+        url.searchParams.set(key, value);
+    }
+    return { url, streamName };
 }
 
 /**
@@ -50,14 +66,7 @@ function streamFromPath(pathname: string): string | undefined {
  * parameter. Throws `INVALID_ARGUMENT` when no stream name can be found.
  */
 export function buildWebSocketUrl(params: ConnectParams): { url: string; streamName: string } {
-    const url = parseBase(params.endPoint, (host) => (LOCAL_HOSTS.has(host) ? 'ws' : 'wss'));
-    if (url.protocol === 'http:') url.protocol = 'ws:';
-    if (url.protocol === 'https:') url.protocol = 'wss:';
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-        throw new RtcError('INVALID_ARGUMENT', `unsupported endPoint scheme '${url.protocol}'`);
-    }
-    const streamName = resolveStream(url, params.streamName, 'webrtc');
-    applyQuery(url, params.query);
+    const { url, streamName } = buildUrl(params, ['ws', 'wss'], 'webrtc');
     if (params.accessToken) url.searchParams.set('accessToken', params.accessToken);
     return { url: url.toString(), streamName };
 }
@@ -67,26 +76,6 @@ export function buildWebSocketUrl(params: ConnectParams): { url: string; streamN
  * path gets `/whip/<name>` or `/whep/<name>`. The access token is not put in the URL.
  */
 export function buildHttpUrl(params: ConnectParams, publish: boolean): { url: string; streamName: string } {
-    const url = parseBase(params.endPoint, (host) => (LOCAL_HOSTS.has(host) ? 'http' : 'https'));
-    if (url.protocol === 'ws:') url.protocol = 'http:';
-    if (url.protocol === 'wss:') url.protocol = 'https:';
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new RtcError('INVALID_ARGUMENT', `unsupported endPoint scheme '${url.protocol}'`);
-    }
-    const streamName = resolveStream(url, params.streamName, publish ? 'whip' : 'whep');
-    applyQuery(url, params.query);
+    const { url, streamName } = buildUrl(params, ['http', 'https'], publish ? 'whip' : 'whep');
     return { url: url.toString(), streamName };
-}
-
-function resolveStream(url: URL, streamName: string | undefined, segment: string): string {
-    const fromPath = streamFromPath(url.pathname);
-    if (fromPath) return fromPath;
-    if (!streamName) {
-        throw new RtcError('INVALID_ARGUMENT', 'streamName is required when endPoint does not name the stream');
-    }
-    const base = url.pathname.replace(/\/+$/, '');
-    // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
-    const prefix = /\/(?:webrtc|whip|whep)$/.test(base) ? base : `${base}/${segment}`;
-    url.pathname = `${prefix}/${encodeURIComponent(streamName)}`;
-    return streamName;
 }

@@ -216,6 +216,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         channel: Channel,
         query: URLSearchParams,
         expected?: 'publish' | 'play',
+        onCreated?: (s: Session) => void,
     ): Promise<{ session: Session; answer: string }> {
         let info;
         try {
@@ -232,6 +233,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                 ? new PublishSession(registry, stream, channel)
                 : new PlaySession(registry, stream, channel, { audio: query.get('audio'), video: query.get('video') });
         track(session);
+        onCreated?.(session);
         try {
             const answer = await (session as PublishSession | PlaySession).answer(offer, info);
             return { session, answer };
@@ -422,6 +424,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         set.add(ws);
         let session: Session | undefined;
         let negotiating = false;
+        /** the session being negotiated (a play offer may wait for its publisher) */
+        let pending: Session | undefined;
         /** commands received before the session exists are replayed to it */
         const early: Record<string, unknown>[] = [];
         const preProps = { nack: 100, drop: 500 };
@@ -441,7 +445,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             set!.delete(ws);
             if (!set!.size && sockets.get(name) === set) sockets.delete(name);
             session?.close();
-            session = undefined;
+            pending?.close();
+            session = pending = undefined;
             registry.release(registry.get(name));
         });
 
@@ -471,7 +476,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                 return;
             }
             try {
-                const r = await handleOffer(name, msg.offer_sdp, channel, query);
+                const r = await handleOffer(name, msg.offer_sdp, channel, query, undefined, (s) => (pending = s));
                 if (ws.readyState !== ws.OPEN) {
                     r.session.close();
                     return;
@@ -495,6 +500,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                 }
             } finally {
                 negotiating = false;
+                pending = undefined;
             }
         };
 
@@ -503,6 +509,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             if (type === 'offer_sdp') return void onOffer(msg);
             if (type === 'stop') {
                 session?.close();
+                pending?.close();
                 ws.close(1000);
                 return;
             }

@@ -401,3 +401,21 @@ describe('websocket signaling', () => {
         }
     });
 });
+
+describe('websocket signaling: closing while waiting', () => {
+    it('a play offer waiting for its publisher is dropped when the socket closes', async () => {
+        const server = await startServer({ port: 0, log: false, playWaitMs: 5000, processGuards: false });
+        try {
+            const ws = new WebSocket(server.url.replace('http', 'ws') + '/webrtc/waiting');
+            await new Promise((r) => ws.once('open', r));
+            ws.send(JSON.stringify({ type: 'offer_sdp', offer_sdp: playSdp }));
+            await new Promise((r) => setTimeout(r, 100));
+            expect(server.streams()).toMatchObject([{ name: 'waiting', players: 1, publisher: false }]);
+            ws.close();
+            await new Promise((r) => setTimeout(r, 100));
+            expect(server.streams()).toEqual([]);
+        } finally {
+            await server.close();
+        }
+    });
+});

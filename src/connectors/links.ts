@@ -10,8 +10,14 @@ interface ParsedLink {
 }
 
 const ICE_SCHEMES = /^(?:stuns?|turns?):/i;
-const WS = /[ \t]/;
-const TOKEN = /[^\s=;,"<>]/;
+/** A quoted string (RFC 8288 §3, with backslash escapes). */
+const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
+/** One link: everything up to a comma outside a quoted string. */
+const LINK = new RegExp(`(?:[^,"]|${QUOTED})+`, 'g');
+/** `<uri>` then the parameters; a URI holding whitespace, `<` or `"` is malformed. */
+const TARGET = /^\s*<([^\s<>"]+)>(.*)$/s;
+/** `; key[=value]` with a quoted or a token value. */
+const PARAM = new RegExp(`\\s*;\\s*([^\\s=;,"<>]*)\\s*(?:=\\s*(?:(${QUOTED})|([^\\s=;,"<>]*)))?`, 'y');
 
 /**
  * Parses a Link header value into its links (RFC 8288 §3). A malformed link is skipped up to the
@@ -19,85 +25,22 @@ const TOKEN = /[^\s=;,"<>]/;
  */
 function parseLinkHeader(header: string): ParsedLink[] {
     const links: ParsedLink[] = [];
-    const n = header.length;
-    let i = 0;
-    const skipWs = () => {
-        while (i < n && WS.test(header.charAt(i))) i++;
-    };
-    const skipToNextLink = () => {
-        let quoted = false;
-        while (i < n) {
-            const c = header.charAt(i++);
-            if (quoted) {
-                if (c === '\\') i++;
-                else if (c === '"') quoted = false;
-            } else if (c === '"') quoted = true;
-            else if (c === ',') return;
-        }
-    };
-    const token = (): string => {
-        const from = i;
-        while (i < n && TOKEN.test(header.charAt(i))) i++;
-        return header.slice(from, i);
-    };
-    const quotedString = (): string | undefined => {
-        let value = '';
-        for (i++; i < n; i++) {
-            const c = header.charAt(i);
-            if (c === '"') {
-                i++;
-                return value;
-            }
-            if (c === '\\') i++;
-            value += header.charAt(i);
-        }
-        return undefined; // unterminated
-    };
-
-    while (i < n) {
-        skipWs();
-        if (i >= n) break;
-        if (header.charAt(i) === ',') {
-            i++;
-            continue;
-        }
-        const close = header.charAt(i) === '<' ? header.indexOf('>', i + 1) : -1;
-        const uri = close < 0 ? '' : header.slice(i + 1, close);
-        if (!uri || /[\s<"]/.test(uri)) {
-            i++;
-            skipToNextLink();
-            continue;
-        }
-        i = close + 1;
+    for (const [text] of header.matchAll(LINK)) {
+        const [, uri = '', rest = ''] = TARGET.exec(text) ?? [];
         const params = new Map<string, string>();
-        let valid = true;
+        let at = 0;
         for (;;) {
-            skipWs();
-            if (i >= n || header.charAt(i) === ',') break;
-            if (header.charAt(i) !== ';') {
-                valid = false;
-                break;
-            }
-            i++;
-            skipWs();
-            const key = token().toLowerCase();
-            skipWs();
-            let value = '';
-            if (header.charAt(i) === '=') {
-                i++;
-                skipWs();
-                const v = header.charAt(i) === '"' ? quotedString() : token();
-                if (v === undefined) {
-                    valid = false;
-                    break;
-                }
-                value = v;
-            }
+            PARAM.lastIndex = at;
+            const match = PARAM.exec(rest);
+            if (!match) break;
+            at = PARAM.lastIndex;
+            const key = match[1]!.toLowerCase();
+            const value = match[2]?.slice(1, -1).replace(/\\(.)/g, '$1') ?? match[3] ?? '';
             // The first occurrence of a parameter wins (RFC 8288 §3).
             if (key && !params.has(key)) params.set(key, value);
         }
-        if (valid) links.push({ uri, params });
-        skipToNextLink();
+        // Anything left after the parameters makes the link malformed.
+        if (uri && !rest.slice(at).trim()) links.push({ uri, params });
     }
     return links;
 }

@@ -102,4 +102,18 @@ describe('parseIceServerLinks', () => {
         ).toEqual([{ urls: 'stun:ok' }]);
         expect(() => parseIceServerLinks('<turn:x>; rel="ice-server; username="u')).not.toThrow();
     });
+
+    it('an unterminated quoted value drops its link and everything after it', () => {
+        expect(
+            parseIceServerLinks(
+                '<stun:a>; rel=ice-server, <stun:b>; rel="ice-server"; username="open, <stun:c>; rel=ice-server',
+            ),
+        ).toEqual([{ urls: 'stun:a' }]);
+    });
+
+    it('drops a link with anything but parameters after its URI', () => {
+        expect(parseIceServerLinks('<stun:a> junk; rel=ice-server, <stun:b>; rel=ice-server')).toEqual([
+            { urls: 'stun:b' },
+        ]);
+    });
 });

@@ -12,8 +12,11 @@ interface ParsedLink {
 const ICE_SCHEMES = /^(?:stuns?|turns?):/i;
 /** A quoted string (RFC 8288 §3, with backslash escapes). */
 const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
-/** One link: everything up to a comma outside a quoted string. */
-const LINK = new RegExp(`(?:[^,"]|${QUOTED})+`, 'g');
+/**
+ * One link: everything up to a comma outside a quoted string. An unterminated quoted string runs
+ * to the end of the header (the link is then malformed, and nothing after it is a link).
+ */
+const LINK = /(?:[^,"]|"(?:[^"\\]|\\[^]?)*(?:"|$))+/g;
 /** `<uri>` then the parameters; a URI holding whitespace, `<` or `"` is malformed. */
 const TARGET = /^\s*<([^\s<>"]+)>(.*)$/s;
 /** `; key[=value]` with a quoted or a token value. */

@@ -76,6 +76,8 @@ export interface RunningServer {
 export interface FaultCommand {
     stream?: string;
     loss?: number;
+    /** percentage of the publisher's packets dropped on arrival (with `stream`) */
+    ingestLoss?: number;
     dropSockets?: string;
 }
 
@@ -201,6 +203,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             registry.get(String(cmd.stream)).loss = loss;
             out.loss = loss;
         }
+        if (cmd.stream !== undefined && cmd.ingestLoss !== undefined) {
+            const loss = Math.max(0, Math.min(100, Number(cmd.ingestLoss) || 0));
+            registry.get(String(cmd.stream)).ingestLoss = loss;
+            out.ingestLoss = loss;
+        }
         if (cmd.dropSockets !== undefined) {
             const set = sockets.get(String(cmd.dropSockets));
             out.dropped = set?.size ?? 0;
@@ -318,6 +325,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         }
         if (method === 'GET' || method === 'HEAD') {
             if (p === '/streams') return json(res, 200, registry.list());
+            const mist = /^\/json_([^/]+)\.js$/.exec(p);
+            if (mist) {
+                let name: string;
+                try {
+                    name = decodeURIComponent(mist[1]!);
+                } catch {
+                    return send(res, 400, 'Bad stream name');
+                }
+                const stream = registry.streams.get(name);
+                return json(
+                    res,
+                    200,
+                    stream ? stream.mistInfo() : { error: 'Stream is offline', on_error: 'Stream is offline' },
+                );
+            }
             if (p === '/' || p === '/index.html') return serveStatic(res, 'demo/index.html', method === 'HEAD');
             if (p.startsWith('/demo/') || p.startsWith('/dist/'))
                 return serveStatic(res, p.slice(1), method === 'HEAD');

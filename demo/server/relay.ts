@@ -264,6 +264,8 @@ export class Stream {
     private readonly waiters = new Set<() => void>();
     /** fault switch: percentage of forwarded packets dropped towards players */
     loss = 0;
+    /** fault switch: percentage of the publisher's packets dropped on arrival (a lossy uplink) */
+    ingestLoss = 0;
     beginAt = now();
 
     constructor(readonly name: string) {}
@@ -302,6 +304,29 @@ export class Stream {
     /** live time in ms since the publisher started */
     get current(): number {
         return this.publisher ? now() - this.beginAt : 0;
+    }
+
+    /**
+     * Stream info in MistServer's `json_<stream>.js` shape (what players of MistServer-compatible
+     * servers read to list renditions): `meta.tracks` keyed by name, `idx`, `type`, `codec`,
+     * `width`/`height`, `bps` in bytes per second.
+     */
+    mistInfo() {
+        if (!this.publisher) return { error: 'Stream is offline', on_error: 'Stream is offline' };
+        const tracks: Record<string, Record<string, unknown>> = {};
+        for (const t of this.tracks) {
+            if (t.dropped) continue;
+            tracks[`${t.kind}_${t.codec.name}_${t.index}`] = {
+                idx: t.index,
+                trackid: t.index,
+                type: t.kind,
+                codec: t.codec.name,
+                ...(t.width ? { width: t.width, height: t.height } : {}),
+                ...(t.bitrate > 0 ? { bps: Math.round(t.bitrate / 8) } : {}),
+                ...(t.rid ? { rid: t.rid } : {}),
+            };
+        }
+        return { type: 'live', meta: { live: 1, tracks } };
     }
 
     info() {
@@ -546,6 +571,8 @@ export class PublishSession extends Session {
     private onRtp(track: Track, rtp: RtpPacket): void {
         if (this.closed) return;
         this.seen();
+        // Fault switch: lose packets before anything counts them, as a lossy uplink would.
+        if (this.stream.ingestLoss > 0 && Math.random() * 100 < this.stream.ingestLoss) return;
         if (track.ssrc !== rtp.header.ssrc) {
             track.ssrc = rtp.header.ssrc;
             this.ssrcs.add(rtp.header.ssrc);

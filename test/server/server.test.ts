@@ -232,9 +232,19 @@ describe('http server', () => {
         expect((await get('/whip/', { method: 'POST', body: 'x' })).status).toBe(404);
     });
 
+    it('serves MistServer-style stream info (json_<stream>.js), offline when nobody publishes', async () => {
+        const r = await get('/json_nobody%2Bhere.js');
+        expect(r.status).toBe(200);
+        expect(r.headers.get('access-control-allow-origin')).toBe('*');
+        expect(await r.json()).toMatchObject({ error: 'Stream is offline' });
+        expect((await get('/json_%zz.js')).status).toBe(400);
+    });
+
     it('controls faults at runtime', async () => {
         const r = await get('/_faults', { method: 'POST', body: JSON.stringify({ stream: 'cam', loss: 20 }) });
         expect(await r.json()).toEqual({ loss: 20 });
+        expect(server.faults({ stream: 'cam', ingestLoss: 150 })).toEqual({ ingestLoss: 100 });
+        expect(server.faults({ stream: 'cam', ingestLoss: 0 })).toEqual({ ingestLoss: 0 });
         expect((await get('/_faults', { method: 'POST', body: '{bad' })).status).toBe(400);
         expect(server.faults({ stream: 'cam', loss: 0 })).toEqual({ loss: 0 });
     });

@@ -92,25 +92,24 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     protected async _sip(offer: string): Promise<string> {
         const fetchFn = this._fetch();
         const what = `${this.publishing ? 'WHIP' : 'WHEP'} POST`;
-        const abort = new AbortController();
-        this._abort = abort;
+        const abort = (this._abort = new AbortController());
+        /** A failure of the request or of reading its response: aborted by close, else lost. */
+        const lost = (cause: unknown, step: string) =>
+            abort.signal.aborted
+                ? new RtcError('ABORTED', `${what} aborted`, { cause })
+                : new RtcError('CONNECTION_LOST', `${what}${step} failed: ${errorText(cause)}`, {
+                      cause,
+                      retryable: true,
+                  });
         let response: Response;
         let body: string;
         try {
-            try {
-                response = await fetchFn(this.url, {
-                    method: 'POST',
-                    headers: this._headers({ 'Content-Type': 'application/sdp', Accept: 'application/sdp' }),
-                    body: offer,
-                    signal: abort.signal,
-                });
-            } catch (cause) {
-                if (abort.signal.aborted) throw new RtcError('ABORTED', `${what} aborted`, { cause });
-                throw new RtcError('CONNECTION_LOST', `${what} to ${this.url} failed: ${errorText(cause)}`, {
-                    cause,
-                    retryable: true,
-                });
-            }
+            response = await fetchFn(this.url, {
+                method: 'POST',
+                headers: this._headers({ 'Content-Type': 'application/sdp', Accept: 'application/sdp' }),
+                body: offer,
+                signal: abort.signal,
+            }).catch((cause: unknown) => Promise.reject(lost(cause, ` to ${this.url}`)));
             const ok = response.status === 200 || response.status === 201;
             if (ok) this._setResource(response);
             if (this.closed) {
@@ -118,15 +117,9 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                 this._deleteResource();
                 throw new RtcError('ABORTED', `${what} aborted`);
             }
-            try {
-                body = await response.text();
-            } catch (cause) {
-                if (abort.signal.aborted) throw new RtcError('ABORTED', `${what} aborted`, { cause });
-                throw new RtcError('CONNECTION_LOST', `${what}: reading the response failed: ${errorText(cause)}`, {
-                    cause,
-                    retryable: true,
-                });
-            }
+            body = await response
+                .text()
+                .catch((cause: unknown) => Promise.reject(lost(cause, ': reading the response')));
             this._logger.debug(`${what} answered`, { status: response.status, resource: this._resourceUrl });
             if (!ok) throw httpError(response.status, response.statusText, body, what);
         } finally {
@@ -193,30 +186,17 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const url = this._resourceUrl;
         if (!url) return;
         this._resourceUrl = undefined;
-        let fetchFn: FetchFunction;
-        try {
-            fetchFn = this._fetch();
-        } catch {
-            return;
-        }
         const abort = new AbortController();
         const timer = setTimeout(() => abort.abort(), DELETE_TIMEOUT_MS);
-        const done = () => clearTimeout(timer);
-        try {
-            fetchFn(url, { method: 'DELETE', headers: this._headers(), signal: abort.signal }).then(
-                (response) => {
-                    done();
-                    this._logger.debug('session resource deleted', { status: response.status });
-                },
-                (error: unknown) => {
-                    done();
-                    this._logger.debug('DELETE of the session resource failed', { error: errorText(error) });
-                },
-            );
-        } catch (error) {
-            done();
-            this._logger.debug('DELETE of the session resource failed', { error: errorText(error) });
-        }
+        new Promise<Response>((resolve) =>
+            resolve(this._fetch()(url, { method: 'DELETE', headers: this._headers(), signal: abort.signal })),
+        )
+            .then(
+                (response) => this._logger.debug('session resource deleted', { status: response.status }),
+                (error: unknown) =>
+                    this._logger.debug('DELETE of the session resource failed', { error: errorText(error) }),
+            )
+            .finally(() => clearTimeout(timer));
     }
 }
 

@@ -1,4 +1,4 @@
-import type { ConnectionInfos, InboundInfos, OutboundInfos } from '../stats/connectionInfos';
+import type { ConnectionInfos } from '../stats/connectionInfos';
 
 /** Inputs of {@link qualityScore}. Missing values do not penalise. */
 export interface QualitySample {
@@ -157,11 +157,46 @@ const worst = (a: number | undefined, b: number | undefined): number => Math.max
 const ms = (seconds: number | undefined): number | undefined =>
     seconds === undefined || !Number.isFinite(seconds) ? undefined : seconds * 1000;
 
-function codecs(audio: InboundInfos | OutboundInfos | undefined, video: InboundInfos | OutboundInfos | undefined) {
-    const out: { videoCodec?: string; audioCodec?: string } = {};
-    if (video?.codec) out.videoCodec = video.codec;
-    if (audio?.codec) out.audioCodec = audio.codec;
-    return out;
+/**
+ * What the Player's and the Streamer's stats share, from the inbound (player) or outbound
+ * (streamer) side of `infos`; `jitterMs` (the worse of audio and video) is only scored.
+ */
+function commonStats(
+    infos: ConnectionInfos,
+    side: ConnectionInfos['inbound'] | ConnectionInfos['outbound'],
+    extra: { targetFps?: number; freezesPerMinute?: number },
+) {
+    const { audio, video } = side;
+    const videoBitrate = video?.bitrate ?? 0;
+    const audioBitrate = audio?.bitrate ?? 0;
+    const packetLossPercent = worst(audio?.lossPercent, video?.lossPercent);
+    const jitterMs = worst(ms(audio?.jitter), ms(video?.jitter));
+    const rttMs = ms(infos.rtt);
+    const fps = video?.framesPerSecond ?? 0;
+    const stats: Omit<StreamerStats, 'targetBitrate'> & { jitterMs: number } = {
+        timestamp: infos.timestamp,
+        bitrate: videoBitrate + audioBitrate,
+        videoBitrate,
+        audioBitrate,
+        fps,
+        width: video?.frameWidth ?? 0,
+        height: video?.frameHeight ?? 0,
+        packetLossPercent,
+        jitterMs,
+        quality: qualityScore({
+            lossPercent: packetLossPercent,
+            jitterMs,
+            rttMs,
+            freezesPerMinute: extra.freezesPerMinute,
+            // Before the first decoded frame there is nothing to judge the frame rate on.
+            fps: video ? fps : undefined,
+            targetFps: extra.targetFps,
+        }),
+    };
+    if (rttMs !== undefined) stats.rttMs = rttMs;
+    if (video?.codec) stats.videoCodec = video.codec;
+    if (audio?.codec) stats.audioCodec = audio.codec;
+    return stats;
 }
 
 /**
@@ -176,46 +211,18 @@ function codecs(audio: InboundInfos | OutboundInfos | undefined, video: InboundI
  */
 export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = {}): PlayerStats {
     const { audio, video } = infos.inbound;
-    const videoBitrate = video?.bitrate ?? 0;
-    const audioBitrate = audio?.bitrate ?? 0;
-    const packetLossPercent = worst(audio?.lossPercent, video?.lossPercent);
-    const jitterMs = worst(ms(audio?.jitter), ms(video?.jitter));
-    const rttMs = ms(infos.rtt);
     const freezeCount = video?.freezeCount ?? 0;
-    const fps = video?.framesPerSecond ?? 0;
-
-    let freezesPerMinute: number | undefined;
     const previous = extra.previous;
+    let freezesPerMinute: number | undefined;
     if (previous && infos.timestamp > previous.timestamp && freezeCount >= previous.freezeCount) {
         freezesPerMinute = ((freezeCount - previous.freezeCount) * 60_000) / (infos.timestamp - previous.timestamp);
     }
-
-    const stats: PlayerStats = {
-        timestamp: infos.timestamp,
-        bitrate: videoBitrate + audioBitrate,
-        videoBitrate,
-        audioBitrate,
-        fps,
-        width: video?.frameWidth ?? 0,
-        height: video?.frameHeight ?? 0,
-        packetLossPercent,
-        jitterMs,
+    return {
+        ...commonStats(infos, infos.inbound, { targetFps: extra.targetFps, freezesPerMinute }),
         jitterBufferMs: ms(video?.jitterBufferDelay ?? audio?.jitterBufferDelay) ?? 0,
         freezeCount,
         rendition: extra.rendition,
-        ...codecs(audio, video),
-        quality: qualityScore({
-            lossPercent: packetLossPercent,
-            jitterMs,
-            rttMs,
-            freezesPerMinute,
-            // Before the first decoded frame there is nothing to judge the frame rate on.
-            fps: video ? fps : undefined,
-            targetFps: extra.targetFps,
-        }),
     };
-    if (rttMs !== undefined) stats.rttMs = rttMs;
-    return stats;
 }
 
 /**
@@ -227,32 +234,11 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
  * ```
  */
 export function toStreamerStats(infos: ConnectionInfos, extra: StreamerStatsExtra): StreamerStats {
-    const { audio, video } = infos.outbound;
-    const videoBitrate = video?.bitrate ?? 0;
-    const audioBitrate = audio?.bitrate ?? 0;
-    const packetLossPercent = worst(audio?.lossPercent, video?.lossPercent);
-    const rttMs = ms(infos.rtt);
-    const fps = video?.framesPerSecond ?? 0;
-    const stats: StreamerStats = {
-        timestamp: infos.timestamp,
-        bitrate: videoBitrate + audioBitrate,
-        videoBitrate,
-        audioBitrate,
-        fps,
-        width: video?.frameWidth ?? 0,
-        height: video?.frameHeight ?? 0,
-        packetLossPercent,
+    const { jitterMs: _scoredOnly, ...stats }: StreamerStats & { jitterMs?: number } = {
+        ...commonStats(infos, infos.outbound, extra),
         targetBitrate: extra.targetBitrate,
-        ...codecs(audio, video),
-        quality: qualityScore({
-            lossPercent: packetLossPercent,
-            jitterMs: worst(ms(audio?.jitter), ms(video?.jitter)),
-            rttMs,
-            fps: video ? fps : undefined,
-            targetFps: extra.targetFps,
-        }),
     };
-    if (rttMs !== undefined) stats.rttMs = rttMs;
-    if (video?.qualityLimitationReason !== undefined) stats.qualityLimitationReason = video.qualityLimitationReason;
+    const reason = infos.outbound.video?.qualityLimitationReason;
+    if (reason !== undefined) stats.qualityLimitationReason = reason;
     return stats;
 }

@@ -1,38 +1,51 @@
 // Prints the min+gzip size of a bundle importing WSController, HTTPConnector, Player and Streamer
-// from the built ESM (dependencies included) and fails when it exceeds the budget.
-// Usage: npm run build && npm run size
+// from the built ESM (dependencies included) and fails when it exceeds the budget. Also prints the
+// connectors-only import for reference. Usage: npm run build && npm run size
+//
+// Budget history (raised only in the change that grows the bundle, see ../shared/STYLE.md §13):
+// - 12 KB: issue 2's target for the whole import, set before the facades had their policies.
+// - 17 KB: Player/Streamer with reconnection, multi-bitrate, adaptive bitrate and normalised
+//   stats (issue 4) measure 16.8 KB; the connectors alone measure 10.6 KB. Getting the full import
+//   back to 12 KB is open work (bench/size-breakdown.mjs shows where the bytes go).
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 
-const BUDGET_BYTES = 12 * 1024;
+const BUDGET_BYTES = 17 * 1024;
 if (!existsSync('dist/rtcwire.js')) {
     console.error('dist/rtcwire.js is missing: run `npm run build` first');
     process.exit(1);
 }
-const result = await build({
-    stdin: {
-        contents:
-            "import { WSController, HTTPConnector, Player, Streamer } from './dist/rtcwire.js';\n" +
-            'globalThis.__rtcwire = { WSController, HTTPConnector, Player, Streamer };\n',
-        resolveDir: process.cwd(),
-        loader: 'js',
-    },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    treeShaking: true,
-});
-const code = result.outputFiles[0].contents;
-const gz = gzipSync(code, { level: 9 }).length;
+
+async function measure(names) {
+    const result = await build({
+        stdin: {
+            contents: `import { ${names.join(', ')} } from './dist/rtcwire.js';\nglobalThis.__rtcwire = { ${names.join(', ')} };\n`,
+            resolveDir: process.cwd(),
+            loader: 'js',
+        },
+        bundle: true,
+        minify: true,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2020',
+        write: false,
+        treeShaking: true,
+    });
+    const code = result.outputFiles[0].contents;
+    return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
+}
+
 const kb = (n) => (n / 1024).toFixed(2);
+const connectors = await measure(['WSController', 'HTTPConnector']);
+const full = await measure(['WSController', 'HTTPConnector', 'Player', 'Streamer']);
 console.log(
-    `rtcwire (WSController + HTTPConnector + Player + Streamer, with deps): ${kb(code.length)} KB min, ${kb(gz)} KB min+gzip (budget ${kb(BUDGET_BYTES)} KB)`,
+    `connectors only (WSController + HTTPConnector): ${kb(connectors.min)} KB min, ${kb(connectors.gz)} KB min+gzip`,
 );
-if (gz > BUDGET_BYTES) {
-    console.error(`size budget exceeded by ${gz - BUDGET_BYTES} bytes`);
+console.log(
+    `rtcwire (WSController + HTTPConnector + Player + Streamer, with deps): ${kb(full.min)} KB min, ${kb(full.gz)} KB min+gzip (budget ${kb(BUDGET_BYTES)} KB)`,
+);
+if (full.gz > BUDGET_BYTES) {
+    console.error(`size budget exceeded by ${full.gz - BUDGET_BYTES} bytes`);
     process.exit(1);
 }

@@ -63,6 +63,10 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
         if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
     });
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    // Name the resource behind a "Failed to load resource" console error.
+    page.on('response', (response) => {
+        if (response.status() >= 400) errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
+    });
     await page.goto(`${server.url}${path}`);
     await page.waitForFunction(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object');
     return {

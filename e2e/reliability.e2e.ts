@@ -154,7 +154,8 @@ describe('reconnection', () => {
         await publishAndPlay(page, wsUrl(own), stream);
         expect(await decodedFrames(page)).toBeGreaterThan(10);
         const port = own.port;
-        await own.close();
+        // As if the server process died: sockets cut without close frames, no on_stop.
+        await own.close({ abrupt: true });
         await waitFor(async () => (await events(page)).some((e) => e.ev === 'reconnecting'), 10_000);
         const again = await startRefServer({ port, playWaitMs: 8000 });
         try {

@@ -295,3 +295,26 @@ describe('Player media watchdog', () => {
         player.stop();
     });
 });
+
+describe('Player track pinning', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+
+    it('releasing a pinned video track keeps playing it under automatic selection', async () => {
+        const { player } = newPlayer();
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        player.videoTrack = 3;
+        player.videoTrack = undefined;
+        await vi.advanceTimersByTimeAsync(10);
+        const videos = lastSocket()
+            .sent.filter((m) => m.type === 'tracks')
+            .map((m) => m.video);
+        expect(videos.slice(-2)).toEqual(['3', '3']);
+        expect(player.videoTrack).toBeUndefined();
+        player.stop();
+    });
+});

@@ -70,7 +70,11 @@ export interface RunningServer {
     streams(): unknown[];
     /** runtime fault control (same as POST /_faults), only when faults are enabled */
     faults(cmd: FaultCommand): Record<string, unknown>;
-    close(): Promise<void>;
+    /**
+     * Stops the server. Graceful by default: sessions end (players get `on_stop`). `abrupt: true`
+     * behaves like the process dying: sockets are cut first, without close frames or `on_stop`.
+     */
+    close(options?: { abrupt?: boolean }): Promise<void>;
 }
 
 export interface FaultCommand {
@@ -186,6 +190,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     /** WHIP/WHEP sessions by resource id */
     const httpSessions = new Map<string, Session>();
+    /** WHIP/WHEP resources that ended recently: their DELETE succeeds (teardown is idempotent). */
+    const endedHttpSessions = new Map<string, number>();
     /** all live sockets by stream name (for the dropSockets fault) */
     const sockets = new Map<string, Set<WebSocket>>();
     const allSessions = new Set<Session>();
@@ -390,7 +396,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                     : p.slice(0, 6);
                 const location = `${base}${encodeURIComponent(name)}/${session.id}`;
                 httpSessions.set(session.id, session);
-                session.onClose.add(() => httpSessions.delete(session.id));
+                session.onClose.add(() => {
+                    httpSessions.delete(session.id);
+                    endedHttpSessions.set(session.id, Date.now());
+                });
                 if (f.dropSocketAfter) setTimeout(() => session.close(), f.dropSocketAfter);
                 return send(res, 201, answer, {
                     'Content-Type': 'application/sdp',
@@ -406,7 +415,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         if (method === 'DELETE' || method === 'PATCH') {
             const m = /^\/(whip|whep|webrtc)\/[^/]+\/([^/]+)$/.exec(p);
             const session = m ? httpSessions.get(m[2]!) : undefined;
-            if (!session) return send(res, 404, 'Not found');
+            if (!session) {
+                for (const [id, at] of endedHttpSessions) if (Date.now() - at > 60_000) endedHttpSessions.delete(id);
+                if (method === 'DELETE' && m && endedHttpSessions.has(m[2]!)) return send(res, 200, '');
+                return send(res, 404, 'Not found');
+            }
             if (method === 'PATCH') return send(res, 405, 'Trickle ICE not supported', { Allow: 'DELETE' });
             session.close();
             return send(res, 200, '');
@@ -609,8 +622,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         port: actualPort,
         streams: () => registry.list(),
         faults: (cmd) => (faultsOn ? applyFaults(cmd) : {}),
-        close: () =>
+        close: (options = {}) =>
             (closing ??= (async () => {
+                if (options.abrupt) for (const ws of wss.clients) ws.terminate();
                 for (const s of [...allSessions]) s.close();
                 for (const ws of wss.clients) ws.terminate();
                 wss.close();

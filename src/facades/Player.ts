@@ -129,7 +129,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     }
     set videoTrack(track: number | 'auto' | 'none' | undefined) {
         checkTrack(track);
+        const pinned = this._videoTrack;
         this._videoTrack = track === 'auto' ? undefined : track;
+        // Back to automatic: multi-bitrate carries on from the rendition playing, not from scratch.
+        if (this._videoTrack === undefined && typeof pinned === 'number') this._autoTrack = pinned;
         this._selector?.reset();
         this._sendTracks();
     }

@@ -229,6 +229,12 @@ describe('http server', () => {
         expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
         expect((await post('/whip/cam?fault_refuse=1', publishSdp)).status).toBe(403);
         expect((await get('/whip/cam/nope', { method: 'DELETE' })).status).toBe(404);
+        // A resource that ended (its peer never connected here) can still be DELETEd: teardown is idempotent.
+        const created = await post('/whip/idem', publishSdp);
+        expect(created.status).toBe(201);
+        const location = created.headers.get('location')!;
+        expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+        expect((await get(location, { method: 'DELETE' })).status).toBe(200);
         expect((await get('/whip/', { method: 'POST', body: 'x' })).status).toBe(404);
     });
 

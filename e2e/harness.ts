@@ -65,7 +65,8 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     // Name the resource behind a "Failed to load resource" console error.
     page.on('response', (response) => {
-        if (response.status() >= 400) errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
+        if (response.status() >= 400)
+            errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
     });
     await page.goto(`${server.url}${path}`);
     await page.waitForFunction(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object');

@@ -161,7 +161,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         this._lastMedia = undefined;
         this._selector?.reset();
         this._begin(params);
-        if (!this._playerOptions.renditions) this._loadRenditions(params);
     }
 
     /** Stops playing and releases everything; fires `stop` once. */
@@ -218,6 +217,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
                     .catch((error: unknown) => this._logger.warn('replaying rtp props failed', { error }));
             }
             this._sendTracks();
+            // Renditions are read at each open: the stream may have been offline at start(), and
+            // its layers may differ after a reconnection. Only switchable (WebSocket) sessions use them.
+            if (!this._playerOptions.renditions && this._params) this._loadRenditions(this._params);
         }
         this._attach(stream);
     }
@@ -357,6 +359,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         fetchRenditions(params, fetchFn)
             .then((renditions) => {
                 if (this._params !== params || renditions.length === 0) return;
+                if (JSON.stringify(renditions) === JSON.stringify(this._renditions)) return;
                 this._renditions = renditions;
                 this._emitAny('renditions', renditions);
             })

@@ -1,0 +1,66 @@
+/**
+ * The demo page (`npm start`): loads under its Content-Security-Policy without a single console
+ * error, publishes the fake camera, plays it back by name with live stats, lists simulcast renditions.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, startRefServer, type RefServer } from './harness';
+
+let browser: Browser;
+let server: RefServer;
+
+beforeAll(async () => {
+    server = await startRefServer();
+    browser = await launchBrowser();
+});
+afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+});
+
+describe('demo page', () => {
+    it('publishes and plays a stream with live stats and no console error', async () => {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(`${m.type()}: ${m.text()}`));
+        page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        page.on('response', (r) => r.status() >= 400 && problems.push(`http ${r.status()}: ${r.url()}`));
+        try {
+            await page.goto(`${server.url}/`);
+            const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+            expect(csp).toMatch(/script-src 'self'/);
+            expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+            await page.check('#pub-simulcast');
+            await page.click('#pub-start');
+            await page.waitForSelector('#pub-badge[data-state="streaming"]', { timeout: 20_000 });
+            await page.click('#pub-play-here');
+            await page.waitForSelector('#play-badge[data-state="playing"]', { timeout: 20_000 });
+            await page.waitForFunction(
+                () => (document.getElementById('play-video') as HTMLVideoElement).videoWidth > 0,
+                null,
+                {
+                    timeout: 10_000,
+                },
+            );
+            // Stats tick once a second; the renditions menu fills from the server's stream info.
+            await page.waitForFunction(
+                () => /[1-9]/.test(document.querySelector('#play-stats [data-stat="bitrate"]')?.textContent ?? ''),
+                null,
+                { timeout: 10_000 },
+            );
+            await page.waitForFunction(
+                () => (document.getElementById('play-rendition') as HTMLSelectElement).options.length >= 3,
+                null,
+                {
+                    timeout: 15_000,
+                },
+            );
+            const firstFrame = await page.textContent('#play-stats [data-stat="firstFrame"]');
+            expect(firstFrame).toMatch(/\d/);
+            expect(problems).toEqual([]);
+        } finally {
+            await context.close();
+        }
+    });
+});

@@ -64,8 +64,19 @@ function buildUrl(params: ConnectParams, schemes: [string, string], segment: str
  * Builds the WebSocket signaling URL of `params`. A bare `host[:port]` becomes
  * `wss://host[:port]/webrtc/<streamName>` (`ws://` for local hosts); the access token is a query
  * parameter. Throws `INVALID_ARGUMENT` when no stream name can be found.
+ *
+ * @example
+ * ```ts
+ * buildWebSocketUrl({ endPoint: 'localhost:8080', streamName: 'live' }).url;
+ * // 'ws://localhost:8080/webrtc/live'
+ * ```
  */
-export function buildWebSocketUrl(params: ConnectParams): { url: string; streamName: string } {
+export function buildWebSocketUrl(params: ConnectParams): {
+    /** The full signaling URL, access token and query included. */
+    url: string;
+    /** The stream name: from the URL path when it names one, else `params.streamName`. */
+    streamName: string;
+} {
     const { url, streamName } = buildUrl(params, ['ws', 'wss'], 'webrtc');
     if (params.accessToken) url.searchParams.set('accessToken', params.accessToken);
     return { url: url.toString(), streamName };
@@ -74,8 +85,25 @@ export function buildWebSocketUrl(params: ConnectParams): { url: string; streamN
 /**
  * Builds the WHIP (`publish`) or WHEP URL of `params`: a bare host or a URL without a stream
  * path gets `/whip/<name>` or `/whep/<name>`. The access token is not put in the URL.
+ * Throws `INVALID_ARGUMENT` when no stream name can be found.
+ *
+ * @param publish - `true` for a WHIP (publish) URL, `false` for a WHEP (play) URL.
+ *
+ * @example
+ * ```ts
+ * buildHttpUrl({ endPoint: 'https://media.example.com', streamName: 'live' }, false).url;
+ * // 'https://media.example.com/whep/live'
+ * ```
  */
-export function buildHttpUrl(params: ConnectParams, publish: boolean): { url: string; streamName: string } {
+export function buildHttpUrl(
+    params: ConnectParams,
+    publish: boolean,
+): {
+    /** The URL the offer is posted to, query included (the access token is a header, not here). */
+    url: string;
+    /** The stream name: from the URL path when it names one, else `params.streamName`. */
+    streamName: string;
+} {
     const { url, streamName } = buildUrl(params, ['http', 'https'], publish ? 'whip' : 'whep');
     return { url: url.toString(), streamName };
 }

@@ -1,6 +1,24 @@
 import type { LogLevel, Logger } from './logger';
 
-/** Where and what to connect to. */
+/**
+ * Where and what to connect to: the argument of {@link Player.start}, {@link Streamer.start} and
+ * of the connector constructors. The endpoint's scheme picks the signaling: `ws(s)://` or a bare
+ * host → WebSocket ({@link WSController}), `http(s)://` → WHIP/WHEP ({@link HTTPConnector}).
+ *
+ * @example
+ * ```ts
+ * // WebSocket signaling; a bare host means wss:// (ws:// for localhost)
+ * player.start({ endPoint: 'media.example.com', streamName: 'live+cam1' });
+ *
+ * // WHEP, the stream named in the path, a token and extra query parameters
+ * player.start({
+ *     endPoint: 'https://media.example.com/whep/live+cam1',
+ *     accessToken: token,
+ *     iceServers: [{ urls: 'stun:stun.example.com:3478' }],
+ *     query: { video: '1' },
+ * });
+ * ```
+ */
 export interface ConnectParams {
     /**
      * `host[:port]` (→ `wss://`, or `ws://` for localhost / 127.0.0.1 / [::1]),

@@ -74,9 +74,16 @@ export interface MediaReport {
     tracks: string[];
     /** Reception statistics; a field is absent when the server does not send it. */
     stats: {
+        /** Jitter the server measures on the received media, ms (`jitter_ms`). */
         jitterMs?: number;
+        /** Number of lost packets, as the server counts them (`loss_num`). */
         lossNum?: number;
+        /**
+         * Packet loss, percent (0–100) (`loss_perc`). When recent, the {@link Streamer}'s adaptive
+         * bitrate uses it instead of the browser's RTCP figure.
+         */
         lossPerc?: number;
+        /** Number of NACKs (retransmission requests) the server sent (`nack_num`). */
         nackNum?: number;
     };
 }

@@ -1,54 +1,99 @@
-/** Per-kind inbound (player) statistics. */
+/**
+ * Per-kind inbound (player) statistics, from the `inbound-rtp` entry of that kind. Counters are
+ * cumulative since the peer connection was created; rates cover the interval since the previous
+ * sample (0 on the first one).
+ */
 export interface InboundInfos {
     /** Received bitrate over the last interval, bits per second. */
     bitrate: number;
+    /** Packets received since the session started (cumulative). */
     packetsReceived: number;
+    /** Packets lost since the session started (cumulative, never negative). */
     packetsLost: number;
     /** Packets lost over the last interval, percent of expected (0–100). */
     lossPercent: number;
-    /** Seconds. */
+    /** Interarrival jitter, seconds. */
     jitter: number;
+    /** NACKs (retransmission requests) sent since the session started (cumulative). */
     nackCount: number;
-    /** Video only. */
+    /** Decoded frames per second (video only). */
     framesPerSecond?: number;
+    /** Frames decoded since the session started (video only, cumulative). */
     framesDecoded?: number;
+    /** Width of the last decoded frame, pixels (video only). */
     frameWidth?: number;
+    /** Height of the last decoded frame, pixels (video only). */
     frameHeight?: number;
+    /** Video freezes since the session started, as counted by the browser (video only, cumulative). */
     freezeCount?: number;
+    /** Total duration of those freezes, seconds (video only, cumulative). */
     totalFreezesDuration?: number;
     /** Average jitter-buffer delay over the last interval, seconds. */
     jitterBufferDelay?: number;
+    /** Codec name from the MIME type, upper case (`OPUS`, `VP8`, `H264` …), when the browser reports it. */
     codec?: string;
 }
 
-/** Per-kind outbound (publisher) statistics. */
+/**
+ * Per-kind outbound (publisher) statistics, from the `outbound-rtp` entry of that kind and its
+ * `remote-inbound-rtp` report. With simulcast, the layers are summed (bitrate, packets, NACKs,
+ * target) and the largest layer gives the frame size and rate.
+ */
 export interface OutboundInfos {
     /** Sent bitrate over the last interval, bits per second. */
     bitrate: number;
+    /** Packets sent since the session started (cumulative). */
     packetsSent: number;
-    /** From the remote (RTCP) report. */
+    /** Packets the receiver reported lost (RTCP, cumulative). */
     packetsLost: number;
     /** Fraction lost of the last RTCP report interval, percent (0–100). */
     lossPercent: number;
-    /** Seconds, from the remote report. */
+    /** Interarrival jitter the receiver reported (RTCP), seconds. */
     jitter: number;
+    /** NACKs (retransmission requests) received since the session started (cumulative). */
     nackCount: number;
+    /** Encoded frames per second (video only). */
     framesPerSecond?: number;
+    /** Width of the encoded frames, pixels (video only). */
     frameWidth?: number;
+    /** Height of the encoded frames, pixels (video only). */
     frameHeight?: number;
     /** `none`, `cpu`, `bandwidth` or `other`. */
     qualityLimitationReason?: string;
     /** The encoder's configured target, bits per second, where the browser reports it. */
     targetBitrate?: number;
+    /** Codec name from the MIME type, upper case (`OPUS`, `VP8`, `H264` …), when the browser reports it. */
     codec?: string;
 }
 
-/** Normalised summary of `RTCPeerConnection.getStats()`. */
+/**
+ * Normalised summary of `RTCPeerConnection.getStats()`, as returned by
+ * {@link Connector.connectionInfos}. A player fills `inbound`, a publisher `outbound`.
+ *
+ * @example
+ * ```ts
+ * const infos = await player.connector?.connectionInfos();
+ * const video = infos?.inbound.video;
+ * if (video) console.log(`${Math.round(video.bitrate / 1000)} kbps, ${video.lossPercent.toFixed(1)} % lost`);
+ * ```
+ */
 export interface ConnectionInfos {
     /** `performance.now()`-style timestamp of the sample, ms. */
     timestamp: number;
-    inbound: { audio?: InboundInfos; video?: InboundInfos };
-    outbound: { audio?: OutboundInfos; video?: OutboundInfos };
+    /** Received media per kind (play sessions); a kind is absent when nothing of it is received. */
+    inbound: {
+        /** The received audio stream. */
+        audio?: InboundInfos;
+        /** The received video stream. */
+        video?: InboundInfos;
+    };
+    /** Sent media per kind (publish sessions); a kind is absent when nothing of it is sent. */
+    outbound: {
+        /** The sent audio stream. */
+        audio?: OutboundInfos;
+        /** The sent video stream (all simulcast layers together). */
+        video?: OutboundInfos;
+    };
     /** Round-trip time of the selected candidate pair, seconds. */
     rtt?: number;
     /** Available outgoing bitrate estimated by the browser, bits per second. */

@@ -18,13 +18,37 @@ import {
 } from '../sdp/munge';
 import { normalizeStats, statsEntries, type ConnectionInfos } from '../stats/connectionInfos';
 
-/** Events of every connector. */
+/**
+ * Events of every connector. Subscribe with `connector.on('open', fn)` or set the matching property
+ * handler (`connector.onOpen = fn`).
+ */
 export interface ConnectorEvents extends EventMap {
-    /** The media is flowing: the player's remote stream has its tracks / the publisher is connected. */
+    /**
+     * The media is flowing: the player's remote stream has its tracks / the publisher is connected.
+     *
+     * @example
+     * ```ts
+     * connector.on('open', (stream) => (video.srcObject = stream));
+     * ```
+     */
     open: [stream: MediaStream];
-    /** The session is over; `error` is undefined when the app closed it. Fires once. */
+    /**
+     * The session is over; `error` is undefined when the app closed it. Fires once.
+     *
+     * @example
+     * ```ts
+     * connector.on('close', (error) => error && console.warn(error.code, error.retryable, error.message));
+     * ```
+     */
     close: [error?: RtcError];
-    /** The state changed. */
+    /**
+     * The state changed (`'connecting'` → `'open'` → `'closed'`); deduplicated, silent after `'closed'`.
+     *
+     * @example
+     * ```ts
+     * connector.on('state', (state) => (badge.textContent = state));
+     * ```
+     */
     state: [state: ConnectorState];
 }
 
@@ -66,10 +90,24 @@ const DEFAULTS = {
 };
 
 /**
- * Base of the connectors: owns one RTCPeerConnection and one signaling session. It builds the
- * peer connection and the offer, asks the subclass to exchange it for an answer ({@link _sip}),
- * applies the answer, and opens when the media flows. Subclasses call {@link _start} at the end
- * of their constructor.
+ * Base of the connectors ({@link WSController}, {@link HTTPConnector}): owns one RTCPeerConnection
+ * and one signaling session. It builds the peer connection and the offer, has the subclass
+ * exchange it for the server's answer (WebSocket message or WHIP/WHEP `POST`), applies the answer,
+ * and opens when the media flows. A connector is single-use: once `closed`, create a new one (the
+ * {@link Player} and {@link Streamer} facades do that for you on reconnection).
+ *
+ * State: `connecting` → `open` → `closed` (or `connecting` → `closed`); `close` fires exactly once.
+ *
+ * @example
+ * ```ts
+ * // The same code works with either connector, e.g. the live session of a Player
+ * const connector = player.connector;
+ * if (connector?.opened) {
+ *     const infos = await connector.connectionInfos();
+ *     console.log(connector.streamName, [...connector.codecs], 'rtt', infos.rtt, 's');
+ *     connector.on('close', (error) => console.log('session ended', error?.code ?? 'by the app'));
+ * }
+ * ```
  */
 export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> extends Emitter<M> {
     /** The stream name of the session. */

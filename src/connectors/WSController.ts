@@ -17,29 +17,112 @@ import type {
 } from '../signaling/messages';
 import { closedError, Connector, type ConnectorEvents } from './Connector';
 
-/** Events of a {@link WSController}: the connector events plus the server's reports. */
+/**
+ * Events of a {@link WSController}: the connector events plus the server's reports. Subscribe with
+ * `ctrl.on('playing', fn)` or set the matching property handler (`ctrl.onPlaying = fn`).
+ */
 export interface WSControllerEvents extends ConnectorEvents {
-    /** Playback position, about once per second (`on_time`, play sessions). */
+    /**
+     * Playback position, about once per second (`on_time`, play sessions).
+     *
+     * @example
+     * ```ts
+     * ctrl.on('playing', (infos) => console.log('at', infos.current, 'ms of', infos.end, 'tracks', infos.tracks));
+     * ```
+     */
     playing: [infos: PlayingInfos];
-    /** The publish bitrate the server accepted, and the most it allows (`on_video_bitrate`). */
+    /**
+     * The publish bitrate the server accepted, and the most it allows, bps (`on_video_bitrate`).
+     *
+     * @example
+     * ```ts
+     * publisher.on('videoBitrate', (bitrate, constraint) => console.log(bitrate, 'bps accepted; max', constraint));
+     * ```
+     */
     videoBitrate: [bitrate: number, constraint: number];
-    /** Current RTP retransmission settings (`on_rtp_props`). */
+    /**
+     * Current RTP retransmission settings (`on_rtp_props`).
+     *
+     * @example
+     * ```ts
+     * ctrl.on('rtpProps', ({ nack, drop }) => console.log('nack wait', nack, 'ms, drop after', drop, 'ms'));
+     * ```
+     */
     rtpProps: [props: RTPProps];
-    /** Publish-side reception report (`on_media_receive`; many servers never send it). */
+    /**
+     * Publish-side reception report (`on_media_receive`; many servers never send it).
+     *
+     * @example
+     * ```ts
+     * publisher.on('mediaReport', (report) => console.log(report.stats.lossPerc, '% lost at the server'));
+     * ```
+     */
     mediaReport: [report: MediaReport];
-    /** The server dropped a track (`on_track_drop`). */
+    /**
+     * The server dropped a track (`on_track_drop`).
+     *
+     * @example
+     * ```ts
+     * ctrl.on('trackDrop', (info) => console.warn('server dropped', info.mediaType, 'track', info.track));
+     * ```
+     */
     trackDrop: [info: TrackDropInfo];
-    /** The keyframe request interval the server accepted, ms (`on_keyframe_interval`). */
+    /**
+     * The keyframe request interval the server accepted, ms (`on_keyframe_interval`).
+     *
+     * @example
+     * ```ts
+     * publisher.on('keyframeInterval', (ms) => console.log('keyframe requested every', ms, 'ms'));
+     * ```
+     */
     keyframeInterval: [ms: number];
-    /** The playback rate changed (`set_speed`). */
+    /**
+     * The playback rate changed (`set_speed`).
+     *
+     * @example
+     * ```ts
+     * ctrl.on('speed', (infos) => console.log('rate', infos.playRate, 'was', infos.playRatePrev));
+     * ```
+     */
     speed: [infos: SpeedInfos];
-    /** A seek completed (`seek`). */
+    /**
+     * A seek completed (`seek`).
+     *
+     * @example
+     * ```ts
+     * ctrl.on('seeked', (infos) => console.log('at the live point:', infos.livePoint));
+     * ```
+     */
     seeked: [infos: SeekInfos];
-    /** The paused state (`pause`). */
+    /**
+     * The paused state (`pause`).
+     *
+     * @example
+     * ```ts
+     * ctrl.on('paused', (paused) => (pauseButton.textContent = paused ? 'Resume' : 'Pause'));
+     * ```
+     */
     paused: [paused: boolean];
-    /** The server ignored a command (`warning`). */
+    /**
+     * The server ignored a command (`warning`); also logged at level `warn`.
+     *
+     * @example
+     * ```ts
+     * ctrl.on('warning', (text) => console.warn('server:', text));
+     * ```
+     */
     warning: [text: string];
-    /** Every decoded server message, before its specific event. */
+    /**
+     * Every decoded server message, before its specific event. Undecodable frames and unknown
+     * types are dropped (and logged), never emitted.
+     *
+     * @example
+     * ```ts
+     * ctrl.on('message', (message) => {
+     *     if (message.type === 'on_time') console.log(message.infos.current);
+     * });
+     * ```
+     */
     message: [message: ServerMessage];
 }
 
@@ -48,7 +131,9 @@ export type TrackChoice = number | 'auto' | 'none';
 
 /** A choice of tracks for {@link WSController.setTracks}; an absent kind is left unchanged. */
 export interface TrackSelection {
+    /** The audio track to play. */
     audio?: TrackChoice;
+    /** The video track to play. */
     video?: TrackChoice;
 }
 

@@ -96,7 +96,12 @@ export interface PlayerStats {
     videoCodec?: string;
     /** Negotiated audio codec, when known. */
     audioCodec?: string;
-    /** 0–100 score, see {@link qualityScore}. */
+    /**
+     * 0–100 quality score, MOS-like: 100 is a clean, low-latency, fluid stream; under ~50 users
+     * notice; 0 is unusable. Computed from a simplified ITU-T G.107 E-model of the packet loss,
+     * jitter (the worse of audio and video) and round-trip time, minus 15 points per video freeze
+     * per minute since the previous sample (at most 60).
+     */
     quality: number;
 }
 
@@ -128,7 +133,11 @@ export interface StreamerStats {
     videoCodec?: string;
     /** Negotiated audio codec, when known. */
     audioCodec?: string;
-    /** 0–100 score, see {@link qualityScore}. */
+    /**
+     * 0–100 quality score, MOS-like: 100 is a clean, low-latency stream; under ~50 viewers notice;
+     * 0 is unusable. Computed from a simplified ITU-T G.107 E-model of the loss, jitter (the worse
+     * of audio and video, from the receiver's RTCP reports) and round-trip time.
+     */
     quality: number;
 }
 

@@ -1,6 +1,17 @@
 import type { RtcError } from '../core/RtcError';
 
-/** Options of the reconnection backoff ({@link backoffDelay}, {@link shouldRetry}). */
+/**
+ * Options of the reconnection backoff (the `reconnect` option of {@link Player} and
+ * {@link Streamer}). Retry `n` waits a random delay in `[0, min(maxDelayMs, initialDelayMs ×
+ * multiplier^(n − 1))]` ms (exponential backoff with full jitter); only errors whose `retryable`
+ * flag is set are retried.
+ *
+ * @example
+ * ```ts
+ * // Up to 5 retries, waiting at most 0.5 s, 1 s, 2 s, 4 s, then 5 s.
+ * const player = new Player(video, { reconnect: { initialDelayMs: 500, maxDelayMs: 5000, maxAttempts: 5 } });
+ * ```
+ */
 export interface BackoffOptions {
     /** Upper bound of the first retry's delay, ms (default 250). */
     initialDelayMs?: number;

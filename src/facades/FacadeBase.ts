@@ -30,14 +30,27 @@ export interface FacadeOptions {
     logLevel?: LogLevel;
 }
 
-/** Milliseconds from `start()` to each step of the session that opened. */
+/**
+ * Milliseconds from `start()` to each step of the session that opened (after a reconnection,
+ * still counted from `start()`); a step is absent when it did not happen or does not apply.
+ *
+ * @example
+ * ```ts
+ * player.on('timings', (t) => console.log(`session ${t.session}: first frame after ${t.firstFrame} ms`));
+ * ```
+ */
 export interface SessionTimings {
     /** Which session this is (1 for the first, 2 after one reconnection …). */
     session: number;
+    /** The signaling WebSocket opened, ms (WebSocket sessions only). */
     socketOpen?: number;
+    /** The local offer was created and set, ms. */
     offerReady?: number;
+    /** The server's answer arrived, ms. */
     answer?: number;
+    /** ICE connected, ms. */
     iceConnected?: number;
+    /** DTLS connected (peer connection `connected`), ms. */
     dtlsConnected?: number;
     /** The connector opened (media flowing). */
     open?: number;
@@ -55,17 +68,59 @@ export interface ReconnectInfo {
     error: RtcError;
 }
 
-/** Events every facade has. */
+/**
+ * Events every facade has ({@link PlayerEvents} and {@link StreamerEvents} add their own).
+ * Subscribe with `player.on('start', fn)` or set the matching property handler
+ * (`player.onStart = fn`).
+ */
 export interface FacadeEvents<S extends string> extends EventMap {
-    /** A session opened (again, after a reconnection) with this stream. */
+    /**
+     * A session opened (again, after a reconnection) with this stream.
+     *
+     * @example
+     * ```ts
+     * player.on('start', (stream) => console.log('playing', stream.getTracks().length, 'tracks'));
+     * ```
+     */
     start: [stream: MediaStream];
-    /** The facade stopped: by `stop()` (no error) or for good after a failure. */
+    /**
+     * The facade stopped: by `stop()` (no error) or for good after a failure. Fires once per `start()`.
+     *
+     * @example
+     * ```ts
+     * player.on('stop', (error) => error && console.error(error.code, error.message));
+     * ```
+     */
     stop: [error?: RtcError];
-    /** The state changed. */
+    /**
+     * The state changed (deduplicated).
+     *
+     * @example
+     * ```ts
+     * player.on('state', (state) => (badge.textContent = state));
+     * ```
+     */
     state: [state: S];
-    /** A lost session will be retried after `delayMs`. */
+    /**
+     * A lost session will be retried after `delayMs`.
+     *
+     * @example
+     * ```ts
+     * player.on('reconnecting', ({ attempt, delayMs, error }) =>
+     *     console.log(`retry ${attempt} in ${delayMs} ms after ${error.code}`),
+     * );
+     * ```
+     */
     reconnecting: [info: ReconnectInfo];
-    /** Steps of the session that just opened, ms since `start()`. */
+    /**
+     * Steps of the session that just opened, ms since `start()`. The Player emits it once the first
+     * video frame is shown when it has a video element.
+     *
+     * @example
+     * ```ts
+     * player.on('timings', (t) => console.log('answer after', t.answer, 'ms'));
+     * ```
+     */
     timings: [timings: SessionTimings];
 }
 

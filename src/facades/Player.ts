@@ -21,7 +21,12 @@ export interface PlayerOptions extends FacadeOptions {
      * When the stream ends or is not published yet, stay `offline` and poll until it is back
      * (`true`: every 2 s; or `{ intervalMs }`). Default: stop with `STREAM_ENDED` / the server's error.
      */
-    waitForStream?: boolean | { intervalMs?: number };
+    waitForStream?:
+        | boolean
+        | {
+              /** How often to poll while `offline`, ms (default 2000). */
+              intervalMs?: number;
+          };
     /**
      * Multi-bitrate: `true` (default) picks the video rendition from measured congestion on
      * sessions that can switch tracks (WebSocket); `false` disables; or a custom selector.
@@ -42,19 +47,67 @@ export interface PlayerOptions extends FacadeOptions {
     mediaTimeoutMs?: number;
 }
 
-/** Events of {@link Player}. */
+/**
+ * Events of {@link Player}: the {@link FacadeEvents} plus the ones below. Subscribe with
+ * `player.on('stats', fn)` or set the matching property handler (`player.onStats = fn`).
+ */
 export interface PlayerEvents extends FacadeEvents<PlayerState> {
-    /** `on_time` of the server (WebSocket sessions), about once a second. */
+    /**
+     * `on_time` of the server (WebSocket sessions), about once a second.
+     *
+     * @example
+     * ```ts
+     * player.on('playing', (infos) => (lag.textContent = `${infos.end - infos.current} ms behind live`));
+     * ```
+     */
     playing: [infos: PlayingInfos];
-    /** Normalised statistics, about once a second. */
+    /**
+     * Normalised statistics, about once a second (every `statsIntervalMs`).
+     *
+     * @example
+     * ```ts
+     * player.on('stats', (s) => console.log(`quality ${s.quality}, ${Math.round(s.bitrate / 1000)} kbps`));
+     * ```
+     */
     stats: [stats: PlayerStats];
-    /** The browser refused to play with sound: playing muted; show an unmute button. */
+    /**
+     * The browser refused to play with sound: playing muted; show an unmute button.
+     *
+     * @example
+     * ```ts
+     * player.on('autoplayMuted', () => (unmuteButton.hidden = false));
+     * unmuteButton.onclick = () => (video.muted = false);
+     * ```
+     */
     autoplayMuted: [];
-    /** The browser refused even muted playback: show a play button that calls `player.play()`. */
+    /**
+     * The browser refused even muted playback: show a play button that calls `player.play()`.
+     *
+     * @example
+     * ```ts
+     * player.on('autoplayBlocked', () => (playButton.hidden = false));
+     * playButton.onclick = () => player.play();
+     * ```
+     */
     autoplayBlocked: [error: RtcError];
-    /** The video renditions known for the stream (from options or the server's stream info). */
+    /**
+     * The video renditions read from the server's stream info (WebSocket sessions, when the
+     * `renditions` option is not given); fires when they change.
+     *
+     * @example
+     * ```ts
+     * player.on('renditions', (list) => showQualityMenu(list.map((r) => `${r.height ?? '?'}p`)));
+     * ```
+     */
     renditions: [renditions: Rendition[]];
-    /** The automatic rendition choice changed. */
+    /**
+     * The automatic (multi-bitrate) rendition choice changed: the video track now requested.
+     *
+     * @example
+     * ```ts
+     * player.on('rendition', (track) => console.log('switched to video track', track));
+     * ```
+     */
     rendition: [track: number];
 }
 
@@ -127,6 +180,18 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     get videoTrack(): number | 'auto' | 'none' | undefined {
         return this._videoTrack;
     }
+    /**
+     * Pins the video track: a track index, `'none'` (no video), or `undefined` / `'auto'` to go
+     * back to automatic multi-bitrate (which carries on from the pinned rendition). Applies at
+     * once on a live WebSocket session and is replayed on reconnection; WHEP sessions cannot
+     * switch tracks. Throws `INVALID_ARGUMENT` for any other value.
+     *
+     * @example
+     * ```ts
+     * player.videoTrack = 2; // pin track 2
+     * player.videoTrack = undefined; // automatic again
+     * ```
+     */
     set videoTrack(track: number | 'auto' | 'none' | undefined) {
         checkTrack(track);
         const pinned = this._videoTrack;
@@ -141,6 +206,12 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     get audioTrack(): number | 'auto' | 'none' | undefined {
         return this._audioTrack;
     }
+    /**
+     * Pins the audio track: a track index, `'none'` (no audio), or `undefined` / `'auto'` for the
+     * server's choice. Applies at once on a live WebSocket session and is replayed on
+     * reconnection; WHEP sessions cannot switch tracks. Throws `INVALID_ARGUMENT` for any other
+     * value.
+     */
     set audioTrack(track: number | 'auto' | 'none' | undefined) {
         checkTrack(track);
         this._audioTrack = track === 'auto' ? undefined : track;

@@ -28,17 +28,56 @@ export interface StreamerOptions extends FacadeOptions {
     startBitrate?: number;
 }
 
-/** Events of {@link Streamer}. */
+/**
+ * Events of {@link Streamer}: the {@link FacadeEvents} plus the ones below. Subscribe with
+ * `streamer.on('stats', fn)` or set the matching property handler (`streamer.onStats = fn`).
+ */
 export interface StreamerEvents extends FacadeEvents<StreamerState> {
-    /** The server accepted a video bitrate; `constraint` is the most it allows. */
+    /**
+     * The server accepted a video bitrate, bps; `constraint` is the most it allows, bps (WebSocket
+     * sessions).
+     *
+     * @example
+     * ```ts
+     * streamer.on('videoBitrate', (bitrate, constraint) => console.log(bitrate, 'bps accepted; max', constraint));
+     * ```
+     */
     videoBitrate: [bitrate: number, constraint: number];
-    /** The server's RTP properties (reply to `setRTPProps`). */
+    /**
+     * The server's RTP properties (reply to `setRTPProps`; WebSocket sessions).
+     *
+     * @example
+     * ```ts
+     * streamer.on('rtpProps', ({ nack, drop }) => console.log('nack wait', nack, 'ms, drop after', drop, 'ms'));
+     * ```
+     */
     rtpProps: [props: RTPProps];
-    /** The server's reception report (servers that send `on_media_receive`). */
+    /**
+     * The server's reception report (servers that send `on_media_receive`).
+     *
+     * @example
+     * ```ts
+     * streamer.on('mediaReport', (report) => console.log(report.stats.lossPerc, '% lost at the server'));
+     * ```
+     */
     mediaReport: [report: MediaReport];
-    /** Normalised statistics, about once a second. */
+    /**
+     * Normalised statistics, about once a second (every `statsIntervalMs`).
+     *
+     * @example
+     * ```ts
+     * streamer.on('stats', (s) => console.log(`quality ${s.quality}, ${Math.round(s.videoBitrate / 1000)} kbps`));
+     * ```
+     */
     stats: [stats: StreamerStats];
-    /** The adaptive (or fixed) video bitrate target changed, bps. */
+    /**
+     * The adaptive (or fixed) video bitrate target changed, bps.
+     *
+     * @example
+     * ```ts
+     * streamer.on('targetBitrate', (bps) => (target.textContent = `${Math.round(bps / 1000)} kbps`));
+     * ```
+     */
     targetBitrate: [bitrate: number];
 }
 
@@ -71,6 +110,10 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     private _muted = { audio: false, video: false };
     private _source: MediaStream | undefined;
 
+    /**
+     * Creates an idle streamer; nothing happens until {@link start}. Throws `INVALID_ARGUMENT`
+     * when `options.minBitrate` is not positive.
+     */
     constructor(options: StreamerOptions = {}) {
         super(options, 'streamer');
         this._streamerOptions = options;
@@ -96,6 +139,18 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     get videoBitrate(): number | undefined {
         return this._fixedBitrate;
     }
+    /**
+     * Fixes the video bitrate, bps, or returns to adaptive bitrate with `undefined`. Applies at
+     * once to the encoder (`RTCRtpSender.setParameters`) and, on WebSocket sessions, to the
+     * server (`video_bitrate`); kept across reconnections. Throws `INVALID_ARGUMENT` unless
+     * `undefined` or a positive finite number.
+     *
+     * @example
+     * ```ts
+     * streamer.videoBitrate = 800_000; // fixed 800 kbps
+     * streamer.videoBitrate = undefined; // adaptive again
+     * ```
+     */
     set videoBitrate(bitrate: number | undefined) {
         if (bitrate !== undefined && (!Number.isFinite(bitrate) || bitrate <= 0)) {
             throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be a positive number of bps or undefined');

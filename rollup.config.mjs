@@ -75,6 +75,15 @@ export default [
             plugins: [terser()],
         },
     },
-    { input: 'src/index.ts', plugins: [dts()], output: { file: 'dist/rtcwire.d.ts', format: 'es' } },
+    // Rolled-up declarations: .d.ts for import, .d.cts for require (TypeScript's node16 resolution).
+    {
+        input: 'src/index.ts',
+        plugins: [dts()],
+        output: [
+            { file: 'dist/rtcwire.d.ts', format: 'es' },
+            { file: 'dist/rtcwire.d.cts', format: 'es' },
+        ],
+    },
+    // adapter.d.ts declares its own small type: webrtc-adapter is bundled, not a dependency.
     { input: 'src/adapter.ts', plugins: [dts()], output: { file: 'dist/adapter.d.ts', format: 'es' } },
 ];

@@ -8,6 +8,7 @@
 //   npm run bench -- first-frame reconnect # only these
 //   npm run bench -- --no-build            # use dist/ as it is
 //   BENCH_RUNS=5 npm run bench             # fewer runs (first-frame, reconnect)
+import { ensureLoopbackOnly } from '../e2e/loopback.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -31,27 +32,10 @@ if (unknown.length) {
 const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
 
 // ---------------------------------------------------------------- loopback-only namespace
-const inNamespace = process.env.RTCWIRE_NETNS === '1';
-const canUnshare =
-    process.platform === 'linux' &&
-    typeof process.getuid === 'function' &&
-    process.getuid() === 0 &&
-    existsSync('/usr/bin/unshare') &&
-    process.env.RTCWIRE_NO_NETNS !== '1';
-if (!inNamespace && canUnshare) {
-    const quoted = [process.execPath, ...process.argv.slice(1)].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const result = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec ${quoted}`], {
-        stdio: 'inherit',
-        env: { ...process.env, RTCWIRE_NETNS: '1' },
-    });
-    if (result.error) throw result.error;
-    process.exit(result.status ?? 1);
-}
+ensureLoopbackOnly('bench');
 const childEnv = { ...process.env };
-if (!inNamespace) {
-    console.warn('[bench] no loopback-only network namespace here; running on the host (loopback only).');
-    childEnv.RTCWIRE_NO_NETNS = '1'; // the benches would only warn again
-}
+// Outside a namespace (ensureLoopbackOnly warned once), the benches would only warn again.
+if (process.env.RTCWIRE_NETNS !== '1') childEnv.RTCWIRE_NO_NETNS = '1';
 
 // ---------------------------------------------------------------- build when dist/ is missing or stale
 const OUTPUTS = ['dist/rtcwire.iife.js', 'dist/rtcwire.js'];

@@ -3,8 +3,8 @@
  * server, SDK page), statistics and table printing. Benchmarks print figures; they never assert
  * wall-clock limits.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 import type { Browser } from 'playwright-core';
@@ -28,32 +28,7 @@ export async function openPage(browser: Browser, server: RefServer, helpers = tr
     return tab;
 }
 
-/**
- * Re-executes the current process inside a fresh network namespace whose only interface is `lo`
- * (as e2e/run.mjs does) when we are root and `unshare` exists; returns when already inside or when
- * that is not possible (the server still binds and advertises 127.0.0.1 only). Call first.
- */
-export function ensureLoopbackOnly(tag: string): void {
-    if (process.env.RTCWIRE_NETNS === '1') return;
-    const canUnshare =
-        process.platform === 'linux' &&
-        typeof process.getuid === 'function' &&
-        process.getuid() === 0 &&
-        existsSync('/usr/bin/unshare') &&
-        process.env.RTCWIRE_NO_NETNS !== '1';
-    if (!canUnshare) {
-        console.warn(`[${tag}] no loopback-only network namespace here; running on the host (loopback only).`);
-        return;
-    }
-    const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-    const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const result = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec ${quoted}`], {
-        stdio: 'inherit',
-        env: { ...process.env, RTCWIRE_NETNS: '1' },
-    });
-    if (result.error) throw result.error;
-    process.exit(result.status ?? 1);
-}
+export { ensureLoopbackOnly } from '../../e2e/loopback.mjs';
 
 /** Kills the process after `ms` (a last resort: every bench also bounds its own loops). */
 export function hardDeadline(ms: number, tag: string, cleanup?: () => Promise<unknown>): void {

@@ -8,27 +8,14 @@
 // Env: CHROMIUM_PATH (default /usr/bin/chromium), WAIT_MS (default 6000), SCHEME (light|dark),
 // WIDTH/HEIGHT (default 1280×900), RTCWIRE_ROOT (serve dist/ and demo/ from another root).
 // As root it re-runs itself inside a loopback-only network namespace (like e2e/run.mjs).
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { ensureLoopbackOnly } from '../../e2e/loopback.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 
-if (
-    process.env.RTCWIRE_NETNS !== '1' &&
-    process.platform === 'linux' &&
-    process.getuid?.() === 0 &&
-    existsSync('/usr/bin/unshare')
-) {
-    const quoted = [process.execPath, ...process.argv.slice(1)].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const result = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec ${quoted}`], {
-        stdio: 'inherit',
-        env: { ...process.env, RTCWIRE_NETNS: '1' },
-    });
-    process.exit(result.status ?? 1);
-}
+ensureLoopbackOnly('screenshot');
 
 const { register } = await import('tsx/esm/api');
 register();

@@ -28,11 +28,35 @@ export type {
 export { Connector } from './connectors/Connector';
 export type { ConnectorEvents, ConnectorTimings } from './connectors/Connector';
 export { WSController } from './connectors/WSController';
-export type { WSControllerEvents } from './connectors/WSController';
+export type { TrackChoice, TrackSelection, WSControllerEvents } from './connectors/WSController';
 export { HTTPConnector } from './connectors/HTTPConnector';
 export { parseIceServerLinks } from './connectors/links';
 export type { ConnectionInfos, InboundInfos, OutboundInfos } from './stats/connectionInfos';
-export type { ServerMessage, PlayingInfos, RTPProps, MediaReport } from './signaling/messages';
+export type {
+    AnswerSdpMessage,
+    ErrorMessage,
+    KeyframeIntervalMessage,
+    MediaReceiveMessage,
+    MediaReport,
+    PauseMessage,
+    PlayRate,
+    PlayingInfos,
+    RTPProps,
+    RTPPropsMessage,
+    SeekInfos,
+    SeekMessage,
+    ServerMessage,
+    SpeedInfos,
+    SpeedMessage,
+    StopInfos,
+    StopMessage,
+    TimeMessage,
+    TrackDropInfo,
+    TrackDropMessage,
+    VideoBitrateInfos,
+    VideoBitrateMessage,
+    WarningMessage,
+} from './signaling/messages';
 
 export { Player } from './facades/Player';
 export type { PlayerEvents, PlayerOptions, PlayerState } from './facades/Player';
@@ -40,8 +64,8 @@ export { Streamer } from './facades/Streamer';
 export type { StreamerEvents, StreamerOptions, StreamerState } from './facades/Streamer';
 export type { ConnectorKind, FacadeEvents, FacadeOptions, ReconnectInfo, SessionTimings } from './facades/FacadeBase';
 export { MultiBitrate } from './policy/MultiBitrate';
-export type { Rendition, RenditionSelector, MbrSample } from './policy/MultiBitrate';
+export type { Rendition, RenditionSelector, MbrSample, MultiBitrateOptions } from './policy/MultiBitrate';
 export { AdaptiveBitrate } from './policy/AdaptiveBitrate';
-export type { AbrSample } from './policy/AdaptiveBitrate';
+export type { AbrSample, AdaptiveBitrateOptions } from './policy/AdaptiveBitrate';
 export type { BackoffOptions } from './policy/backoff';
 export type { PlayerStats, StreamerStats } from './policy/QualityScore';

@@ -98,18 +98,36 @@ export interface TrackDropInfo {
 
 /** Final position of an ended stream, from `on_stop` (each field absent if not sent). */
 export interface StopInfos {
+    /** Start of the buffer, ms. */
     begin?: number;
+    /** Last playback position, ms. */
     current?: number;
+    /** End of the buffer, ms. */
     end?: number;
 }
 
 /** `on_answer_sdp`: the server's answer; `result: false` means the session is refused. */
 export type AnswerSdpMessage =
-    | { type: 'on_answer_sdp'; result: true; answerSdp: string }
-    | { type: 'on_answer_sdp'; result: false; answerSdp?: string };
+    | {
+          /** The wire type, `on_answer_sdp`. */
+          type: 'on_answer_sdp';
+          /** Accepted. */
+          result: true;
+          /** The server's SDP answer. */
+          answerSdp: string;
+      }
+    | {
+          /** The wire type, `on_answer_sdp`. */
+          type: 'on_answer_sdp';
+          /** Refused (not allowed, or the stream does not accept pushes): not retryable. */
+          result: false;
+          /** An SDP some servers send anyway; ignored. */
+          answerSdp?: string;
+      };
 
 /** `on_error`: fatal before the answer, a failed command after it. */
 export interface ErrorMessage {
+    /** The wire type, `on_error`. */
     type: 'on_error';
     /** The client command that failed, when the server says. */
     command?: string;
@@ -119,40 +137,51 @@ export interface ErrorMessage {
 
 /** `on_time`: playback position, about once per second (play sessions). */
 export interface TimeMessage {
+    /** The wire type, `on_time`. */
     type: 'on_time';
+    /** The position, normalised from `data` or top-level fields. */
     infos: PlayingInfos;
 }
 
 /** `set_speed`: playback rate changed. */
 export interface SpeedMessage {
+    /** The wire type, `set_speed`. */
     type: 'set_speed';
+    /** The new rate and the previous one. */
     infos: SpeedInfos;
 }
 
 /** `seek`: seek done. */
 export interface SeekMessage {
+    /** The wire type, `seek`. */
     type: 'seek';
+    /** Where playback is after the seek. */
     infos: SeekInfos;
 }
 
 /** `pause`: paused state. */
 export interface PauseMessage {
+    /** The wire type, `pause`. */
     type: 'pause';
+    /** Whether forwarding is paused. */
     paused: boolean;
 }
 
 /** `on_video_bitrate`: accepted publish bitrate. */
 export interface VideoBitrateMessage extends VideoBitrateInfos {
+    /** The wire type, `on_video_bitrate`. */
     type: 'on_video_bitrate';
 }
 
 /** `on_rtp_props`: current RTP settings. */
 export interface RTPPropsMessage extends RTPProps {
+    /** The wire type, `on_rtp_props`. */
     type: 'on_rtp_props';
 }
 
 /** `on_keyframe_interval`: accepted keyframe request interval. */
 export interface KeyframeIntervalMessage {
+    /** The wire type, `on_keyframe_interval`. */
     type: 'on_keyframe_interval';
     /** The accepted interval, ms. */
     interval: number;
@@ -160,23 +189,29 @@ export interface KeyframeIntervalMessage {
 
 /** `on_media_receive`: publish-side reception report. */
 export interface MediaReceiveMessage {
+    /** The wire type, `on_media_receive`. */
     type: 'on_media_receive';
+    /** The reception report. */
     report: MediaReport;
 }
 
 /** `on_track_drop`: the server dropped a track. */
 export interface TrackDropMessage extends TrackDropInfo {
+    /** The wire type, `on_track_drop`. */
     type: 'on_track_drop';
 }
 
 /** `on_stop`: the stream ended; the socket closes next. */
 export interface StopMessage {
+    /** The wire type, `on_stop`. */
     type: 'on_stop';
+    /** The final position. */
     infos: StopInfos;
 }
 
 /** `warning`: a command was ignored. */
 export interface WarningMessage {
+    /** The wire type, `warning`. */
     type: 'warning';
     /** The server's text. */
     text: string;

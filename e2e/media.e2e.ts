@@ -152,6 +152,9 @@ describe('publish → play', () => {
                 t.store.pub = pub;
                 t.store.camera = camera;
                 await pub.once('open');
+                // The sent bitrate before the command (after the encoder settles), to compare with.
+                await new Promise((r) => setTimeout(r, 4000));
+                const before = await t.outboundBitrate(pub.peerConnection, 3000);
                 const bitrateEvent = new Promise(
                     (resolve) => (pub.onVideoBitrate = (b: number, c: number) => resolve([b, c])),
                 );
@@ -168,7 +171,7 @@ describe('publish → play', () => {
                 await new Promise((r) => setTimeout(r, 4500));
                 // Let the encoder settle to the new cap, then measure.
                 const bitrate = await t.outboundBitrate(pub.peerConnection, 3000);
-                return { reply, event, props, propsSeen, playing, bitrate };
+                return { reply, event, props, propsSeen, playing, bitrate, before };
             },
             { stream, ws },
         );
@@ -185,7 +188,8 @@ describe('publish → play', () => {
         expect(mean).toBeGreaterThan(500);
         expect(mean).toBeLessThan(2000);
         // 300 kbps asked: the sent video bitrate falls to about that (encoder overshoot allowed).
-        expect(result.bitrate).toBeLessThan(450_000);
+        expect(result.before).toBeGreaterThan(result.bitrate * 1.2);
+        expect(result.bitrate).toBeLessThan(380_000);
         expect(result.bitrate).toBeGreaterThan(50_000);
     });
 

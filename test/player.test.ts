@@ -366,3 +366,31 @@ describe('Player renditions', () => {
         player.stop();
     });
 });
+
+describe('Player renditions refresh', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+
+    it('re-reads the stream info every 5 s, so a layer whose size arrives late joins the renditions', async () => {
+        let top: Record<string, unknown> = { idx: 3, type: 'video' }; // size not known yet
+        const fetch = async () =>
+            new Response(
+                JSON.stringify({
+                    meta: { tracks: { a: { idx: 1, type: 'video', width: 320, height: 180 }, b: top } },
+                }),
+            );
+        const { player } = newPlayer({ statsIntervalMs: 1000, connectorOptions: { fetch } });
+        const seen: number[][] = [];
+        player.on('renditions', (r) => seen.push(r.map((x) => x.track)));
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(seen).toEqual([[1]]);
+        top = { idx: 3, type: 'video', width: 1280, height: 720 };
+        await vi.advanceTimersByTimeAsync(5000);
+        expect(seen).toEqual([[1], [1, 3]]);
+        player.stop();
+    });
+});

@@ -190,8 +190,27 @@ export function fixAnswer(sdp: string, allowedAddresses: string[] = ['127.0.0.1'
         if (m.port !== 0) {
             (m as { endOfCandidates?: string }).endOfCandidates = 'end-of-candidates';
         }
+        if (m.type === 'video' && m.port !== 0 && m.direction === 'recvonly') setStartBitrate(m, 1500);
     }
     return sdpTransform.write(parsed);
+}
+
+/**
+ * Publisher answers carry `x-google-start-bitrate` (kbps) on the video codec. Chrome sizes its first
+ * frames from its start estimate (300 kbps by default: a 720p camera then starts at 640 px wide)
+ * and, with the REMB-only feedback this server gives (werift's transport-cc is broken), scales back
+ * up slowly. Measured here: 640 px / ~320 kbps without it, 960 px / ~500 kbps with it after 8 s.
+ */
+function setStartBitrate(m: sdpTransform.MediaDescription, kbps: number): void {
+    const pt = Number(String(m.payloads ?? '').split(' ')[0]);
+    if (!Number.isFinite(pt)) return;
+    const param = `x-google-start-bitrate=${kbps}`;
+    const fmtp = m.fmtp.find((f) => f.payload === pt);
+    if (fmtp) {
+        if (!fmtp.config.includes('x-google-start-bitrate')) fmtp.config += `;${param}`;
+    } else {
+        m.fmtp.push({ payload: pt, config: param });
+    }
 }
 
 /** Whether a host candidate on one of the allowed addresses is in the SDP. */

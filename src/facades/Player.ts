@@ -143,6 +143,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     private _lastStats: PlayerStats | undefined;
     private _lastNack: { at: number; count: number } | undefined;
     private _lastMedia: { at: number; packets: number } | undefined;
+    private _ticks = 0;
 
     /**
      * @param video The element to play in (optional: without it, use the `start` event's stream).
@@ -230,6 +231,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         this._lastStats = undefined;
         this._lastNack = undefined;
         this._lastMedia = undefined;
+        this._ticks = 0;
         this._selector?.reset();
         this._begin(params);
     }
@@ -301,6 +303,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         this._lastStats = undefined;
         this._lastNack = undefined;
         this._lastMedia = undefined;
+        this._ticks = 0;
         this._selector?.reset();
         // The element keeps its last frame while reconnecting; stop() detaches it.
         if (this.state === 'stopped' || !this.started) this._detach();
@@ -335,6 +338,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         const stats = toPlayerStats(infos, { rendition: this._currentRendition(), previous: this._lastStats });
         this._lastStats = stats;
         this._emitAny('stats', stats);
+        // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
+        // at its first keyframe) and come and go.
+        if (++this._ticks % 5 === 0 && connector instanceof WSController && !this._playerOptions.renditions) {
+            if (this._params) this._loadRenditions(this._params);
+        }
         if (this._checkMedia(connector, infos)) this._adapt(connector, infos);
     }
 
@@ -396,7 +404,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
                 lossPercent: video.lossPercent,
                 freezeCount: video.freezeCount ?? 0,
                 jitterBufferMs: video.jitterBufferDelay === undefined ? undefined : video.jitterBufferDelay * 1000,
-                availableBitrate: infos.availableIncomingBitrate,
+                // Not Chrome's availableIncomingBitrate: that receive-side estimate is capped near
+                // 1.5 × what arrives, so it cannot show headroom for the next rendition, and it lags
+                // for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
+                availableBitrate: undefined,
                 receivedBitrate: video.bitrate,
                 nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev.count) / dt : undefined,
             },

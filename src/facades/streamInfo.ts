@@ -1,6 +1,6 @@
 import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
 import type { ConnectParams, FetchFunction } from '../core/types';
-import type { Rendition } from '../policy/MultiBitrate';
+import { sortRenditions, type Rendition } from '../policy/MultiBitrate';
 
 /**
  * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port]/json_<stream>.js`,
@@ -23,8 +23,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /**
  * Video renditions from a MistServer-style stream info document
- * (`{ meta: { tracks: { name: { idx, type, width, height, bps } } } }`), lowest bitrate first.
- * Unknown shapes give an empty list.
+ * (`{ meta: { tracks: { name: { idx, type, width, height, bps } } } }`), lightest first (by
+ * resolution, else bitrate). Tracks with neither yet are left out; unknown shapes give an empty list.
  */
 export function parseRenditions(info: unknown): Rendition[] {
     const tracks = isObject(info) && isObject(info.meta) && isObject(info.meta.tracks) ? info.meta.tracks : undefined;
@@ -33,18 +33,14 @@ export function parseRenditions(info: unknown): Rendition[] {
     for (const value of Object.values(tracks)) {
         if (!isObject(value) || value.type !== 'video') continue;
         const track = num(value.idx) ?? num(value.trackid);
-        if (track === undefined) continue;
         const bps = num(value.bps);
-        out.push({
-            track,
-            bitrate: bps === undefined ? undefined : bps * 8,
-            width: num(value.width),
-            height: num(value.height),
-        });
+        const rendition = { track, bitrate: bps && bps * 8, width: num(value.width), height: num(value.height) };
+        // A track the server knows neither the size nor the bitrate of yet cannot be ranked: left out.
+        if (track !== undefined && (rendition.bitrate || (rendition.width && rendition.height))) {
+            out.push({ ...rendition, track });
+        }
     }
-    return out.sort(
-        (a, b) => (a.bitrate ?? (a.width ?? 0) * (a.height ?? 0)) - (b.bitrate ?? (b.width ?? 0) * (b.height ?? 0)),
-    );
+    return sortRenditions(out);
 }
 
 /** Fetches the stream's renditions; rejects when the server offers no stream info. */

@@ -99,17 +99,19 @@ const hasBitrate = (r: Rendition): r is Rendition & { bitrate: number } =>
     typeof r.bitrate === 'number' && Number.isFinite(r.bitrate) && r.bitrate > 0;
 
 /**
- * Renditions from the lightest to the heaviest: by bitrate when every rendition has one, else
- * by resolution (width × height), then by bitrate, then by track. Duplicate tracks are dropped.
+ * Renditions from the lightest to the heaviest: by resolution (width × height) when every
+ * rendition has one — a stable rank, where a server's measured bitrates fluctuate (a simulcast
+ * layer ramping up can briefly measure below a smaller one) — then by bitrate, then by track;
+ * by bitrate otherwise. Duplicate tracks are dropped.
  */
 export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
     const seen = new Set<number>();
     const unique = renditions.filter((r) => Number.isFinite(r.track) && !seen.has(r.track) && seen.add(r.track));
-    const byBitrate = unique.every(hasBitrate);
+    const bySize = unique.every((r) => pixels(r) > 0);
     return unique.sort((a, b) =>
-        byBitrate
-            ? (a.bitrate ?? 0) - (b.bitrate ?? 0) || pixels(a) - pixels(b) || a.track - b.track
-            : pixels(a) - pixels(b) || (a.bitrate ?? 0) - (b.bitrate ?? 0) || a.track - b.track,
+        bySize
+            ? pixels(a) - pixels(b) || (a.bitrate ?? 0) - (b.bitrate ?? 0) || a.track - b.track
+            : (a.bitrate ?? 0) - (b.bitrate ?? 0) || pixels(a) - pixels(b) || a.track - b.track,
     );
 }
 

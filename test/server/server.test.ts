@@ -97,6 +97,28 @@ describe('sdp', () => {
         expect(fixed).not.toMatch(/192\.168/);
         expect(fixed).not.toMatch(/ tcp /);
         expect(fixed).toMatch(/^a=end-of-candidates/m);
+        // Not a publisher's answer (no recvonly video): no start-bitrate hint.
+        expect(fixed).not.toMatch(/x-google-start-bitrate/);
+    });
+
+    it('gives publishers a video start bitrate (Chrome sizes its first frames from it)', () => {
+        const answer = (extra: string[]) =>
+            [
+                'v=0',
+                'o=- 1 1 IN IP4 0.0.0.0',
+                's=-',
+                't=0 0',
+                'm=video 9 UDP/TLS/RTP/SAVPF 96',
+                'a=mid:0',
+                'a=recvonly',
+                'a=rtpmap:96 VP8/90000',
+                ...extra,
+                '',
+            ].join('\r\n');
+        expect(fixAnswer(answer([]))).toMatch(/^a=fmtp:96 x-google-start-bitrate=1500$/m);
+        const h264 = fixAnswer(answer(['a=fmtp:96 packetization-mode=1;profile-level-id=42e01f']));
+        expect(h264).toMatch(/^a=fmtp:96 packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1500$/m);
+        expect(fixAnswer(h264).match(/x-google-start-bitrate/g)).toHaveLength(1);
     });
 });
 

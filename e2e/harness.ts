@@ -3,37 +3,17 @@
  * (or Playwright's own browser where installed) with a fake camera and microphone, and pages that
  * fail the test on any console error or unhandled rejection.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../demo/server/main';
 
 export type RefServer = Awaited<ReturnType<typeof startServer>>;
 
-const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-/** Chromium flags that work headless on CI machines. */
-export function chromiumArgs(options: { autoplay?: boolean } = {}): string[] {
-    const args = [
-        '--no-sandbox',
-        '--headless=new',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        '--allow-loopback-in-peer-connection',
-    ];
-    if (options.autoplay !== false) args.push('--autoplay-policy=no-user-gesture-required');
-    return args;
-}
+export { chromiumArgs } from './chromium.mjs';
 
 /** Launches Chromium: Debian's build when present, else Playwright's own. */
-export async function launchBrowser(options: { autoplay?: boolean } = {}): Promise<Browser> {
-    const executablePath = CHROMIUM_CANDIDATES.find((p): p is string => !!p && existsSync(p));
-    return chromium.launch({ executablePath, headless: true, args: chromiumArgs(options) });
+export function launchBrowser(options: { autoplay?: boolean } = {}): Promise<Browser> {
+    return launchChromium(options);
 }
 
 /** Starts the reference server on 127.0.0.1 and a free port. */

@@ -20,7 +20,7 @@ ensureLoopbackOnly('screenshot');
 const { register } = await import('tsx/esm/api');
 register();
 const { startServer } = await import(path.join(repo, 'demo/server/main.ts'));
-const { chromium } = await import('playwright-core');
+const { launchChromium } = await import('../../e2e/chromium.mjs');
 
 const out = path.resolve(process.argv[2] ?? path.join(repo, 'demo/assets/screenshot.png'));
 const waitMs = Number(process.env.WAIT_MS ?? 6000);
@@ -34,23 +34,7 @@ const server = await startServer({
     processGuards: false,
     ...(process.env.RTCWIRE_ROOT ? { root: process.env.RTCWIRE_ROOT } : {}),
 });
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-        '--no-sandbox',
-        '--headless=new',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-        '--allow-loopback-in-peer-connection',
-    ],
-});
+const browser = await launchChromium();
 
 const problems = [];
 try {

@@ -5,7 +5,7 @@
 //   unshare -n sh -c 'ip link set lo up && node demo/server/dev/smoke.mjs [scenario…]'
 // Scenarios: ws (VP8 over WebSocket), whip (WHIP→WHEP), h264, simulcast, misc (commands). Default: all.
 import { register } from 'tsx/esm/api';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../../e2e/chromium.mjs';
 
 register();
 const { startServer } = await import('../main.ts');
@@ -20,23 +20,7 @@ const server = await startServer({
     faults: true,
 });
 console.log('server', server.url);
-const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-        '--no-sandbox',
-        '--headless=new',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-        '--allow-loopback-in-peer-connection',
-    ],
-});
+const browser = await launchChromium();
 const errors = [];
 let page;
 // a fresh page per scenario (one crashed or heavy scenario does not spoil the next)

@@ -23,6 +23,11 @@ function server() {
             return url.href;
         },
         accessToken: tokenInput.value.trim() || undefined,
+        /** rtcwire connect params for `streamName` over `transport` ('ws' or 'http'). */
+        params(transport, streamName) {
+            const params = { endPoint: this.endPoint(transport), streamName };
+            return this.accessToken ? { ...params, accessToken: this.accessToken } : params;
+        },
     };
 }
 

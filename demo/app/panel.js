@@ -163,3 +163,8 @@ function hintFor(code) {
             return '';
     }
 }
+
+/** An `<option>` element. */
+export function option(label, value) {
+    return Object.assign(document.createElement('option'), { textContent: label, value });
+}

@@ -12,11 +12,11 @@ import {
     gradeOf,
     lossGrade,
 } from './format.js';
-import { createPanel } from './panel.js';
+import { createPanel, option } from './panel.js';
 
 /**
  * @param {object} deps
- * @param {() => { endPoint: (transport: string) => string, accessToken?: string }} deps.server
+ * @param {() => { params: (transport: string, streamName: string) => object }} deps.server
  */
 export function setupPlayer({ server }) {
     const ui = createPanel('play');
@@ -59,7 +59,7 @@ export function setupPlayer({ server }) {
         listen(player);
         resetSession();
         try {
-            player.start({ endPoint: server().endPoint(transport), streamName: name, ...token() });
+            player.start(server().params(transport, name));
         } catch (error) {
             ui.showError(error);
             ui.setState('failed');
@@ -243,15 +243,6 @@ export function setupPlayer({ server }) {
         if (transport === 'http') url.searchParams.set('via', 'whep');
         else url.searchParams.delete('via');
         window.history.replaceState(null, '', url);
-    }
-
-    function option(label, value) {
-        return Object.assign(document.createElement('option'), { textContent: label, value });
-    }
-
-    function token() {
-        const accessToken = server().accessToken;
-        return accessToken ? { accessToken } : {};
     }
 
     ui.setState('idle');

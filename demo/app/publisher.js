@@ -13,7 +13,7 @@ import {
     lossGrade,
     randomName,
 } from './format.js';
-import { createPanel } from './panel.js';
+import { createPanel, option } from './panel.js';
 
 /** Capture constraints: 720p when the camera can, so the codecs have something to work with. */
 const VIDEO_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
@@ -23,7 +23,7 @@ const LIMIT_LABELS = { none: 'none', bandwidth: 'network', cpu: 'CPU', other: 'o
 
 /**
  * @param {object} deps
- * @param {() => { endPoint: (transport: string) => string, accessToken?: string }} deps.server
+ * @param {() => { params: (transport: string, streamName: string) => object }} deps.server
  * @param {(name: string, whep: boolean) => void} deps.playHere  Starts the player card on this name.
  * @param {(text: string) => void} deps.toast
  */
@@ -106,7 +106,7 @@ export function setupPublisher({ server, playHere, toast }) {
         ui.clearTimings();
         chart.clear();
         try {
-            streamer.start(camera, { endPoint: server().endPoint(transport), streamName: name, ...token() });
+            streamer.start(camera, server().params(transport, name));
         } catch (error) {
             // Bad arguments are thrown synchronously (INVALID_ARGUMENT).
             closeCamera();
@@ -328,15 +328,6 @@ export function setupPublisher({ server, playHere, toast }) {
         for (const el of [nameInput, codecSelect, simulcastBox, ui.$('shuffle'), ...form.elements.transport]) {
             el.disabled = busy;
         }
-    }
-
-    function option(label, value) {
-        return Object.assign(document.createElement('option'), { textContent: label, value });
-    }
-
-    function token() {
-        const accessToken = server().accessToken;
-        return accessToken ? { accessToken } : {};
     }
 
     ui.setState('idle');

@@ -14,6 +14,7 @@ import {
     launchBrowser,
     machine,
     openPage,
+    publishCamera,
     printTable,
     sleep,
     startRefServer,
@@ -42,20 +43,7 @@ const stream = 'ff';
 
 // Publisher: a Streamer with the fake camera (640x360@30 + audio), WebSocket signaling.
 const pub = await openPage(browser, server);
-await pub.page.evaluate(
-    async ({ ws, stream }) => {
-        const { t, rtcwire } = window as any;
-        const camera = await t.camera();
-        const streamer = new rtcwire.Streamer();
-        t.store.streamer = streamer;
-        await new Promise<void>((resolve, reject) => {
-            streamer.on('state', (s: string) => s === 'streaming' && resolve());
-            streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
-            streamer.start(camera, { endPoint: ws, streamName: stream });
-        });
-    },
-    { ws, stream },
-);
+await publishCamera(pub.page, ws, stream);
 // Let the publisher's encoder ramp up and the server cache a GOP.
 await sleep(3000);
 

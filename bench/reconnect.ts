@@ -15,6 +15,7 @@ import {
     launchBrowser,
     machine,
     openPage,
+    publishCamera,
     printTable,
     sleep,
     startRefServer,
@@ -39,17 +40,11 @@ const stream = 'rc';
 const ws = server.url.replace('http', 'ws');
 const { page } = await openPage(browser, server);
 
+// The publisher uses WHIP (no socket), so the fault drops only the player's socket.
+await publishCamera(page, server.url, stream);
 await page.evaluate(
-    async ({ http, ws, stream }) => {
+    async ({ ws, stream }) => {
         const { t, rtcwire } = window as any;
-        const camera = await t.camera();
-        const streamer = new rtcwire.Streamer();
-        t.store.streamer = streamer;
-        await new Promise<void>((resolve, reject) => {
-            streamer.on('state', (s: string) => s === 'streaming' && resolve());
-            streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
-            streamer.start(camera, { endPoint: http, streamName: stream });
-        });
         const player = new rtcwire.Player(t.video('v'));
         t.store.player = player;
         t.store.log = [];
@@ -64,7 +59,7 @@ await page.evaluate(
             player.start({ endPoint: ws, streamName: stream });
         });
     },
-    { http: server.url, ws, stream },
+    { ws, stream },
 );
 
 /** Resolves once frames are decoded and keep increasing on the player's current peer connection. */

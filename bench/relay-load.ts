@@ -21,6 +21,7 @@ import {
     machineCpu,
     median,
     openPage,
+    publishCamera,
     printTable,
     sleep,
     type RefServer,
@@ -79,20 +80,7 @@ const ws = url.replace('http', 'ws');
 
 // ---------------------------------------------------------------- publisher
 const pub = await openPage(browser, server);
-await pub.page.evaluate(
-    async ({ ws, stream }) => {
-        const { t, rtcwire } = window as any;
-        const camera = await t.camera();
-        const streamer = new rtcwire.Streamer();
-        t.store.streamer = streamer;
-        await new Promise<void>((resolve, reject) => {
-            streamer.on('state', (s: string) => s === 'streaming' && resolve());
-            streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
-            streamer.start(camera, { endPoint: ws, streamName: stream });
-        });
-    },
-    { ws, stream },
-);
+await publishCamera(pub.page, ws, stream);
 const pubStats = () =>
     pub.page.evaluate(async () => {
         const pc = (window as any).t.store.streamer.connector?.peerConnection as RTCPeerConnection | undefined;

@@ -173,3 +173,31 @@ export async function installPageHelpers(page: Page): Promise<void> {
         } satisfies PageHelpers;
     });
 }
+
+/**
+ * Publishes the fake camera with a `Streamer` as `streamName` and resolves once it streams (rejects
+ * if it stops first). `t.store.streamer` and `t.store.camera` hold them; both have `stop()`. Needs
+ * {@link installPageHelpers}.
+ */
+export async function publishCamera(
+    page: Page,
+    endPoint: string,
+    streamName: string,
+    options: { streamer?: Record<string, unknown>; camera?: MediaStreamConstraints } = {},
+): Promise<void> {
+    await page.evaluate(
+        async ({ endPoint, streamName, options }) => {
+            const { t, rtcwire } = window as any;
+            const camera: MediaStream = await t.camera(options.camera);
+            t.store.camera = { stop: () => camera.getTracks().forEach((track) => track.stop()) };
+            const streamer = new rtcwire.Streamer(options.streamer ?? {});
+            t.store.streamer = streamer;
+            await new Promise<void>((resolve, reject) => {
+                streamer.on('state', (s: string) => s === 'streaming' && resolve());
+                streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
+                streamer.start(camera, { endPoint, streamName });
+            });
+        },
+        { endPoint, streamName, options },
+    );
+}

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
     installPageHelpers,
+    publishCamera,
     launchBrowser,
     openSdkPage,
     startRefServer,
@@ -50,22 +51,7 @@ async function newTab(): Promise<CheckedPage> {
 
 /** Publishes the fake camera as `stream` with a Streamer and waits until it streams. */
 async function publish(stream: string, endPoint: string, options: Record<string, unknown> = {}) {
-    await tab.page.evaluate(
-        async ({ stream, endPoint, options }) => {
-            const { t, rtcwire } = window as any;
-            const camera = await t.camera();
-            t.store.camera = camera;
-            const streamer = new rtcwire.Streamer(options);
-            t.store.streamer = streamer;
-            const streaming = new Promise<void>((resolve, reject) => {
-                streamer.on('state', (s: string) => s === 'streaming' && resolve());
-                streamer.on('stop', (e: any) => reject(new Error(`streamer stopped: ${e?.code} ${e?.message}`)));
-            });
-            streamer.start(camera, { endPoint, streamName: stream });
-            await streaming;
-        },
-        { stream, endPoint, options },
-    );
+    await publishCamera(tab.page, endPoint, stream, { streamer: options });
 }
 
 /** Plays `stream` with a Player into a new <video> and waits until it plays. */

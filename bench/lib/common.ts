@@ -10,7 +10,14 @@ import os from 'node:os';
 import type { Browser } from 'playwright-core';
 import { installPageHelpers, openSdkPage, type CheckedPage, type RefServer } from '../../e2e/harness';
 
-export { installPageHelpers, launchBrowser, startRefServer, waitFor, type RefServer } from '../../e2e/harness';
+export {
+    installPageHelpers,
+    launchBrowser,
+    publishCamera,
+    startRefServer,
+    waitFor,
+    type RefServer,
+} from '../../e2e/harness';
 
 /**
  * tsx compiles with esbuild's keepNames, so functions handed to `page.evaluate` may call a

@@ -3,7 +3,9 @@
 //        node bench/size-breakdown.mjs --dist   bundles dist/rtcwire.js (after `npm run build`)
 //        --mangle   also mangles internal `_` members, as the rollup build does (src only)
 //        TARGET=es2022 node bench/size-breakdown.mjs   another target (`npm run size` uses es2020)
-// Prints the total min / min+gzip size and the bytes each input contributes to the minified bundle.
+// Prints the total min / min+gzip size, then per input: its bytes in the minified bundle and what it
+// adds to the gzip size (the bundle's gzip size minus the gzip size of the bundle without its bytes;
+// esbuild emits inputs in the metafile's order, so each input is one contiguous slice).
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { relative } from 'node:path';
@@ -32,12 +34,18 @@ const result = await build({
     logLevel: 'warning',
 });
 const code = result.outputFiles.find((f) => f.path.endsWith('out.js')).contents;
-const gz = gzipSync(code, { level: 9 }).length;
+const gzip = (text) => gzipSync(text, { level: 9 }).length;
+const gz = gzip(code);
 const kb = (n) => (n / 1024).toFixed(2);
 console.log(`${entry}: ${kb(code.length)} KB min, ${kb(gz)} KB min+gzip`);
-const inputs = Object.values(result.metafile.outputs)[0].inputs;
-const rows = Object.entries(inputs)
-    .map(([file, { bytesInOutput }]) => [relative(process.cwd(), file), bytesInOutput])
-    .filter(([, bytes]) => bytes > 0)
-    .sort((a, b) => b[1] - a[1]);
-for (const [file, bytes] of rows) console.log(`${String(bytes).padStart(7)}  ${file}`);
+console.log('    min  +gzip  input');
+const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs);
+const rows = [];
+let at = 0;
+for (const [file, { bytesInOutput }] of inputs) {
+    const gzipShare = gz - gzip(Buffer.concat([code.subarray(0, at), code.subarray(at + bytesInOutput)]));
+    at += bytesInOutput;
+    if (bytesInOutput > 0) rows.push([relative(process.cwd(), file), bytesInOutput, gzipShare]);
+}
+rows.sort((a, b) => b[2] - a[2]);
+for (const [file, bytes, share] of rows) console.log(`${String(bytes).padStart(7)} ${String(share).padStart(6)}  ${file}`);

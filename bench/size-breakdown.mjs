@@ -48,4 +48,5 @@ for (const [file, { bytesInOutput }] of inputs) {
     if (bytesInOutput > 0) rows.push([relative(process.cwd(), file), bytesInOutput, gzipShare]);
 }
 rows.sort((a, b) => b[2] - a[2]);
-for (const [file, bytes, share] of rows) console.log(`${String(bytes).padStart(7)} ${String(share).padStart(6)}  ${file}`);
+for (const [file, bytes, share] of rows)
+    console.log(`${String(bytes).padStart(7)} ${String(share).padStart(6)}  ${file}`);

@@ -36,85 +36,20 @@ export type StreamerState = 'idle' | 'connecting' | 'streaming' | 'reconnecting'
 export type FacadeEvent = 'start' | 'open' | 'lost' | 'retry' | 'ended' | 'refused' | 'stop';
 
 /** Every {@link FacadeEvent}, in a stable order (for exhaustive loops). */
-export const FACADE_EVENTS: readonly FacadeEvent[] = Object.freeze([
-    'start',
-    'open',
-    'lost',
-    'retry',
-    'ended',
-    'refused',
-    'stop',
-] as const);
+export const FACADE_EVENTS: readonly FacadeEvent[] = ['start', 'open', 'lost', 'retry', 'ended', 'refused', 'stop'];
 
 /** Every {@link PlayerState}. */
-export const PLAYER_STATES: readonly PlayerState[] = Object.freeze([
+export const PLAYER_STATES: readonly PlayerState[] = [
     'idle',
     'connecting',
     'playing',
     'reconnecting',
     'offline',
     'stopped',
-] as const);
+];
 
-/** Every {@link StreamerState}. */
-export const STREAMER_STATES: readonly StreamerState[] = Object.freeze([
-    'idle',
-    'connecting',
-    'streaming',
-    'reconnecting',
-    'stopped',
-] as const);
-
-/** A transition table: for each state, the state each valid event leads to. */
-export type TransitionTable<S extends string> = Readonly<Record<S, Readonly<Partial<Record<FacadeEvent, S>>>>>;
-
-/**
- * The Player's transitions. Notes on the choices:
- * - `start` is valid only when nothing runs (`idle`, `stopped`): restarting a running player is
- *   `stop()` then `start()`, so the app sees the `stopped` state in between.
- * - A retry keeps `reconnecting` (the issue's `playing → reconnecting → playing`), and keeps
- *   `offline` while polling for the stream: the app's UI does not flicker through `connecting`.
- * - `lost` while `connecting` goes to `reconnecting`: a first attempt that drops is retried too.
- * - Nothing leaves `stopped` but `start`: late events of a closed session are dropped.
- */
-export const PLAYER_TRANSITIONS: TransitionTable<PlayerState> = Object.freeze({
-    idle: { start: 'connecting' },
-    connecting: { open: 'playing', lost: 'reconnecting', ended: 'offline', refused: 'stopped', stop: 'stopped' },
-    playing: { lost: 'reconnecting', ended: 'offline', refused: 'stopped', stop: 'stopped' },
-    reconnecting: {
-        open: 'playing',
-        lost: 'reconnecting',
-        retry: 'reconnecting',
-        ended: 'offline',
-        refused: 'stopped',
-        stop: 'stopped',
-    },
-    offline: {
-        open: 'playing',
-        lost: 'offline',
-        retry: 'offline',
-        ended: 'offline',
-        refused: 'stopped',
-        stop: 'stopped',
-    },
-    stopped: { start: 'connecting' },
-});
-
-/** The Streamer's transitions: the Player's without `offline` (`ended` stops a publisher). */
-export const STREAMER_TRANSITIONS: TransitionTable<StreamerState> = Object.freeze({
-    idle: { start: 'connecting' },
-    connecting: { open: 'streaming', lost: 'reconnecting', ended: 'stopped', refused: 'stopped', stop: 'stopped' },
-    streaming: { lost: 'reconnecting', ended: 'stopped', refused: 'stopped', stop: 'stopped' },
-    reconnecting: {
-        open: 'streaming',
-        lost: 'reconnecting',
-        retry: 'reconnecting',
-        ended: 'stopped',
-        refused: 'stopped',
-        stop: 'stopped',
-    },
-    stopped: { start: 'connecting' },
-});
+/** Every {@link StreamerState} (the Player's, at the same indexes, with `stopped` for `offline`). */
+export const STREAMER_STATES: readonly StreamerState[] = ['idle', 'connecting', 'streaming', 'reconnecting', 'stopped'];
 
 /**
  * The state `event` leads to from `state`, or `undefined` when the event is invalid in that
@@ -137,12 +72,33 @@ export function transition(
     event: FacadeEvent,
     role: 'player' | 'streamer',
 ): PlayerState | StreamerState | undefined {
-    const table: Readonly<Record<string, Readonly<Partial<Record<FacadeEvent, string>>> | undefined>> =
-        role === 'player' ? PLAYER_TRANSITIONS : STREAMER_TRANSITIONS;
-    // Own-property lookups only: a state named like an Object.prototype member must not match.
-    const row = Object.prototype.hasOwnProperty.call(table, state) ? table[state] : undefined;
-    if (!row || !Object.prototype.hasOwnProperty.call(row, event)) return undefined;
-    return row[event] as PlayerState | StreamerState | undefined;
+    // The rules as code rather than two tables; the notes on the choices:
+    // - `start` is valid only when nothing runs (`idle`, `stopped`): restarting a running facade is
+    //   `stop()` then `start()`, so the app sees the `stopped` state in between.
+    // - A retry keeps `reconnecting` (the issue's `playing → reconnecting → playing`), and keeps
+    //   `offline` while polling for the stream: the app's UI does not flicker through `connecting`.
+    // - `lost` while `connecting` goes to `reconnecting`: a first attempt that drops is retried too.
+    // - Nothing leaves `stopped` but `start`: late events of a closed session are dropped.
+    // - The Streamer has no `offline`: `ended` stops a publisher (index 4 of its states is `stopped`).
+    const states: readonly string[] = role === 'player' ? PLAYER_STATES : STREAMER_STATES;
+    const live = states[2] as PlayerState | StreamerState;
+    // Known states only: a state of the other machine, or named like an Object.prototype member, is invalid.
+    if (!states.includes(state)) return undefined;
+    if (!isActive(state)) return event === 'start' ? 'connecting' : undefined;
+    switch (event) {
+        case 'open':
+            return state === live ? undefined : live;
+        case 'lost':
+            return state === 'offline' ? state : 'reconnecting';
+        case 'retry':
+            return state === 'reconnecting' || state === 'offline' ? state : undefined;
+        case 'ended':
+            return states[4] as PlayerState | StreamerState;
+        case 'refused':
+        case 'stop':
+            return 'stopped';
+    }
+    return undefined;
 }
 
 /** Whether a facade in `state` has work under way (a session, a retry or a poll): not `idle`/`stopped`. */

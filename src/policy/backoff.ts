@@ -24,19 +24,16 @@ export interface BackoffOptions {
 }
 
 /** The defaults of {@link BackoffOptions}. */
-export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = Object.freeze({
+export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = {
     initialDelayMs: 250,
     maxDelayMs: 10_000,
     maxAttempts: Infinity,
     multiplier: 2,
-});
+};
 
-const MAX_TIMER_MS = 2_147_483_647;
-
-/** A non-negative, non-NaN option value, or the default when it is missing or unusable. */
-function option(value: number | undefined, fallback: number): number {
-    return typeof value === 'number' && !Number.isNaN(value) && value >= 0 ? value : fallback;
-}
+/** A non-negative number option (NaN fails `>= 0`), or the default when it is missing or unusable. */
+const option = (value: number | undefined, fallback: number): number =>
+    typeof value === 'number' && value >= 0 ? value : fallback;
 
 /**
  * The upper bound of attempt `attempt`'s delay: `min(maxDelayMs, initialDelayMs × multiplier^(attempt − 1))`,
@@ -45,14 +42,17 @@ function option(value: number | undefined, fallback: number): number {
  * @param attempt - 1-based attempt number; values below 1 (or NaN) count as 1.
  */
 export function backoffCap(attempt: number, options: BackoffOptions = {}): number {
-    const initial = option(options.initialDelayMs, DEFAULT_BACKOFF.initialDelayMs);
     // setTimeout fires at once for delays above 2^31 − 1 ms: that is the largest usable cap.
-    const max = Math.min(MAX_TIMER_MS, option(options.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs));
-    const multiplier = Math.max(1, option(options.multiplier, DEFAULT_BACKOFF.multiplier));
-    const n = attempt >= 1 ? Math.floor(attempt) : 1;
-    if (initial === 0) return 0;
-    // Exponentiation overflows to Infinity for large attempts; min() then keeps the cap.
-    return Math.min(max, initial * Math.pow(multiplier, n - 1));
+    // The exponent is clamped (NaN | 0 is 0): the power then overflows to Infinity at worst, which
+    // min() caps; `|| 0` turns 0 × Infinity (an initial delay of 0) into 0.
+    return (
+        Math.min(
+            2 ** 31 - 1,
+            option(options.maxDelayMs, 10_000),
+            option(options.initialDelayMs, 250) *
+                Math.max(1, option(options.multiplier, 2)) ** Math.max(0, Math.min(attempt - 1, 1e4) | 0),
+        ) || 0
+    );
 }
 
 /**
@@ -78,10 +78,9 @@ export function backoffDelay(
     options: BackoffOptions = {},
     random: () => number = Math.random,
 ): number {
-    const draw = random();
-    // A faulty random source must not produce a NaN or out-of-bounds delay.
-    const r = Number.isNaN(draw) ? 1 : Math.min(1, Math.max(0, draw));
-    return Math.round(r * backoffCap(attempt, options));
+    const r = random();
+    // A faulty random source must not produce a NaN or out-of-bounds delay (NaN counts as 1).
+    return Math.round(backoffCap(attempt, options) * (r < 0 ? 0 : r < 1 ? r : 1));
 }
 
 /**
@@ -99,7 +98,5 @@ export function backoffDelay(
  * ```
  */
 export function shouldRetry(attempt: number, error: RtcError | undefined, options: BackoffOptions = {}): boolean {
-    if (error?.retryable !== true) return false;
-    const maxAttempts = option(options.maxAttempts, DEFAULT_BACKOFF.maxAttempts);
-    return attempt >= 1 && attempt <= maxAttempts;
+    return error?.retryable === true && attempt >= 1 && attempt <= option(options.maxAttempts, Infinity);
 }

@@ -5,7 +5,7 @@ import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, MediaKind, VideoCodec } from '../core/types';
-import { AdaptiveBitrate } from '../policy/AdaptiveBitrate';
+import { AdaptiveBitrate, positive } from '../policy/AdaptiveBitrate';
 import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
@@ -81,6 +81,9 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
     targetBitrate: [bitrate: number];
 }
 
+/** The untyped view of a connector's `on`, to forward its events by name. */
+type Forwarder = { on(event: string, fn: (...args: unknown[]) => void, options: { signal: AbortSignal }): unknown };
+
 /**
  * Publishes a camera (any MediaStream) under a stream name, with reconnection, adaptive bitrate
  * and statistics. WebSocket signaling for `ws(s)://` and bare host endpoints, WHIP for `http(s)://`.
@@ -99,14 +102,14 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
 export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
-    private readonly _streamerOptions: StreamerOptions;
     private _abr: AdaptiveBitrate;
     private _fixedBitrate: number | undefined;
     private _applied: number | undefined;
-    private _serverBitrateAt = 0;
+    private _serverBitrateAt: number | undefined;
     private _serverBitrate: number | undefined;
-    private _lastReport: { at: number; report: MediaReport } | undefined;
-    private _tracks: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
+    private _report: MediaReport | undefined;
+    private _reportAt: number | undefined;
+    private _tracks: { audio?: MediaStreamTrack | null; video?: MediaStreamTrack | null } = {};
     private _muted = { audio: false, video: false };
     private _source: MediaStream | undefined;
 
@@ -116,10 +119,9 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      */
     constructor(options: StreamerOptions = {}) {
         super(options, 'streamer');
-        this._streamerOptions = options;
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
-        if (!(minBitrate > 0)) throw new RtcError('INVALID_ARGUMENT', 'minBitrate must be positive');
+        // AdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive.
         this._abr = new AdaptiveBitrate({
             minBitrate,
             maxBitrate,
@@ -152,12 +154,12 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      * ```
      */
     set videoBitrate(bitrate: number | undefined) {
-        if (bitrate !== undefined && (!Number.isFinite(bitrate) || bitrate <= 0)) {
-            throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be a positive number of bps or undefined');
+        if (bitrate !== undefined && !positive(bitrate)) {
+            throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be a positive number or undefined');
         }
         this._fixedBitrate = bitrate;
         const connector = this.connector;
-        if (connector?.opened) void this._applyBitrate(connector, bitrate ?? this._abr.target, true);
+        if (connector?.opened) void this._applyBitrate(connector, this.targetBitrate, true);
     }
 
     /** The current video bitrate target (fixed or adaptive), bps. */
@@ -170,7 +172,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      * on bad arguments; everything later arrives as `stop(error)`.
      */
     start(stream: MediaStream, params: ConnectParams): void {
-        if (!stream || typeof stream.getTracks !== 'function' || stream.getTracks().length === 0) {
+        if (!stream?.getTracks?.().length) {
             throw new RtcError('INVALID_ARGUMENT', 'start() needs a MediaStream with at least one track');
         }
         if (this.started) this.stop();
@@ -178,7 +180,6 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         this._source = stream;
         this._tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
         this._abr.reset();
-        this._applied = undefined;
         this._begin(params);
     }
 
@@ -214,10 +215,9 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      */
     async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
         if (track && track.kind !== kind) throw new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`);
-        const connector = this.connector;
-        if (connector) await connector.replaceTrack(kind, track);
-        this._tracks[kind] = track ?? undefined;
-        if (track) track.enabled = !this._muted[kind];
+        await this.connector?.replaceTrack(kind, track);
+        this._tracks[kind] = track;
+        this._setMuted(kind, this._muted[kind]);
     }
 
     /** Sets the server's NACK wait / drop timeout (WebSocket sessions). */
@@ -231,46 +231,55 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
 
     /** @internal */
     protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
-        const options = {
-            logger: this._options.logger,
-            logLevel: this._options.logLevel,
-            videoCodec: this._streamerOptions.videoCodec,
-            simulcast: this._streamerOptions.simulcast,
-            ...this._options.connectorOptions,
-        };
-        const stream = this._publishStream();
-        return kind === 'ws' ? new WSController(params, stream, options) : new HTTPConnector(params, stream, options);
+        const options: StreamerOptions = this._options;
+        // The app's stream, or a new one when tracks were replaced since `start()` (reconnections;
+        // without a MediaStream constructor, as in Node, the app's).
+        const source = this._source!;
+        const tracks = Object.values(this._tracks).filter((t): t is MediaStreamTrack => !!t);
+        const original = source.getTracks();
+        const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
+        return new (kind === 'ws' ? WSController : HTTPConnector)(
+            params,
+            !Stream ||
+                !tracks.length ||
+                (tracks.length === original.length && tracks.every((t) => original.includes(t)))
+                ? source
+                : new Stream(tracks),
+            {
+                logger: options.logger,
+                logLevel: options.logLevel,
+                videoCodec: options.videoCodec,
+                simulcast: options.simulcast,
+                ...options.connectorOptions,
+            },
+        );
     }
 
     /** @internal */
     protected _onOpen(connector: Connector, _stream: MediaStream, signal: AbortSignal): void {
         this._applied = undefined;
         if (connector instanceof WSController) {
-            connector.on(
-                'videoBitrate',
-                (bitrate, constraint) => {
-                    this._abr.setConstraint(constraint);
-                    this._emitAny('videoBitrate', bitrate, constraint);
-                },
-                { signal },
-            );
-            connector.on('rtpProps', (props) => this._emitAny('rtpProps', props), { signal });
-            connector.on(
-                'mediaReport',
-                (report) => {
-                    this._lastReport = { at: now(), report };
-                    this._emitAny('mediaReport', report);
-                },
-                { signal },
-            );
+            for (const event of ['videoBitrate', 'rtpProps', 'mediaReport'] as const) {
+                (connector as unknown as Forwarder).on(
+                    event,
+                    (...args: unknown[]) => {
+                        if (event === 'videoBitrate') this._abr.setConstraint(args[1] as number);
+                        if (event === 'mediaReport') {
+                            this._report = args[0] as MediaReport;
+                            this._reportAt = now();
+                        }
+                        this._emitAny(event, ...args);
+                    },
+                    { signal },
+                );
+            }
         }
         void this._applyBitrate(connector, this.targetBitrate, true);
     }
 
     /** @internal */
     protected _onSessionEnd(): void {
-        this._lastReport = undefined;
-        this._serverBitrate = undefined;
+        this._report = this._serverBitrate = undefined;
     }
 
     /** @internal */
@@ -279,51 +288,43 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (connector !== this.connector) return;
         const video = infos.outbound.video;
         const t = now();
-        const report = this._lastReport && t - this._lastReport.at < 2500 ? this._lastReport.report : undefined;
+        // The server's loss figure while recent (it reports about once a second).
+        const report = t - this._reportAt! < 2500 ? this._report : undefined;
         if (this._fixedBitrate === undefined && video) {
             const target = this._abr.update({
+                // availableOutgoingBitrate, qualityLimitationReason
+                ...infos,
+                ...video,
                 now: t,
                 lossPercent: report?.stats.lossPerc ?? video.lossPercent,
-                rttMs: infos.rtt === undefined ? undefined : infos.rtt * 1000,
-                qualityLimitationReason: video.qualityLimitationReason,
-                availableOutgoingBitrate: infos.availableOutgoingBitrate,
-                sentBitrate: video.bitrate,
+                // undefined → NaN, which AdaptiveBitrate ignores
+                rttMs: infos.rtt! * 1000,
                 source: report ? 'server' : 'sender',
             });
-            await this._applyBitrate(connector, target, false);
+            await this._applyBitrate(connector, target);
         }
         this._emitAny('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
     }
 
-    private async _applyBitrate(connector: Connector, bitrate: number, force: boolean): Promise<void> {
+    private async _applyBitrate(connector: Connector, bitrate: number, force?: boolean): Promise<void> {
+        const applied = this._applied;
         const rounded = Math.round(bitrate);
-        if (!force && this._applied !== undefined && Math.abs(rounded - this._applied) < this._applied * 0.05) return;
-        const changed = rounded !== this._applied;
+        // Changes under 5 % are not worth an encoder update (undefined: NaN, never below).
+        if (!force && Math.abs(rounded - applied!) < applied! * 0.05) return;
         this._applied = rounded;
-        if (changed) this._emitAny('targetBitrate', rounded);
-        await setSenderBitrate(connector.peerConnection, rounded).catch((error: unknown) =>
-            this._logger.debug('setParameters failed', { error }),
-        );
+        if (rounded !== applied) this._emitAny('targetBitrate', rounded);
+        const log = (error: unknown) => this._logger.debug('bitrate not applied', { error });
+        await setSenderBitrate(connector.peerConnection, rounded).catch(log);
         // Tell the server too (it sets its REMB / ingest budget), at most every 2 s unless forced.
-        if (!(connector instanceof WSController)) return;
         const t = now();
-        if (!force && (t - this._serverBitrateAt < 2000 || this._serverBitrate === rounded)) return;
-        this._serverBitrateAt = t;
-        this._serverBitrate = rounded;
-        connector
-            .setVideoBitrate(rounded)
-            .catch((error: unknown) => this._logger.debug('video_bitrate failed', { error }));
-    }
-
-    /** The app's stream, or a new one when tracks were replaced since `start()` (reconnections). */
-    private _publishStream(): MediaStream {
-        const source = this._source;
-        if (!source) throw new RtcError('INVALID_STATE', 'no stream to publish');
-        const tracks = [this._tracks.audio, this._tracks.video].filter((t): t is MediaStreamTrack => t !== undefined);
-        const original = source.getTracks();
-        const unchanged = tracks.length === original.length && tracks.every((t) => original.includes(t));
-        const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
-        return unchanged || !Stream || tracks.length === 0 ? source : new Stream(tracks);
+        if (
+            connector instanceof WSController &&
+            (force || (t - this._serverBitrateAt! >= 2000 && rounded !== this._serverBitrate))
+        ) {
+            this._serverBitrateAt = t;
+            this._serverBitrate = rounded;
+            connector.setVideoBitrate(rounded).catch(log);
+        }
     }
 
     private _setMuted(kind: MediaKind, muted: boolean): void {
@@ -343,23 +344,15 @@ export interface Streamer extends EventHandlers<StreamerEvents> {}
  */
 export async function setSenderBitrate(pc: RTCPeerConnection | undefined, bitrate: number): Promise<void> {
     const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
-    if (!sender || typeof sender.getParameters !== 'function') return;
-    const parameters = sender.getParameters();
-    const encodings = parameters.encodings ?? [];
-    if (encodings.length === 0) return;
-    if (encodings.length === 1) {
-        encodings[0]!.maxBitrate = bitrate;
-    } else {
-        // Layers low → high: keep the low ones at most a share of the budget, give the rest to the top.
-        const shares = encodings.map((_, i) => (i === encodings.length - 1 ? 0 : 0.15 * 2 ** i));
-        let left = bitrate;
-        encodings.forEach((encoding, i) => {
-            if (i === encodings.length - 1) encoding.maxBitrate = Math.max(50_000, left);
-            else {
-                encoding.maxBitrate = Math.max(30_000, Math.round(bitrate * shares[i]!));
-                left -= encoding.maxBitrate;
-            }
-        });
-    }
-    await sender.setParameters(parameters);
+    const parameters = sender?.getParameters();
+    const encodings = parameters?.encodings ?? [];
+    const top = encodings.length - 1;
+    let left = bitrate;
+    // Layers low → high: each low one gets at most a share of the budget (15 %, 30 % …), the top
+    // one the rest (a single encoding: all of it).
+    encodings.forEach((encoding, i) => {
+        left -= encoding.maxBitrate =
+            i < top ? Math.max(30_000, Math.round(bitrate * 0.15 * 2 ** i)) : Math.max(i && 50_000, left);
+    });
+    if (top >= 0) await sender!.setParameters(parameters!);
 }

@@ -33,28 +33,11 @@ export interface AdaptiveBitrateOptions {
     startBitrate?: number;
 }
 
-/** Loss above this percent cuts the target. */
-const CUT_LOSS_PERCENT = 10;
-/** Loss below this percent (for {@link CLEAN_MS}) lets the target grow. */
-const CLEAN_LOSS_PERCENT = 2;
-const CLEAN_MS = 3000;
-/** Growth per second while clean. */
-const GROWTH_PER_SECOND = 1.08;
-/** The target may grow up to the browser's bandwidth estimate × this. */
-const AVAILABLE_HEADROOM = 1.1;
-/** RTT above its recent minimum × this (and by more than {@link RTT_MIN_RISE_MS}) is a queue building up. */
-const RTT_RISE = 1.5;
-const RTT_MIN_RISE_MS = 20;
-const RTT_CUT = 0.85;
-/** The RTT minimum is taken over this window, so a lasting route change is not a lasting congestion. */
-const RTT_WINDOW_MS = 30_000;
-/** A sender sample this soon after a server sample does not apply its loss (the server's is more accurate). */
-const SERVER_PRECEDENCE_MS = 2000;
-/** Longest interval one sample may grow the target over (a paused tab must not jump to the maximum). */
-const MAX_STEP_MS = 2000;
-const DEFAULT_START = 1_000_000;
-
-const finite = (value: number | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+/**
+ * A positive, finite number (`undefined`, `NaN`, `Infinity` and `≤ 0` are not).
+ * @internal
+ */
+export const positive = (value: number | undefined): value is number => value! > 0 && value! < Infinity;
 
 /**
  * The Streamer's adaptive bitrate: a loss-based controller in the manner of Google Congestion
@@ -86,24 +69,27 @@ export class AdaptiveBitrate {
     private readonly _min: number;
     private readonly _max: number;
     private readonly _start: number;
-    private _target: number;
+    private _target!: number;
     private _constraint: number | undefined;
-    private _lastNow: number | undefined;
-    private _lastServerAt: number | undefined;
-    private _cleanSince: number | undefined;
-    private _rtts: { now: number; rtt: number }[] = [];
-    private _rttStreak = 0;
+    // "No previous sample" / "no server sample" / "not clean" are ±Infinity, so the time
+    // arithmetic below needs no undefined checks.
+    private _lastNow!: number;
+    private _serverAt!: number;
+    private _cleanSince!: number;
+    /** Recent RTT samples, `[time, rtt]`. */
+    private _rtts!: [number, number][];
+    private _rttStreak!: number;
 
     /** @throws {@link RtcError} `INVALID_ARGUMENT` when the bounds are not positive and ordered. */
     constructor(options: AdaptiveBitrateOptions) {
-        const { minBitrate, maxBitrate } = options;
-        if (!finite(minBitrate) || minBitrate <= 0 || !finite(maxBitrate) || maxBitrate < minBitrate) {
-            throw new RtcError('INVALID_ARGUMENT', 'AdaptiveBitrate needs 0 < minBitrate ≤ maxBitrate (finite)');
+        const { minBitrate, maxBitrate, startBitrate } = options;
+        if (!positive(minBitrate) || !positive(maxBitrate) || maxBitrate < minBitrate) {
+            throw new RtcError('INVALID_ARGUMENT', 'bitrates need 0 < minBitrate ≤ maxBitrate (finite)');
         }
         this._min = minBitrate;
         this._max = maxBitrate;
-        this._start = finite(options.startBitrate) ? options.startBitrate : DEFAULT_START;
-        this._target = this._clamp(this._start);
+        this._start = Number.isFinite(startBitrate) ? startBitrate! : 1_000_000;
+        this.reset();
     }
 
     /** The current target, bits per second (an integer within the bounds). */
@@ -122,84 +108,75 @@ export class AdaptiveBitrate {
      * then grows back at the usual pace.
      */
     setConstraint(bps: number | undefined): void {
-        this._constraint = finite(bps) && bps > 0 ? bps : undefined;
-        this._target = this._clamp(this._target);
+        this._constraint = positive(bps) ? bps : undefined;
+        this._clamp(this._target);
     }
 
     /** Feeds one sample; returns the new target, bits per second. */
     update(sample: AbrSample): number {
-        const { now } = sample;
-        const step = this._lastNow === undefined ? 0 : Math.min(MAX_STEP_MS, Math.max(0, now - this._lastNow));
+        const { now, lossPercent, rttMs } = sample;
+        // Longest interval one sample may grow the target over: a paused tab must not jump to the maximum.
+        const step = Math.min(2000, Math.max(0, now - this._lastNow));
         this._lastNow = now;
         let target = this._target;
         let cut = false;
 
-        // Loss: a sender sample just after a server sample would count the same loss twice.
-        if (sample.source === 'server') this._lastServerAt = now;
-        const serverFresh =
-            sample.source === 'sender' &&
-            this._lastServerAt !== undefined &&
-            now - this._lastServerAt < SERVER_PRECEDENCE_MS;
-        if (finite(sample.lossPercent) && !serverFresh) {
-            const loss = Math.min(100, Math.max(0, sample.lossPercent));
-            if (loss > CUT_LOSS_PERCENT) {
-                target *= 1 - (0.5 * loss) / 100;
+        // Loss: a sender sample within 2 s of a server sample would count the same loss twice
+        // (and the server's figure is the more accurate).
+        const server = sample.source === 'server';
+        if (server) this._serverAt = now;
+        if (Number.isFinite(lossPercent) && (server || now - this._serverAt >= 2000)) {
+            // Above 10 %: cut at once; under 2 %: clean (growth after 3 clean seconds).
+            const loss = Math.min(100, lossPercent);
+            if (loss > 10) {
+                target *= 1 - loss / 200;
                 cut = true;
             }
-            if (loss < CLEAN_LOSS_PERCENT) this._cleanSince ??= now;
-            else this._cleanSince = undefined;
+            this._cleanSince = loss < 2 ? Math.min(this._cleanSince, now) : Infinity;
         }
 
-        // Delay hint: the RTT climbing over its recent minimum means a queue is building.
+        // Delay hint: the RTT climbing over its minimum of the last 30 s (a window, so that a
+        // lasting route change is not a lasting congestion) means a queue is building.
         let rttHigh = false;
-        if (finite(sample.rttMs) && sample.rttMs > 0) {
-            this._rtts.push({ now, rtt: sample.rttMs });
-            this._rtts = this._rtts.filter((r) => r.now > now - RTT_WINDOW_MS);
-            const minRtt = Math.min(...this._rtts.map((r) => r.rtt));
-            rttHigh = sample.rttMs > minRtt * RTT_RISE && sample.rttMs - minRtt > RTT_MIN_RISE_MS;
+        if (positive(rttMs)) {
+            this._rtts = [...this._rtts.filter((r) => r[0] > now - 30_000), [now, rttMs]];
+            const minRtt = Math.min(...this._rtts.map((r) => r[1]));
+            rttHigh = rttMs > minRtt * 1.5 && rttMs - minRtt > 20;
             this._rttStreak = rttHigh ? this._rttStreak + 1 : 0;
-            if (this._rttStreak >= 2 && !cut) {
-                target *= RTT_CUT;
+            if (this._rttStreak > 1 && !cut) {
+                target *= 0.85;
                 cut = true;
                 this._rttStreak = 0;
             }
         }
 
-        if (cut) {
-            this._cleanSince = undefined;
-        } else if (
-            !rttHigh &&
-            sample.qualityLimitationReason !== 'cpu' &&
-            this._cleanSince !== undefined &&
-            now - this._cleanSince >= CLEAN_MS &&
-            step > 0
-        ) {
-            let grown = target * Math.pow(GROWTH_PER_SECOND, step / 1000);
+        if (cut) this._cleanSince = Infinity;
+        else if (!rttHigh && sample.qualityLimitationReason !== 'cpu' && now - this._cleanSince >= 3000) {
+            // × 1.08 per second, up to the browser's estimate × 1.1 (which never lowers the target).
             const available = sample.availableOutgoingBitrate;
-            if (finite(available) && available > 0)
-                grown = Math.min(grown, Math.max(target, available * AVAILABLE_HEADROOM));
-            target = grown;
+            target = Math.min(
+                target * 1.08 ** (step / 1000),
+                Math.max(target, positive(available) ? available * 1.1 : Infinity),
+            );
         }
 
-        this._target = this._clamp(target);
-        return this._target;
+        return this._clamp(target);
     }
 
     /** Back to the start target, with no history and no constraint (a new session). */
     reset(): void {
         this._constraint = undefined;
-        this._target = this._clamp(this._start);
-        this._lastNow = undefined;
-        this._lastServerAt = undefined;
-        this._cleanSince = undefined;
+        this._lastNow = this._cleanSince = Infinity;
+        this._serverAt = -Infinity;
         this._rtts = [];
         this._rttStreak = 0;
+        this._clamp(this._start);
     }
 
+    /** Sets the target to `bps` within the bounds, and returns it. */
     private _clamp(bps: number): number {
         // Whole bits per second, never above the upper bound even when the bounds are fractional.
         const upper = Math.floor(Math.min(this._max, this._constraint ?? Infinity));
-        const lower = Math.min(Math.ceil(this._min), upper);
-        return Math.min(upper, Math.max(lower, Math.round(finite(bps) ? bps : lower)));
+        return (this._target = Math.min(upper, Math.max(Math.ceil(this._min), Math.round(bps))));
     }
 }

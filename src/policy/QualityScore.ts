@@ -16,18 +16,8 @@ export interface QualitySample {
     targetFps?: number;
 }
 
-/** Weight of one percent of loss (the E-model's 2.5 for audio with concealment, more for video). */
-const LOSS_WEIGHT = 4;
-/** Points lost per freeze per minute, and their cap. */
-const FREEZE_WEIGHT = 15;
-const FREEZE_MAX = 60;
-/** Points lost when the frame rate falls to zero. */
-const FPS_WEIGHT = 40;
-/** R factor of a perfect network in the simplified E-model. */
-const R_MAX = 93.2;
-
-const finite = (value: number | undefined): number =>
-    value !== undefined && Number.isFinite(value) && value > 0 ? value : 0;
+/** `value` when positive and finite, else 0 (missing values do not penalise). */
+const positive = (value: number | undefined): number => (value! > 0 && value! < Infinity ? value! : 0);
 
 /**
  * A 0–100 quality score, MOS-like: 100 is a clean, low-latency, fluid stream; under ~50 users
@@ -50,18 +40,17 @@ const finite = (value: number | undefined): number =>
  * ```
  */
 export function qualityScore(sample: QualitySample): number {
-    const loss = Math.min(100, finite(sample.lossPercent));
-    const delay = finite(sample.rttMs) / 2 + 2 * finite(sample.jitterMs) + 10;
-    const delayPenalty = delay < 160 ? delay / 40 : (delay - 120) / 10;
-    const r = R_MAX - delayPenalty - LOSS_WEIGHT * loss;
-    let score = (100 * r) / R_MAX;
-    score -= Math.min(FREEZE_MAX, FREEZE_WEIGHT * finite(sample.freezesPerMinute));
-    const target = finite(sample.targetFps);
-    if (target > 0 && sample.fps !== undefined && Number.isFinite(sample.fps)) {
-        const ratio = Math.min(1, Math.max(0, sample.fps / target));
-        score -= FPS_WEIGHT * (1 - ratio);
-    }
-    return Math.round(Math.min(100, Math.max(0, score)));
+    const { fps } = sample;
+    const delay = positive(sample.rttMs) / 2 + 2 * positive(sample.jitterMs) + 10;
+    // R factor of the simplified E-model, 93.2 for a perfect network; 4 points per percent of loss
+    // (the E-model's 2.5 assumes audio loss concealment; video has none). Loss above 100 % needs
+    // no cap: the score is 0 from 24 % on.
+    const r = 93.2 - (delay < 160 ? delay / 40 : (delay - 120) / 10) - 4 * positive(sample.lossPercent);
+    // Never above 100: the delay term is at least 0.25.
+    let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute));
+    const target = positive(sample.targetFps);
+    if (target && Number.isFinite(fps)) score -= 40 * (1 - Math.min(1, positive(fps) / target));
+    return Math.round(Math.max(0, score));
 }
 
 /** The normalised statistics a `Player` emits about once a second. */
@@ -163,18 +152,21 @@ export interface StreamerStatsExtra {
 }
 
 const worst = (a: number | undefined, b: number | undefined): number => Math.max(a ?? 0, b ?? 0);
-const ms = (seconds: number | undefined): number | undefined =>
-    seconds === undefined || !Number.isFinite(seconds) ? undefined : seconds * 1000;
+/** Seconds → ms (the normaliser gives finite numbers or `undefined`). */
+const ms = (seconds: number | undefined): number | undefined => (seconds === undefined ? seconds : seconds * 1000);
 
 /**
  * What the Player's and the Streamer's stats share, from the inbound (player) or outbound
- * (streamer) side of `infos`; `jitterMs` (the worse of audio and video) is only scored.
+ * (streamer) side of `infos`, plus `fields`; `jitterMs` (the worse of audio and video) is
+ * scored and kept when `keepJitter`. Optional fields without a value are left out.
  */
-function commonStats(
+function commonStats<T>(
     infos: ConnectionInfos,
     side: ConnectionInfos['inbound'] | ConnectionInfos['outbound'],
     extra: { targetFps?: number; freezesPerMinute?: number },
-) {
+    fields: Partial<T>,
+    keepJitter?: boolean,
+): T {
     const { audio, video } = side;
     const videoBitrate = video?.bitrate ?? 0;
     const audioBitrate = audio?.bitrate ?? 0;
@@ -182,7 +174,7 @@ function commonStats(
     const jitterMs = worst(ms(audio?.jitter), ms(video?.jitter));
     const rttMs = ms(infos.rtt);
     const fps = video?.framesPerSecond ?? 0;
-    const stats: Omit<StreamerStats, 'targetBitrate'> & { jitterMs: number } = {
+    const stats: Record<string, unknown> = {
         timestamp: infos.timestamp,
         bitrate: videoBitrate + audioBitrate,
         videoBitrate,
@@ -191,21 +183,22 @@ function commonStats(
         width: video?.frameWidth ?? 0,
         height: video?.frameHeight ?? 0,
         packetLossPercent,
-        jitterMs,
+        jitterMs: keepJitter ? jitterMs : undefined,
         quality: qualityScore({
             lossPercent: packetLossPercent,
             jitterMs,
             rttMs,
             freezesPerMinute: extra.freezesPerMinute,
             // Before the first decoded frame there is nothing to judge the frame rate on.
-            fps: video ? fps : undefined,
+            fps: video && fps,
             targetFps: extra.targetFps,
         }),
+        rttMs,
+        videoCodec: video?.codec,
+        audioCodec: audio?.codec,
     };
-    if (rttMs !== undefined) stats.rttMs = rttMs;
-    if (video?.codec) stats.videoCodec = video.codec;
-    if (audio?.codec) stats.audioCodec = audio.codec;
-    return stats;
+    for (const key in stats) if (stats[key] === undefined) delete stats[key];
+    return { ...stats, ...fields } as T;
 }
 
 /**
@@ -222,16 +215,23 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
     const { audio, video } = infos.inbound;
     const freezeCount = video?.freezeCount ?? 0;
     const previous = extra.previous;
-    let freezesPerMinute: number | undefined;
-    if (previous && infos.timestamp > previous.timestamp && freezeCount >= previous.freezeCount) {
-        freezesPerMinute = ((freezeCount - previous.freezeCount) * 60_000) / (infos.timestamp - previous.timestamp);
-    }
-    return {
-        ...commonStats(infos, infos.inbound, { targetFps: extra.targetFps, freezesPerMinute }),
-        jitterBufferMs: ms(video?.jitterBufferDelay ?? audio?.jitterBufferDelay) ?? 0,
-        freezeCount,
-        rendition: extra.rendition,
-    };
+    const elapsed = previous ? infos.timestamp - previous.timestamp : 0;
+    return commonStats<PlayerStats>(
+        infos,
+        infos.inbound,
+        {
+            targetFps: extra.targetFps,
+            // Freezes per minute since the previous sample; fewer freezes (counters reset by a new
+            // session) make a negative rate, which the score ignores.
+            freezesPerMinute: elapsed > 0 ? ((freezeCount - previous!.freezeCount) * 60_000) / elapsed : 0,
+        },
+        {
+            jitterBufferMs: ms(video?.jitterBufferDelay ?? audio?.jitterBufferDelay) ?? 0,
+            freezeCount,
+            rendition: extra.rendition,
+        },
+        true,
+    );
 }
 
 /**
@@ -243,11 +243,9 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
  * ```
  */
 export function toStreamerStats(infos: ConnectionInfos, extra: StreamerStatsExtra): StreamerStats {
-    const { jitterMs: _scoredOnly, ...stats }: StreamerStats & { jitterMs?: number } = {
-        ...commonStats(infos, infos.outbound, extra),
-        targetBitrate: extra.targetBitrate,
-    };
     const reason = infos.outbound.video?.qualityLimitationReason;
-    if (reason !== undefined) stats.qualityLimitationReason = reason;
-    return stats;
+    return commonStats<StreamerStats>(infos, infos.outbound, extra, {
+        targetBitrate: extra.targetBitrate,
+        ...(reason && { qualityLimitationReason: reason }),
+    });
 }

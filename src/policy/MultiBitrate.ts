@@ -95,8 +95,10 @@ const DEFAULTS: Required<MultiBitrateOptions> = {
 };
 
 const pixels = (r: Rendition): number => (r.width ?? 0) * (r.height ?? 0);
-const hasBitrate = (r: Rendition): r is Rendition & { bitrate: number } =>
-    typeof r.bitrate === 'number' && Number.isFinite(r.bitrate) && r.bitrate > 0;
+const bitrate = (r: Rendition): number => r.bitrate ?? 0;
+/** `value` when it is a finite number above 0. */
+const positive = (value: number | undefined): number | undefined =>
+    Number.isFinite(value) && value! > 0 ? value : undefined;
 
 /**
  * Renditions from the lightest to the heaviest: by resolution (width × height) when every
@@ -105,13 +107,16 @@ const hasBitrate = (r: Rendition): r is Rendition & { bitrate: number } =>
  * by bitrate otherwise. Duplicate tracks are dropped.
  */
 export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
-    const seen = new Set<number>();
-    const unique = renditions.filter((r) => Number.isFinite(r.track) && !seen.has(r.track) && seen.add(r.track));
+    const unique = renditions.filter(
+        (r, i) => Number.isFinite(r.track) && renditions.findIndex((s) => s.track === r.track) === i,
+    );
     const bySize = unique.every((r) => pixels(r) > 0);
-    return unique.sort((a, b) =>
-        bySize
-            ? pixels(a) - pixels(b) || (a.bitrate ?? 0) - (b.bitrate ?? 0) || a.track - b.track
-            : (a.bitrate ?? 0) - (b.bitrate ?? 0) || pixels(a) - pixels(b) || a.track - b.track,
+    return unique.sort(
+        (a, b) =>
+            (bySize ? pixels(a) - pixels(b) : 0) ||
+            bitrate(a) - bitrate(b) ||
+            pixels(a) - pixels(b) ||
+            a.track - b.track,
     );
 }
 
@@ -142,11 +147,12 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
  */
 export class MultiBitrate implements RenditionSelector {
     private readonly _options: Required<MultiBitrateOptions>;
-    private _hold: number;
+    private _hold!: number;
     private _previous: MbrSample | undefined;
-    private _lossStreak = 0;
+    private _lossStreak!: number;
     private _cleanSince: number | undefined;
-    private _jitterBuffer: { now: number; ms: number }[] = [];
+    /** The samples with a jitter buffer since the last switch, one at or before the window's start. */
+    private _jitterBuffer!: MbrSample[];
     private _switchedAt: number | undefined;
     private _lastUpAt: number | undefined;
     private _lastDecision: number | undefined;
@@ -155,11 +161,11 @@ export class MultiBitrate implements RenditionSelector {
         const merged = { ...DEFAULTS };
         for (const key of Object.keys(DEFAULTS) as (keyof MultiBitrateOptions)[]) {
             const value = options[key];
-            if (typeof value === 'number' && !Number.isNaN(value) && value >= 0) merged[key] = value;
+            if (typeof value === 'number' && value >= 0) merged[key] = value;
         }
         merged.maxHoldMs = Math.max(merged.maxHoldMs, merged.holdMs);
         this._options = merged;
-        this._hold = merged.holdMs;
+        this.reset();
     }
 
     /** The clean time currently required before stepping up, ms (grows after failed up-switches). */
@@ -171,130 +177,101 @@ export class MultiBitrate implements RenditionSelector {
     decide(sample: MbrSample, renditions: readonly Rendition[], current: number | undefined): number | undefined {
         const sorted = sortRenditions(renditions);
         const o = this._options;
-        const { now } = sample;
+        const { now, lossPercent } = sample;
         const previous = this._previous;
         this._previous = sample;
-        if (sorted.length === 0) return undefined;
-        const first = sorted[0] as Rendition;
-        if (sorted.length === 1) return this._decided(first.track);
+        if (!sorted[1]) return sorted[0] && (this._lastDecision = sorted[0].track);
 
         // A cumulative counter that went down means a new session: not a freeze.
-        const newFreeze = previous !== undefined && sample.freezeCount > previous.freezeCount;
-        this._lossStreak = sample.lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
-        if (sample.jitterBufferMs !== undefined && Number.isFinite(sample.jitterBufferMs)) {
-            this._jitterBuffer.push({ now, ms: sample.jitterBufferMs });
+        const newFreeze = previous && sample.freezeCount > previous.freezeCount;
+        this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
+        if (Number.isFinite(sample.jitterBufferMs)) {
+            const history = this._jitterBuffer;
+            history.push(sample);
             // Keep one sample at or before the window's start, so the kept samples span the window.
-            while (
-                this._jitterBuffer.length > 1 &&
-                (this._jitterBuffer[1] as { now: number }).now <= now - o.jitterBufferWindowMs
-            ) {
-                this._jitterBuffer.shift();
-            }
+            while (history[1] && history[1].now <= now - o.jitterBufferWindowMs) history.shift();
         }
 
-        const index = current === undefined ? -1 : sorted.findIndex((r) => r.track === current);
-        if (index < 0) return this._switch(now, this._initial(sorted, sample).track, 'initial');
-        if (this._lastDecision !== undefined && current !== this._lastDecision) {
-            // Someone else changed the track: measure the new one from scratch.
+        const available = positive(sample.availableBitrate);
+        const index = sorted.findIndex((r) => r.track === current);
+        const rendition = sorted[index];
+        const next = sorted[index + 1];
+        // 0: stay, 1: initial choice, 2: down, 3: up.
+        let move = 0;
+        let track: number;
+        if (!rendition) {
+            // The heaviest the available bandwidth fits with headroom, else the heaviest.
+            track = sorted[(available && fitIndex(sorted, available / o.upHeadroom)) ?? sorted.length - 1]!.track;
+            move = 1;
+        } else {
+            track = rendition.track;
+            if (this._lastDecision !== undefined && current !== this._lastDecision) {
+                // Someone else changed the track: measure the new one from scratch.
+                this._afterSwitch(now);
+            }
+            // A step up that held long enough succeeded: the next one needs the base clean time again.
+            if (now - this._lastUpAt! >= o.failedUpWindowMs) {
+                this._lastUpAt = undefined;
+                this._hold = o.holdMs;
+            }
+            const history = this._jitterBuffer;
+            const first = history[0];
+            const last = history[history.length - 1]!;
+            const jitterBufferGrowing =
+                first &&
+                last.now - first.now >= o.jitterBufferWindowMs &&
+                last.jitterBufferMs! > o.jitterBufferMs &&
+                last.jitterBufferMs! - first.jitterBufferMs! >= o.jitterBufferGrowthMs &&
+                history.every((h, i) => !i || h.jitterBufferMs! >= history[i - 1]!.jitterBufferMs!);
+            const congested =
+                // Signals right after a switch still describe the previous rendition.
+                !(now - this._switchedAt! < o.settleMs) &&
+                (this._lossStreak > 1 || lossPercent > o.burstLossPercent || newFreeze || jitterBufferGrowing);
+            const clean =
+                lossPercent < o.cleanLossPercent &&
+                !newFreeze &&
+                sample.receivedBitrate > 0 &&
+                (sample.nackRate ?? 0) <= o.cleanNackRate &&
+                (sample.jitterBufferMs ?? 0) <= o.jitterBufferMs;
+            this._cleanSince = clean ? (this._cleanSince ?? now) : undefined;
+            if (index && (congested || available! < o.downRatio * positive(rendition.bitrate)!)) {
+                // One step down, or straight to the rendition the available bandwidth fits.
+                track = sorted[Math.min(index - 1, (available && fitIndex(sorted, available)) ?? index)]!.track;
+                move = 2;
+            } else if (
+                next &&
+                now - this._cleanSince! >= this._hold &&
+                // Without a bandwidth estimate (NaN) or a known bitrate, the clean time suffices.
+                !(Math.max(available!, sample.receivedBitrate) < positive(next.bitrate)! * o.upHeadroom)
+            ) {
+                track = next.track;
+                move = 3;
+            }
+        }
+        if (move) {
+            // A step down soon after a step up: that step up failed, wait longer before the next.
+            if (move === 2 && now - this._lastUpAt! < o.failedUpWindowMs) {
+                this._hold = Math.min(o.maxHoldMs, this._hold * 2);
+            }
+            this._lastUpAt = move === 3 ? now : undefined;
             this._afterSwitch(now);
         }
-        const rendition = sorted[index] as Rendition;
-        const available = finitePositive(sample.availableBitrate);
-        const settling = this._switchedAt !== undefined && now - this._switchedAt < o.settleMs;
-
-        // A step up that held long enough succeeded: the next one needs the base clean time again.
-        if (this._lastUpAt !== undefined && now - this._lastUpAt >= o.failedUpWindowMs) {
-            this._lastUpAt = undefined;
-            this._hold = o.holdMs;
-        }
-
-        // Down.
-        const short = available !== undefined && hasBitrate(rendition) && available < o.downRatio * rendition.bitrate;
-        const congested =
-            !settling &&
-            (this._lossStreak >= 2 ||
-                sample.lossPercent > o.burstLossPercent ||
-                newFreeze ||
-                this._jitterBufferGrowing());
-        if ((short || congested) && index > 0) {
-            let target = index - 1;
-            if (available !== undefined) target = Math.min(target, fitIndex(sorted, available) ?? target);
-            return this._switch(now, (sorted[target] as Rendition).track, 'down');
-        }
-
-        // Up.
-        const clean =
-            sample.lossPercent < o.cleanLossPercent &&
-            !newFreeze &&
-            sample.receivedBitrate > 0 &&
-            (sample.nackRate ?? 0) <= o.cleanNackRate &&
-            (sample.jitterBufferMs ?? 0) <= o.jitterBufferMs;
-        if (!clean) this._cleanSince = undefined;
-        else this._cleanSince ??= now;
-        const next = sorted[index + 1];
-        if (next && this._cleanSince !== undefined && now - this._cleanSince >= this._hold) {
-            const capacity = available === undefined ? undefined : Math.max(available, sample.receivedBitrate);
-            if (capacity === undefined || !hasBitrate(next) || capacity >= next.bitrate * o.upHeadroom) {
-                return this._switch(now, next.track, 'up');
-            }
-        }
-        return this._decided(rendition.track);
+        return (this._lastDecision = track);
     }
 
     /** {@inheritDoc RenditionSelector.reset} */
     reset(): void {
         this._hold = this._options.holdMs;
-        this._previous = undefined;
-        this._lossStreak = 0;
-        this._cleanSince = undefined;
-        this._jitterBuffer = [];
-        this._switchedAt = undefined;
-        this._lastUpAt = undefined;
-        this._lastDecision = undefined;
+        this._previous = this._lastUpAt = this._lastDecision = undefined;
+        this._afterSwitch(undefined);
     }
 
-    /** Without a current track: the heaviest the available bandwidth fits with headroom, else the heaviest. */
-    private _initial(sorted: Rendition[], sample: MbrSample): Rendition {
-        const available = finitePositive(sample.availableBitrate);
-        const fit = available === undefined ? undefined : fitIndex(sorted, available / this._options.upHeadroom);
-        return sorted[fit ?? sorted.length - 1] as Rendition;
-    }
-
-    private _jitterBufferGrowing(): boolean {
-        const o = this._options;
-        const history = this._jitterBuffer;
-        const first = history[0];
-        const last = history[history.length - 1];
-        if (!first || !last || last.now - first.now < o.jitterBufferWindowMs) return false;
-        if (last.ms <= o.jitterBufferMs || last.ms - first.ms < o.jitterBufferGrowthMs) return false;
-        return history.every((h, i) => i === 0 || h.ms >= (history[i - 1] as { ms: number }).ms);
-    }
-
-    private _switch(now: number, track: number, direction: 'up' | 'down' | 'initial'): number {
-        const o = this._options;
-        if (direction === 'down' && this._lastUpAt !== undefined && now - this._lastUpAt < o.failedUpWindowMs) {
-            this._hold = Math.min(o.maxHoldMs, this._hold * 2);
-        }
-        this._lastUpAt = direction === 'up' ? now : undefined;
-        this._afterSwitch(now);
-        return this._decided(track);
-    }
-
-    private _afterSwitch(now: number): void {
+    private _afterSwitch(now: number | undefined): void {
         this._switchedAt = now;
         this._cleanSince = undefined;
         this._lossStreak = 0;
         this._jitterBuffer = [];
     }
-
-    private _decided(track: number): number {
-        this._lastDecision = track;
-        return track;
-    }
-}
-
-function finitePositive(value: number | undefined): number | undefined {
-    return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /**
@@ -304,10 +281,8 @@ function finitePositive(value: number | undefined): number | undefined {
 function fitIndex(sorted: Rendition[], bitrate: number): number | undefined {
     let fit: number | undefined;
     sorted.forEach((r, i) => {
-        if (hasBitrate(r)) {
-            fit ??= 0;
-            if (r.bitrate <= bitrate) fit = i;
-        }
+        const known = positive(r.bitrate);
+        if (known) fit = known <= bitrate ? i : (fit ?? 0);
     });
     return fit;
 }

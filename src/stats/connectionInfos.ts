@@ -103,31 +103,21 @@ export interface ConnectionInfos {
 }
 
 type Stat = Record<string, unknown> & { id: string; type: string; timestamp?: number };
+type Entry = Record<string, number | string | undefined>;
 
 const num = (value: unknown): number | undefined =>
     typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** Collects the entries of an `RTCStatsReport` (or any iterable of `[id, stat]`, or a plain array). */
 export function statsEntries(report: RTCStatsReport | Iterable<[string, unknown]> | unknown[]): Stat[] {
-    const out: Stat[] = [];
-    const push = (value: unknown) => {
-        if (value && typeof value === 'object' && typeof (value as Stat).type === 'string') out.push(value as Stat);
-    };
-    if (Array.isArray(report)) report.forEach(push);
-    else if (typeof (report as RTCStatsReport).forEach === 'function') (report as RTCStatsReport).forEach(push);
-    else for (const [, value] of report as Iterable<[string, unknown]>) push(value);
-    return out;
+    return Array.from(report as Iterable<unknown>, (value) => (Array.isArray(value) ? value[1] : value)).filter(
+        (value): value is Stat => typeof (value as Stat | null)?.type === 'string',
+    );
 }
 
-function rate(bytes: number | undefined, prevBytes: number | undefined, dtMs: number): number {
-    if (bytes === undefined || prevBytes === undefined || dtMs <= 0 || bytes < prevBytes) return 0;
-    return Math.round(((bytes - prevBytes) * 8 * 1000) / dtMs);
-}
-
-function kindOf(stat: Stat): 'audio' | 'video' | undefined {
-    const kind = str(stat.kind) ?? str(stat.mediaType);
-    return kind === 'audio' || kind === 'video' ? kind : undefined;
+/** Copies the numeric `keys` (space-separated) of `from` to `to`, 0 when absent. */
+function copy(to: Entry, from: Stat | undefined, keys: string): void {
+    for (const key of keys.split(' ')) to[key] = num(from?.[key]) ?? 0;
 }
 
 /**
@@ -139,100 +129,85 @@ export function normalizeStats(
     previous?: { timestamp: number; stats: Stat[] },
     now: number = current.find((s) => typeof s.timestamp === 'number')?.timestamp ?? 0,
 ): ConnectionInfos {
-    const byId = new Map(current.map((s) => [s.id, s]));
-    const prevById = new Map(previous?.stats.map((s) => [s.id, s]) ?? []);
-    const dt = previous ? now - previous.timestamp : 0;
     const infos: ConnectionInfos = { timestamp: now, inbound: {}, outbound: {} };
-    const codecName = (stat: Stat) => {
-        const mime = str(byId.get(str(stat.codecId) ?? '')?.mimeType);
-        return mime ? mime.split('/')[1]?.toUpperCase() : undefined;
-    };
+    const dt = previous ? now - previous.timestamp : 0;
+    const find = (test: (s: Stat) => unknown, stats = current) => stats.find(test);
 
     for (const stat of current) {
-        const kind = kindOf(stat);
-        if (stat.type === 'inbound-rtp' && kind) {
-            const prev = prevById.get(stat.id);
-            const received = num(stat.packetsReceived) ?? 0;
-            const lost = Math.max(0, num(stat.packetsLost) ?? 0);
-            const dReceived = received - (num(prev?.packetsReceived) ?? 0);
-            const dLost = lost - Math.max(0, num(prev?.packetsLost) ?? 0);
-            const expected = prev ? dReceived + dLost : received + lost;
-            const entry: InboundInfos = {
-                bitrate: rate(num(stat.bytesReceived), num(prev?.bytesReceived), dt),
-                packetsReceived: received,
-                packetsLost: lost,
-                lossPercent: expected > 0 ? Math.max(0, Math.min(100, ((prev ? dLost : lost) / expected) * 100)) : 0,
-                jitter: num(stat.jitter) ?? 0,
-                nackCount: num(stat.nackCount) ?? 0,
-                codec: codecName(stat),
-            };
-            if (kind === 'video') {
-                entry.framesPerSecond = num(stat.framesPerSecond) ?? 0;
-                entry.framesDecoded = num(stat.framesDecoded) ?? 0;
-                entry.frameWidth = num(stat.frameWidth) ?? 0;
-                entry.frameHeight = num(stat.frameHeight) ?? 0;
-                entry.freezeCount = num(stat.freezeCount) ?? 0;
-                entry.totalFreezesDuration = num(stat.totalFreezesDuration) ?? 0;
-            }
+        const kind = stat.kind ?? stat.mediaType;
+        const inbound = stat.type === 'inbound-rtp';
+        if ((kind !== 'audio' && kind !== 'video') || (!inbound && stat.type !== 'outbound-rtp')) continue;
+        const video = kind === 'video';
+        const prev = find((s) => s.id === stat.id, previous?.stats ?? []);
+        /** Growth of a counter since the previous sample (its total on the first sample). */
+        const delta = (key: string) => (num(stat[key]) ?? 0) - (num(prev?.[key]) ?? 0);
+        const bytes = inbound ? 'bytesReceived' : 'bytesSent';
+        // 0 without both samples' bytes; counters that went down (a new receiver) give 0 too.
+        const bitrate = (dt > 0 && Math.round((Math.max(0, num(stat[bytes])! - num(prev?.[bytes])!) * 8000) / dt)) || 0;
+        const mime = find((s) => s.id === stat.codecId)?.mimeType;
+        const entry: Entry = {
+            bitrate,
+            codec: typeof mime === 'string' ? mime.split('/')[1]?.toUpperCase() : undefined,
+        };
+        // Outbound loss and jitter come from the receiver's RTCP report.
+        const remote = inbound ? stat : find((s) => s.type === 'remote-inbound-rtp' && s.localId === stat.id);
+        copy(entry, remote, 'packetsLost jitter');
+        entry.packetsLost = Math.max(0, entry.packetsLost as number);
+        if (inbound) {
+            copy(
+                entry,
+                stat,
+                `packetsReceived nackCount${video ? ' framesPerSecond framesDecoded frameWidth frameHeight freezeCount totalFreezesDuration' : ''}`,
+            );
+            const lost = (entry.packetsLost as number) - Math.max(0, num(prev?.packetsLost) ?? 0);
+            const expected = delta('packetsReceived') + lost;
+            entry.lossPercent = expected > 0 ? Math.max(0, Math.min(100, (lost / expected) * 100)) : 0;
             const delay = num(stat.jitterBufferDelay);
             const emitted = num(stat.jitterBufferEmittedCount);
             if (delay !== undefined && emitted !== undefined) {
-                const dDelay = delay - (num(prev?.jitterBufferDelay) ?? 0);
-                const dEmitted = emitted - (num(prev?.jitterBufferEmittedCount) ?? 0);
-                entry.jitterBufferDelay = dEmitted > 0 ? dDelay / dEmitted : emitted > 0 ? delay / emitted : 0;
+                const dEmitted = delta('jitterBufferEmittedCount');
+                entry.jitterBufferDelay =
+                    dEmitted > 0 ? delta('jitterBufferDelay') / dEmitted : emitted > 0 ? delay / emitted : 0;
             }
             // Several inbound streams of one kind (rare): keep the one that carries more.
             const existing = infos.inbound[kind];
-            if (!existing || existing.packetsReceived < entry.packetsReceived) infos.inbound[kind] = entry;
-        } else if (stat.type === 'outbound-rtp' && kind) {
-            const prev = prevById.get(stat.id);
-            const remote = current.find((s) => s.type === 'remote-inbound-rtp' && s.localId === stat.id);
-            const entry: OutboundInfos = {
-                bitrate: rate(num(stat.bytesSent), num(prev?.bytesSent), dt),
-                packetsSent: num(stat.packetsSent) ?? 0,
-                packetsLost: Math.max(0, num(remote?.packetsLost) ?? 0),
-                lossPercent: Math.max(0, Math.min(100, (num(remote?.fractionLost) ?? 0) * 100)),
-                jitter: num(remote?.jitter) ?? 0,
-                nackCount: num(stat.nackCount) ?? 0,
-                codec: codecName(stat),
-            };
-            if (kind === 'video') {
-                entry.framesPerSecond = num(stat.framesPerSecond) ?? 0;
-                entry.frameWidth = num(stat.frameWidth) ?? 0;
-                entry.frameHeight = num(stat.frameHeight) ?? 0;
-                entry.qualityLimitationReason = str(stat.qualityLimitationReason);
+            if (!existing || existing.packetsReceived < (entry.packetsReceived as number)) {
+                infos.inbound[kind] = entry as unknown as InboundInfos;
+            }
+        } else {
+            copy(entry, stat, `packetsSent nackCount${video ? ' framesPerSecond frameWidth frameHeight' : ''}`);
+            entry.lossPercent = Math.max(0, Math.min(100, (num(remote?.fractionLost) ?? 0) * 100));
+            if (video) {
+                entry.qualityLimitationReason = stat.qualityLimitationReason as string | undefined;
                 entry.targetBitrate = num(stat.targetBitrate);
             }
             // Simulcast: several outbound-rtp per kind; sum bitrate/packets, keep the largest frame.
+            const layer = entry as unknown as OutboundInfos;
             const existing = infos.outbound[kind];
             if (existing) {
-                existing.bitrate += entry.bitrate;
-                existing.packetsSent += entry.packetsSent;
-                existing.packetsLost += entry.packetsLost;
-                existing.nackCount += entry.nackCount;
-                existing.lossPercent = Math.max(existing.lossPercent, entry.lossPercent);
-                if ((entry.frameWidth ?? 0) > (existing.frameWidth ?? 0)) {
-                    existing.frameWidth = entry.frameWidth;
-                    existing.frameHeight = entry.frameHeight;
-                    existing.framesPerSecond = entry.framesPerSecond;
+                existing.bitrate += layer.bitrate;
+                existing.packetsSent += layer.packetsSent;
+                existing.packetsLost += layer.packetsLost;
+                existing.nackCount += layer.nackCount;
+                existing.lossPercent = Math.max(existing.lossPercent, layer.lossPercent);
+                if (layer.frameWidth! > existing.frameWidth!) {
+                    existing.frameWidth = layer.frameWidth;
+                    existing.frameHeight = layer.frameHeight;
+                    existing.framesPerSecond = layer.framesPerSecond;
                 }
-                if (entry.targetBitrate !== undefined) {
-                    existing.targetBitrate = (existing.targetBitrate ?? 0) + entry.targetBitrate;
+                if (layer.targetBitrate !== undefined) {
+                    existing.targetBitrate = (existing.targetBitrate ?? 0) + layer.targetBitrate;
                 }
             } else {
-                infos.outbound[kind] = entry;
+                infos.outbound[kind] = layer;
             }
         }
     }
 
-    const transport = current.find((s) => s.type === 'transport');
-    const pairId = str(transport?.selectedCandidatePairId);
+    const transport = find((s) => s.type === 'transport');
     const pair =
-        (pairId ? byId.get(pairId) : undefined) ??
-        current.find(
-            (s) =>
-                s.type === 'candidate-pair' && (s.selected === true || s.nominated === true) && s.state === 'succeeded',
-        );
+        find((s) => s.id === transport?.selectedCandidatePairId) ??
+        find((s) => s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded');
     if (pair) {
         infos.rtt = num(pair.currentRoundTripTime);
         infos.availableOutgoingBitrate = num(pair.availableOutgoingBitrate);

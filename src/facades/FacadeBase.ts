@@ -1,5 +1,7 @@
 import type { Connector, ConnectorTimings } from '../connectors/Connector';
 import { now } from '../connectors/Connector';
+import { HTTPConnector } from '../connectors/HTTPConnector';
+import { WSController } from '../connectors/WSController';
 import { Emitter, type EventMap } from '../core/Emitter';
 import { createLogger, type LogLevel, type Logger } from '../core/logger';
 import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
@@ -124,8 +126,6 @@ export interface FacadeEvents<S extends string> extends EventMap {
     timings: [timings: SessionTimings];
 }
 
-type Timer = ReturnType<typeof setTimeout>;
-
 /**
  * What the Player and Streamer share: one live connector at a time, the reconnect loop, state,
  * stats polling and timings. Internal wiring uses `on(…, { signal })` subscriptions only.
@@ -138,24 +138,23 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     protected readonly _logger: Logger;
     /** @internal */
     protected _params: ConnectParams | undefined;
-    private _state: S;
+    private _state = 'idle' as S;
     private _connector: Connector | undefined;
     private _sessionAbort: AbortController | undefined;
-    private _timers = new Set<Timer>();
+    /** The pending retry (backoff delay or offline poll): at most one at a time. */
+    private _retryTimer: ReturnType<typeof setTimeout> | undefined;
     private _statsTimer: ReturnType<typeof setInterval> | undefined;
     private _attempt = 0;
     private _sessions = 0;
     private _startedAt = 0;
 
-    private readonly _role: 'player' | 'streamer';
-
-    constructor(options: FacadeOptions, role: 'player' | 'streamer') {
+    constructor(
+        options: FacadeOptions,
+        private readonly _role: 'player' | 'streamer',
+    ) {
         super();
-        this._role = role;
         this._options = options;
-        this._logger = createLogger(role, options.logLevel, options.logger);
-        this._log = this._logger;
-        this._state = 'idle' as S;
+        this._log = this._logger = createLogger(_role, options.logLevel, options.logger);
     }
 
     /** Current state. */
@@ -170,7 +169,7 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
 
     /** Whether `start()` was called and `stop()` was not (yet). */
     get started(): boolean {
-        return this._params !== undefined;
+        return !!this._params;
     }
 
     /** @internal */ protected abstract _createConnector(params: ConnectParams, kind: ConnectorKind): Connector;
@@ -180,13 +179,31 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     protected abstract _onTick(connector: Connector): Promise<void>;
     /** @internal Called when a session ends (before a retry or stop). */
     protected abstract _onSessionEnd(): void;
-    /** @internal Whether an error that ended a session is the stream being offline (Player with waitForStream). */
-    protected _isOffline(_error: RtcError): boolean {
-        return false;
+    /**
+     * @internal When the error that ended a session means the stream is offline (Player with
+     * waitForStream): the poll interval, ms; otherwise `undefined` (reconnect or stop).
+     */
+    protected _offlineMs(_error: RtcError): number | undefined {
+        return undefined;
     }
-    /** @internal Poll interval while offline. */
-    protected _offlineRetryMs(): number {
-        return 2000;
+
+    /**
+     * @internal A connector of `kind` with the facade's logger and connector options (`extra`
+     * options first, so `connectorOptions` can override them).
+     */
+    protected _newConnector(
+        params: ConnectParams,
+        kind: ConnectorKind,
+        stream?: MediaStream,
+        extra?: ConnectorOptions,
+    ): Connector {
+        const { logger, logLevel, connectorOptions } = this._options;
+        return new (kind === 'ws' ? WSController : HTTPConnector)(params, stream, {
+            logger,
+            logLevel,
+            ...extra,
+            ...connectorOptions,
+        });
     }
 
     /** @internal */
@@ -204,10 +221,9 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
      * @internal
      */
     protected _end(error?: RtcError): void {
-        if (this._params === undefined) return;
+        if (!this._params) return;
         this._params = undefined;
-        for (const timer of this._timers) clearTimeout(timer);
-        this._timers.clear();
+        clearTimeout(this._retryTimer);
         this._closeSession();
         this._transition('stop');
         this._emitAny('stop', error);
@@ -224,29 +240,14 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
             event,
             this._role,
         );
-        if (next === undefined) {
-            this._logger.debug(`ignored '${event}' in state '${this._state}'`);
-            return false;
-        }
-        if (next !== this._state) {
-            this._state = next;
-            this._emitAny('state', next);
-        }
-        return true;
+        if (!next) this._logger.debug(`ignored ${event}`);
+        else if (next !== this._state) this._emitAny('state', (this._state = next));
+        return !!next;
     }
 
     /** @internal Emits an event of the shared map from generic code. */
     protected _emitAny(event: string, ...args: unknown[]): void {
         (this as unknown as Emitter<EventMap>)['_emit'](event, ...args);
-    }
-
-    /** @internal Schedules `fn`; cleared by stop. */
-    protected _later(fn: () => void, ms: number): void {
-        const timer = setTimeout(() => {
-            this._timers.delete(timer);
-            fn();
-        }, ms);
-        this._timers.add(timer);
     }
 
     /** @internal ms since start(). */
@@ -267,20 +268,17 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
         return out;
     }
 
+    /** Opens a session on the current params (set: `_begin` and the retry timer run only while started). */
     private _connect(): void {
-        const params = this._params;
-        if (!params) return;
-        const kind = this._options.connector ?? transportOf(params.endPoint);
-        const abort = new AbortController();
+        const params = this._params!;
+        const abort = (this._sessionAbort = new AbortController());
         const signal = abort.signal;
-        this._sessionAbort = abort;
-        let connector: Connector;
         const createdAt = now();
+        let connector: Connector;
         try {
-            connector = this._createConnector(params, kind);
+            connector = this._createConnector(params, this._options.connector ?? transportOf(params.endPoint));
         } catch (error) {
-            this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
-            return;
+            return this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
         }
         this._connector = connector;
         this._sessions++;
@@ -291,7 +289,16 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
                 if (!this._transition('open')) return;
                 this._onOpen(connector, stream, signal);
                 this._emitAny('start', stream);
-                this._startStats(connector);
+                const interval = this._options.statsIntervalMs ?? 1000;
+                // One interval per session (an open is valid once per session); _closeSession clears it.
+                if (interval > 0) {
+                    this._statsTimer = setInterval(() => {
+                        if (connector !== this._connector || !connector.opened) return;
+                        this._onTick(connector).catch((error: unknown) =>
+                            this._logger.debug('stats tick failed', { error }),
+                        );
+                    }, interval);
+                }
                 this._emitTimingsWhenReady(connector, createdAt, signal);
             },
             { signal },
@@ -306,47 +313,28 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
 
     private _onClose(error: RtcError | undefined): void {
         this._closeSession();
-        if (this._params === undefined) return;
+        if (!this._params) return;
         const err = error ?? new RtcError('CONNECTION_LOST', 'the session closed unexpectedly', { retryable: true });
-        if (this._isOffline(err)) {
-            this._transition('ended');
-            this._later(() => this._retryNow(), this._offlineRetryMs());
-            return;
-        }
         const policy = this._options.reconnect;
         const attempt = this._attempt + 1;
-        if (policy !== false && shouldRetry(attempt, err, policy ?? {})) {
+        let delayMs = this._offlineMs(err);
+        if (delayMs !== undefined) this._transition('ended');
+        else if (policy !== false && shouldRetry(attempt, err, policy)) {
             this._attempt = attempt;
-            const delayMs = Math.round(backoffDelay(attempt, policy ?? {}));
+            delayMs = backoffDelay(attempt, policy);
             this._transition('lost');
             this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
-            this._later(() => this._retryNow(), delayMs);
-            return;
-        }
-        this._end(err);
-    }
-
-    private _retryNow(): void {
-        if (this._params === undefined) return;
-        this._transition('retry');
-        this._connect();
-    }
-
-    private _startStats(connector: Connector): void {
-        const interval = this._options.statsIntervalMs ?? 1000;
-        if (interval <= 0) return;
-        clearInterval(this._statsTimer);
-        this._statsTimer = setInterval(() => {
-            if (connector !== this._connector || !connector.opened) return;
-            this._onTick(connector).catch((error: unknown) => this._logger.debug('stats tick failed', { error }));
-        }, interval);
+        } else return this._end(err);
+        // Cleared by _end: when it fires, the facade is still started.
+        this._retryTimer = setTimeout(() => {
+            this._transition('retry');
+            this._connect();
+        }, delayMs);
     }
 
     private _closeSession(): void {
         clearInterval(this._statsTimer);
-        this._statsTimer = undefined;
         this._sessionAbort?.abort();
-        this._sessionAbort = undefined;
         const connector = this._connector;
         this._connector = undefined;
         if (connector) {
@@ -358,16 +346,22 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
 
 /**
  * Validates connect params synchronously: throws `INVALID_ARGUMENT` for a missing endpoint, a
- * bad URL or a missing stream name.
+ * bad URL or a missing stream name. Returns the signaling URL and stream name.
  * @internal
  */
-export function validate(params: ConnectParams, publish: boolean, kind?: ConnectorKind): void {
-    if (!params || typeof params !== 'object' || typeof params.endPoint !== 'string' || !params.endPoint.trim()) {
-        throw new RtcError('INVALID_ARGUMENT', 'params.endPoint must be a non-empty string');
+export function validate(
+    params: ConnectParams,
+    publish: boolean,
+    kind?: ConnectorKind,
+): { url: string; streamName: string } {
+    // The URL builders reject an empty endpoint and a missing stream name; they need strings.
+    if (
+        typeof params?.endPoint !== 'string' ||
+        (params.streamName !== undefined && typeof params.streamName !== 'string')
+    ) {
+        throw new RtcError('INVALID_ARGUMENT', 'endPoint must be a string, streamName a string or undefined');
     }
-    if (params.streamName !== undefined && typeof params.streamName !== 'string') {
-        throw new RtcError('INVALID_ARGUMENT', 'params.streamName must be a string');
-    }
-    if ((kind ?? transportOf(params.endPoint)) === 'http') buildHttpUrl(params, publish);
-    else buildWebSocketUrl(params);
+    return (kind ?? transportOf(params.endPoint)) === 'http'
+        ? buildHttpUrl(params, publish)
+        : buildWebSocketUrl(params);
 }

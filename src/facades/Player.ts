@@ -1,6 +1,5 @@
 import type { Connector } from '../connectors/Connector';
-import { HTTPConnector } from '../connectors/HTTPConnector';
-import { WSController } from '../connectors/WSController';
+import { WSController, type TrackSelection } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
@@ -137,7 +136,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     private _audioTrack: number | 'auto' | 'none' | undefined;
     private _rtpProps: { nack?: number; drop?: number } | undefined;
     private _selector: RenditionSelector | undefined;
-    private _renditions: Rendition[] = [];
+    private _renditions: Rendition[];
     private _autoTrack: number | undefined;
     private _lastPlaying: PlayingInfos | undefined;
     private _lastStats: PlayerStats | undefined;
@@ -156,7 +155,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         if (options.mbr !== false) {
             this._selector = typeof options.mbr === 'object' ? options.mbr : new MultiBitrate();
         }
-        if (options.renditions) this._renditions = [...options.renditions];
+        this._renditions = [...(options.renditions ?? [])];
     }
 
     /** The stream currently playing, if any. */
@@ -226,13 +225,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     start(params: ConnectParams): void {
         if (this.started) this.stop();
         validate(params, false, this._options.connector);
-        this._lastPlaying = undefined;
-        this._autoTrack = undefined;
-        this._lastStats = undefined;
-        this._lastNack = undefined;
-        this._lastMedia = undefined;
-        this._ticks = 0;
-        this._selector?.reset();
+        // The per-session samples were reset when the previous session ended (_onSessionEnd).
+        this._lastPlaying = this._autoTrack = undefined;
         this._begin(params);
     }
 
@@ -244,12 +238,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
     setRTPProps(nack?: number, drop?: number): void {
         this._rtpProps = { nack, drop };
-        const connector = this.connector;
-        if (connector instanceof WSController && connector.opened) {
-            connector
-                .setRTPProps(nack, drop)
-                .catch((error: unknown) => this._logger.warn('setRTPProps failed', { error }));
-        }
+        this._sendRTPProps();
     }
 
     /** Resumes playback after `autoplayBlocked` (call it from a user gesture). */
@@ -258,41 +247,31 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         try {
             await this.video.play();
         } catch (error) {
-            throw RtcError.from(error, 'MEDIA_FAILED');
+            throw mediaFailed(error);
         }
     }
 
     /** @internal */
     protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
-        const options = {
-            logger: this._options.logger,
-            logLevel: this._options.logLevel,
-            ...this._options.connectorOptions,
-        };
-        const query = new URLSearchParams(
-            params.query instanceof URLSearchParams ? params.query : (params.query ?? {}),
-        );
         if (kind === 'ws') {
-            if (typeof this._videoTrack === 'number') query.set('video', String(this._videoTrack));
-            if (typeof this._audioTrack === 'number') query.set('audio', String(this._audioTrack));
-            return new WSController({ ...params, query }, undefined, options);
+            // Pinned tracks are asked for in the URL, so the first frames are already the right ones.
+            const query = new URLSearchParams(params.query);
+            if (typeof this._videoTrack === 'number') query.set('video', `${this._videoTrack}`);
+            if (typeof this._audioTrack === 'number') query.set('audio', `${this._audioTrack}`);
+            params = { ...params, query };
         }
-        return new HTTPConnector(params, undefined, options);
+        return this._newConnector(params, kind);
     }
 
     /** @internal */
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
         if (connector instanceof WSController) {
-            connector.on('playing', (infos) => this._onPlaying(infos), { signal });
-            if (this._rtpProps) {
-                connector
-                    .setRTPProps(this._rtpProps.nack, this._rtpProps.drop)
-                    .catch((error: unknown) => this._logger.warn('replaying rtp props failed', { error }));
-            }
+            connector.on('playing', (infos) => this._emitAny('playing', (this._lastPlaying = infos)), { signal });
+            this._sendRTPProps();
             this._sendTracks();
             // Renditions are read at each open: the stream may have been offline at start(), and
             // its layers may differ after a reconnection. Only switchable (WebSocket) sessions use them.
-            if (!this._playerOptions.renditions && this._params) this._loadRenditions(this._params);
+            this._loadRenditions();
         }
         this._attach(stream);
     }
@@ -305,24 +284,20 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         this._lastMedia = undefined;
         this._ticks = 0;
         this._selector?.reset();
-        // The element keeps its last frame while reconnecting; stop() detaches it.
-        if (this.state === 'stopped' || !this.started) this._detach();
+        // The element keeps its last frame while reconnecting; stop() (_end) detaches it.
     }
 
     /** @internal */
-    protected override _isOffline(error: RtcError): boolean {
-        if (!this._playerOptions.waitForStream) return false;
-        return (
-            error.code === 'STREAM_ENDED' ||
-            error.code === 'STREAM_NOT_FOUND' ||
-            (error.code === 'REFUSED' && this.state === 'offline')
-        );
-    }
-
-    /** @internal */
-    protected override _offlineRetryMs(): number {
+    protected override _offlineMs({ code }: RtcError): number | undefined {
         const wait = this._playerOptions.waitForStream;
-        return typeof wait === 'object' && typeof wait.intervalMs === 'number' ? wait.intervalMs : 2000;
+        // A refusal while offline is the stream still missing (servers refuse to play what is not live).
+        if (
+            wait &&
+            (code === 'STREAM_ENDED' || code === 'STREAM_NOT_FOUND' || (code === 'REFUSED' && this.state === 'offline'))
+        ) {
+            return (wait as { intervalMs?: number }).intervalMs ?? 2000;
+        }
+        return undefined;
     }
 
     /** @internal */
@@ -340,54 +315,39 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         this._emitAny('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
-        if (++this._ticks % 5 === 0 && connector instanceof WSController && !this._playerOptions.renditions) {
-            if (this._params) this._loadRenditions(this._params);
-        }
-        if (this._checkMedia(connector, infos)) this._adapt(connector, infos);
-    }
-
-    /** Media watchdog: closes the session as lost when no packet arrived for `mediaTimeoutMs`. */
-    private _checkMedia(connector: Connector, infos: ConnectionInfos): boolean {
+        if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
+        // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs`.
         const timeout = this._playerOptions.mediaTimeoutMs ?? 8000;
         const packets = (infos.inbound.audio?.packetsReceived ?? 0) + (infos.inbound.video?.packetsReceived ?? 0);
         const last = this._lastMedia;
-        if (!last || packets !== last.packets) {
-            this._lastMedia = { at: infos.timestamp, packets };
-            return true;
+        const silentMs = last && packets === last.packets ? infos.timestamp - last.at : 0;
+        if (!silentMs) this._lastMedia = { at: infos.timestamp, packets };
+        else if (timeout > 0 && silentMs >= timeout) {
+            return connector.close(
+                new RtcError('CONNECTION_LOST', `no media received for ${Math.round(silentMs / 1000)} s`),
+            );
         }
-        if (timeout <= 0 || infos.timestamp - last.at < timeout) return true;
-        connector.close(
-            new RtcError(
-                'CONNECTION_LOST',
-                `no media received for ${Math.round((infos.timestamp - last.at) / 1000)} s`,
-            ),
-        );
-        return false;
+        this._adapt(connector, infos);
     }
 
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
     private _currentRendition(): number | undefined {
-        if (typeof this._videoTrack === 'number') return this._videoTrack;
-        if (this._autoTrack !== undefined) return this._autoTrack;
-        return this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t));
+        return (
+            (typeof this._videoTrack === 'number' ? this._videoTrack : this._autoTrack) ??
+            this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t))
+        );
     }
 
     /** @internal Emits timings once the first frame is shown (or at once without a video element). */
     protected override _emitTimingsWhenReady(connector: Connector, createdAt: number, signal: AbortSignal): void {
         const video = this.video as
             (HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }) | undefined;
-        const emit = () => {
-            if (signal.aborted) return;
-            const timings = this._timingsOf(connector, createdAt);
-            if (video) timings.firstFrame = this._sinceStart();
-            this._emitAny('timings', timings);
-        };
-        if (!video) return emit();
-        if (typeof video.requestVideoFrameCallback === 'function') {
-            video.requestVideoFrameCallback(() => emit());
-        } else {
-            video.addEventListener('loadeddata', emit, { once: true, signal });
-        }
+        if (!video) return super._emitTimingsWhenReady(connector, createdAt, signal);
+        const emit = () =>
+            signal.aborted ||
+            this._emitAny('timings', { ...this._timingsOf(connector, createdAt), firstFrame: this._sinceStart() });
+        if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(emit);
+        else video.addEventListener('loadeddata', emit, { once: true, signal });
     }
 
     private _adapt(connector: Connector, infos: ConnectionInfos): void {
@@ -404,10 +364,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
                 lossPercent: video.lossPercent,
                 freezeCount: video.freezeCount ?? 0,
                 jitterBufferMs: video.jitterBufferDelay === undefined ? undefined : video.jitterBufferDelay * 1000,
-                // Not Chrome's availableIncomingBitrate: that receive-side estimate is capped near
-                // 1.5 × what arrives, so it cannot show headroom for the next rendition, and it lags
-                // for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
-                availableBitrate: undefined,
+                // No availableBitrate: Chrome's availableIncomingBitrate is a receive-side estimate
+                // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and
+                // it lags for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
                 receivedBitrate: video.bitrate,
                 nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev.count) / dt : undefined,
             },
@@ -422,28 +381,42 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
             .catch((error: unknown) => this._logger.debug('rendition switch failed', { error }));
     }
 
-    private _onPlaying(infos: PlayingInfos): void {
-        this._lastPlaying = infos;
-        this._emitAny('playing', infos);
+    /** The live connector when it is an open WebSocket session (the only one that takes commands). */
+    private _ws(): WSController | undefined {
+        const connector = this.connector;
+        return connector instanceof WSController && connector.opened ? connector : undefined;
+    }
+
+    private _sendRTPProps(): void {
+        const props = this._rtpProps;
+        if (props) {
+            this._ws()
+                ?.setRTPProps(props.nack, props.drop)
+                .catch((error: unknown) => this._logger.warn('setRTPProps failed', { error }));
+        }
     }
 
     private _sendTracks(): void {
-        const connector = this.connector;
-        if (!(connector instanceof WSController) || !connector.opened) return;
-        const tracks: { audio?: number | 'auto' | 'none'; video?: number | 'auto' | 'none' } = {};
+        const tracks: TrackSelection = { video: this._videoTrack ?? this._autoTrack ?? 'auto' };
         if (this._audioTrack !== undefined) tracks.audio = this._audioTrack;
-        tracks.video = this._videoTrack ?? this._autoTrack ?? 'auto';
-        connector.setTracks(tracks).catch((error: unknown) => this._logger.debug('track selection failed', { error }));
+        this._ws()
+            ?.setTracks(tracks)
+            .catch((error: unknown) => this._logger.debug('track selection failed', { error }));
     }
 
-    private _loadRenditions(params: ConnectParams): void {
-        const fetchFn = this._options.connectorOptions?.fetch;
-        fetchRenditions(params, fetchFn)
+    /** Reads the renditions from the server's stream info, unless the app gave them. */
+    private _loadRenditions(): void {
+        const params = this._params;
+        if (!params || this._playerOptions.renditions) return;
+        fetchRenditions(params, this._options.connectorOptions?.fetch)
             .then((renditions) => {
-                if (this._params !== params || renditions.length === 0) return;
-                if (JSON.stringify(renditions) === JSON.stringify(this._renditions)) return;
-                this._renditions = renditions;
-                this._emitAny('renditions', renditions);
+                if (
+                    this._params === params &&
+                    renditions.length &&
+                    JSON.stringify(renditions) !== JSON.stringify(this._renditions)
+                ) {
+                    this._emitAny('renditions', (this._renditions = renditions));
+                }
             })
             .catch((error: unknown) => this._logger.debug('no stream info', { error }));
     }
@@ -453,21 +426,14 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         if (!video) return;
         if (video.srcObject !== stream) video.srcObject = stream;
         if (this._playerOptions.autoplay === false) return;
-        video.play().catch((error: unknown) => this._onPlayRefused(video, error));
-    }
-
-    private _onPlayRefused(video: HTMLVideoElement, error: unknown): void {
-        const name = (error as { name?: string } | null)?.name;
-        if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
-        if (name !== 'NotAllowedError' || video.muted) {
-            this._emitAny('autoplayBlocked', RtcError.from(error, 'MEDIA_FAILED'));
-            return;
-        }
-        video.muted = true;
-        video
-            .play()
-            .then(() => this._emitAny('autoplayMuted'))
-            .catch((second: unknown) => this._emitAny('autoplayBlocked', RtcError.from(second, 'MEDIA_FAILED')));
+        const blocked = (error: unknown) => this._emitAny('autoplayBlocked', mediaFailed(error));
+        video.play().catch((error: unknown) => {
+            const name = (error as { name?: string } | null)?.name;
+            if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
+            if (name !== 'NotAllowedError' || video.muted) return blocked(error);
+            video.muted = true;
+            video.play().then(() => this._emitAny('autoplayMuted'), blocked);
+        });
     }
 
     private _detach(): void {
@@ -482,9 +448,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- typed property handlers (onStart, onStats …)
 export interface Player extends EventHandlers<PlayerEvents> {}
 
+const mediaFailed = (error: unknown) => RtcError.from(error, 'MEDIA_FAILED');
+
 function checkTrack(track: unknown): void {
-    if (track === undefined || track === 'auto' || track === 'none') return;
-    if (typeof track !== 'number' || !Number.isInteger(track) || track < 0) {
+    if (!(Number.isInteger(track) ? (track as number) >= 0 : [undefined, 'auto', 'none'].includes(track as string))) {
         throw new RtcError('INVALID_ARGUMENT', `track must be a non-negative integer, 'auto', 'none' or undefined`);
     }
 }

@@ -1,25 +1,22 @@
-import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
 import type { ConnectParams, FetchFunction } from '../core/types';
 import { sortRenditions, type Rendition } from '../policy/MultiBitrate';
+import { validate } from './FacadeBase';
 
 /**
  * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port]/json_<stream>.js`,
  * on the same host and port as the signaling endpoint.
  */
 export function streamInfoUrl(params: ConnectParams): string {
-    const built = transportOf(params.endPoint) === 'http' ? buildHttpUrl(params, false) : buildWebSocketUrl(params);
-    const url = new URL(built.url);
-    url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
-    url.search = '';
-    url.hash = '';
-    const prefix = url.pathname.replace(/\/(?:webrtc|whip|whep)\/[^/]*\/?$/, '');
-    url.pathname = `${prefix}/json_${encodeURIComponent(built.streamName)}.js`;
-    return url.toString();
+    const { url, streamName } = validate(params, false);
+    // ws → http, wss → https; the built URL's path ends with `/<webrtc|whip|whep>/<name>`, which
+    // gives way to `/json_<name>.js` with the query and fragment.
+    return url
+        .replace(/^ws/, 'http')
+        .replace(/\/(?:webrtc|whip|whep)\/[^/?#]*\/?([?#].*)?$/, `/json_${encodeURIComponent(streamName)}.js`);
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+type Json = { [key: string]: unknown } | null | undefined;
+const num = (v: unknown): number | undefined => (Number.isFinite(v) ? (v as number) : undefined);
 
 /**
  * Video renditions from a MistServer-style stream info document
@@ -27,29 +24,34 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * resolution, else bitrate). Tracks with neither yet are left out; unknown shapes give an empty list.
  */
 export function parseRenditions(info: unknown): Rendition[] {
-    const tracks = isObject(info) && isObject(info.meta) && isObject(info.meta.tracks) ? info.meta.tracks : undefined;
-    if (!tracks) return [];
     const out: Rendition[] = [];
-    for (const value of Object.values(tracks)) {
-        if (!isObject(value) || value.type !== 'video') continue;
-        const track = num(value.idx) ?? num(value.trackid);
-        const bps = num(value.bps);
-        const rendition = { track, bitrate: bps && bps * 8, width: num(value.width), height: num(value.height) };
+    for (const value of Object.values((info as { meta?: Json } | null)?.meta?.tracks ?? {}) as Json[]) {
+        const bps = num(value?.bps);
+        const rendition = {
+            track: num(value?.idx) ?? num(value?.trackid),
+            bitrate: bps && bps * 8,
+            width: num(value?.width),
+            height: num(value?.height),
+        };
         // A track the server knows neither the size nor the bitrate of yet cannot be ranked: left out.
-        if (track !== undefined && (rendition.bitrate || (rendition.width && rendition.height))) {
-            out.push({ ...rendition, track });
+        if (
+            value?.type === 'video' &&
+            rendition.track !== undefined &&
+            (rendition.bitrate || (rendition.width && rendition.height))
+        ) {
+            out.push(rendition as Rendition);
         }
     }
     return sortRenditions(out);
 }
 
-/** Fetches the stream's renditions; rejects when the server offers no stream info. */
+/**
+ * Fetches the stream's renditions (with `fetchFn`, else the global `fetch`); rejects when the
+ * server offers no stream info.
+ */
 export async function fetchRenditions(params: ConnectParams, fetchFn?: FetchFunction): Promise<Rendition[]> {
-    const f = fetchFn ?? (globalThis as { fetch?: FetchFunction }).fetch;
-    if (!f) return [];
-    const response = await f(streamInfoUrl(params), { headers: { Accept: 'application/json' } });
-    if (!response.ok) throw new Error(`stream info: HTTP ${response.status}`);
+    const response = await (fetchFn ?? fetch)(streamInfoUrl(params), { headers: { Accept: 'application/json' } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
     // MistServer may wrap the JSON in a callback when asked; a plain request returns JSON.
-    const text = await response.text();
-    return parseRenditions(JSON.parse(text.replace(/^[^{]*|[^}]*$/g, '')));
+    return parseRenditions(JSON.parse((await response.text()).replace(/^[^{]*|[^}]*$/g, '')));
 }

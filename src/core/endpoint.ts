@@ -4,60 +4,51 @@ import type { ConnectParams } from './types';
 /** Signaling transport of an endpoint. */
 export type Transport = 'ws' | 'http';
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** Bare hosts that get the plain scheme (`ws://`, `http://`). */
+const LOCAL = /^(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/?#]|$)/i;
 
 /** Whether `endPoint` names an HTTP (WHIP/WHEP) endpoint rather than a WebSocket one. */
 export function transportOf(endPoint: string): Transport {
-    return /^https?:\/\//i.test(endPoint.trim()) ? 'http' : 'ws';
+    return /^\s*https?:\/\//i.test(endPoint) ? 'http' : 'ws';
 }
 
 /**
- * Parses `params.endPoint` as a URL of `schemes` (`[plain, secure]`: a bare host gets the secure
- * one unless it is local; the other transport's schemes are mapped), names the stream in its
- * path (`/<segment>/<name>`) and adds `params.query`. Throws `INVALID_ARGUMENT` for an empty or
- * invalid endpoint, another scheme, or no stream name.
+ * Parses `params.endPoint` as a URL of the transport of `segment` (`webrtc`: `ws[s]`, else
+ * `http[s]`; a bare host gets the secure scheme unless it is local; the other transport's schemes
+ * are mapped), names the stream in its path (`/<segment>/<name>`) and adds `params.query` (and the
+ * access token for WebSocket). Throws `INVALID_ARGUMENT` for an invalid endpoint, another scheme,
+ * or no stream name.
  */
-function buildUrl(params: ConnectParams, schemes: [string, string], segment: string): { url: URL; streamName: string } {
+function buildUrl(params: ConnectParams, segment: string): { url: string; streamName: string } {
+    const ws = segment === 'webrtc';
+    const plain = ws ? 'ws' : 'http';
     const raw = params.endPoint.trim();
-    const fail = (message: string, cause?: unknown) => new RtcError('INVALID_ARGUMENT', message, { cause });
-    if (!raw) throw fail('endPoint is empty');
-    let text = raw;
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-        const host = raw.split(/[/?#]/)[0] ?? '';
-        const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
-        text = `${schemes[LOCAL_HOSTS.has(hostname.toLowerCase()) ? 0 : 1]}://${raw}`;
-    }
+    const invalid = (cause?: unknown) => new RtcError('INVALID_ARGUMENT', `invalid endPoint '${raw}'`, { cause });
     let url: URL;
+    let streamName = params.streamName;
+    let named: string | undefined;
     try {
-        url = new URL(text);
+        url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(raw) ? raw : `${plain}${LOCAL.test(raw) ? '' : 's'}://${raw}`);
+        named = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+        if (named) streamName = decodeURIComponent(named);
     } catch (cause) {
-        throw fail(`invalid endPoint '${raw}'`, cause);
+        throw invalid(cause);
     }
     // ws ↔ http, wss ↔ https: the other transport's scheme of the same security.
-    const scheme = url.protocol.slice(0, -1);
-    const index = ['ws', 'wss', 'http', 'https'].indexOf(scheme);
-    if (index < 0) throw fail(`unsupported endPoint scheme '${url.protocol}'`);
-    url.protocol = `${schemes[index % 2]}:`;
-    let streamName = params.streamName;
-    const named = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(url.pathname)?.[1];
-    if (named) {
-        try {
-            streamName = decodeURIComponent(named);
-        } catch (cause) {
-            throw fail(`invalid stream name in endPoint path '${named}'`, cause);
-        }
-    } else {
-        if (!streamName) throw fail('streamName is required when endPoint does not name the stream');
-        const base = url.pathname.replace(/\/+$/, '');
+    const secure = /^(?:ws|http)(s?):$/.exec(url.protocol);
+    if (!secure) throw invalid();
+    url.protocol = plain + secure[1];
+    if (!streamName) throw new RtcError('INVALID_ARGUMENT', 'streamName is required');
+    if (!named) {
         // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
-        const prefix = /\/(?:webrtc|whip|whep)$/.test(base) ? base : `${base}/${segment}`;
-        url.pathname = `${prefix}/${encodeURIComponent(streamName)}`;
+        url.pathname = url.pathname.replace(
+            /(\/(?:webrtc|whip|whep))?\/*$/,
+            (_, end?: string) => `${end ?? `/${segment}`}/${encodeURIComponent(streamName)}`,
+        );
     }
-    const query = params.query;
-    for (const [key, value] of query instanceof URLSearchParams ? query : Object.entries(query ?? {})) {
-        url.searchParams.set(key, value);
-    }
-    return { url, streamName };
+    for (const [key, value] of new URLSearchParams(params.query ?? '')) url.searchParams.set(key, value);
+    if (ws && params.accessToken) url.searchParams.set('accessToken', params.accessToken);
+    return { url: url.toString(), streamName };
 }
 
 /**
@@ -77,9 +68,7 @@ export function buildWebSocketUrl(params: ConnectParams): {
     /** The stream name: from the URL path when it names one, else `params.streamName`. */
     streamName: string;
 } {
-    const { url, streamName } = buildUrl(params, ['ws', 'wss'], 'webrtc');
-    if (params.accessToken) url.searchParams.set('accessToken', params.accessToken);
-    return { url: url.toString(), streamName };
+    return buildUrl(params, 'webrtc');
 }
 
 /**
@@ -104,6 +93,5 @@ export function buildHttpUrl(
     /** The stream name: from the URL path when it names one, else `params.streamName`. */
     streamName: string;
 } {
-    const { url, streamName } = buildUrl(params, ['http', 'https'], publish ? 'whip' : 'whep');
-    return { url: url.toString(), streamName };
+    return buildUrl(params, publish ? 'whip' : 'whep');
 }

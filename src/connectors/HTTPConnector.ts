@@ -5,28 +5,11 @@ import type { ConnectParams, ConnectorOptions, FetchFunction } from '../core/typ
 import { Connector, type ConnectorEvents } from './Connector';
 import { parseIceServerLinks } from './links';
 
-/** How much of an error response body goes into the error message. */
-const MAX_ERROR_TEXT = 200;
-/** A `DELETE` still pending after this long is abandoned (ms). */
-const DELETE_TIMEOUT_MS = 10_000;
-
-function truncate(text: string, max: number): string {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-function errorText(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
-}
-
-/** Maps a non-2xx HTTP status of the offer POST to an {@link RtcError}. */
-function httpError(status: number, statusText: string, body: string, what: string): RtcError {
-    const detail = `${what} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}${body ? `: ${truncate(body, MAX_ERROR_TEXT)}` : ''}`;
-    if (status === 401 || status === 403) return new RtcError('ACCESS_DENIED', detail);
-    if (status === 404) return new RtcError('STREAM_NOT_FOUND', detail);
-    if (status >= 400 && status < 500) return new RtcError('REFUSED', detail, { retryable: false });
-    if (status >= 500) return new RtcError('SIGNALING_FAILED', detail, { retryable: true });
-    return new RtcError('SIGNALING_FAILED', detail);
+/** Maps a non-2xx HTTP status of the offer POST to an {@link RtcError} code. */
+function httpCode(status: number): RtcError['code'] {
+    if (status === 401 || status === 403) return 'ACCESS_DENIED';
+    if (status === 404) return 'STREAM_NOT_FOUND';
+    return status >= 400 && status < 500 ? 'REFUSED' : 'SIGNALING_FAILED';
 }
 
 /**
@@ -90,95 +73,67 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
 
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
-        const fetchFn = this._fetch();
         const what = `${this.publishing ? 'WHIP' : 'WHEP'} POST`;
-        const abort = (this._abort = new AbortController());
-        /** A failure of the request or of reading its response: aborted by close, else lost. */
-        const lost = (cause: unknown, step: string) =>
-            abort.signal.aborted
-                ? new RtcError('ABORTED', `${what} aborted`, { cause })
-                : new RtcError('CONNECTION_LOST', `${what}${step} failed: ${errorText(cause)}`, {
-                      cause,
-                      retryable: true,
-                  });
-        let response: Response;
-        let body: string;
-        try {
-            response = await fetchFn(this.url, {
-                method: 'POST',
-                headers: this._headers({ 'Content-Type': 'application/sdp', Accept: 'application/sdp' }),
-                body: offer,
-                signal: abort.signal,
-            }).catch((cause: unknown) => Promise.reject(lost(cause, ` to ${this.url}`)));
-            const ok = response.status === 200 || response.status === 201;
-            if (ok) this._setResource(response);
-            if (this.closed) {
-                // Closed while the response was on its way: release what the server created.
-                this._deleteResource();
-                throw new RtcError('ABORTED', `${what} aborted`);
+        /** A failure of the request or of reading its response (after close, nobody sees it). */
+        const lost = (cause: unknown) =>
+            Promise.reject(new RtcError('CONNECTION_LOST', `${what} failed: ${cause}`, { cause }));
+        const response = await this._fetch(this.url, 'POST', (this._abort = new AbortController()).signal, offer).catch(
+            lost,
+        );
+        const { status, headers } = response;
+        const ok = status === 200 || status === 201;
+        const location = headers.get('location');
+        if (ok && location) {
+            try {
+                // Relative Locations are the norm; resolve them against the (possibly redirected) request URL.
+                this._resourceUrl = new URL(location, response.url || this.url).href;
+            } catch (error) {
+                this._logger.warn('invalid Location ignored', { location, error });
             }
-            body = await response
-                .text()
-                .catch((cause: unknown) => Promise.reject(lost(cause, ': reading the response')));
-            this._logger.debug(`${what} answered`, { status: response.status, resource: this._resourceUrl });
-            if (!ok) throw httpError(response.status, response.statusText, body, what);
-        } finally {
-            if (this._abort === abort) this._abort = undefined;
+            // Closed while the response was on its way: release what the server created.
+            if (this.closed) this._deleteResource();
         }
-        this._addIceServers(response.headers.get('link'));
+        const body = await response.text().catch(lost);
+        this._logger.debug(what, { status, resource: this._resourceUrl });
+        if (!ok) {
+            // The body is flattened and truncated to 200 characters.
+            const detail = `${status} ${response.statusText} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
+            throw new RtcError(httpCode(status), `${what}: HTTP ${detail}`, { retryable: status >= 500 });
+        }
+        const servers = parseIceServerLinks(headers.get('link'));
+        const pc = this._pc;
+        if (servers.length && pc) {
+            try {
+                pc.setConfiguration({
+                    ...pc.getConfiguration?.(),
+                    iceServers: [...(this._params.iceServers ?? []), ...servers],
+                });
+            } catch (error) {
+                this._logger.warn('ICE servers of the Link header not applied', { error });
+            }
+        }
         return body;
     }
 
     /** @internal */
-    protected _teardown(_error: RtcError | undefined): void {
+    protected _teardown(): void {
         this._abort?.abort();
-        this._abort = undefined;
         this._deleteResource();
     }
 
-    private _fetch(): FetchFunction {
-        // Resolved lazily so that importing the SDK never touches globals, and called detached
-        // (never as `options.fetch(…)`) because browsers throw "Illegal invocation" otherwise.
+    /**
+     * A request with the access token (resolved lazily so that importing the SDK never touches
+     * globals, and called detached, never as `options.fetch(…)`: browsers throw "Illegal
+     * invocation" otherwise). Throws `NOT_SUPPORTED` synchronously without a fetch.
+     */
+    private _fetch(url: string, method: string, signal: AbortSignal, body?: string): Promise<Response> {
         const fetchFn = this._options.fetch ?? (globalThis as { fetch?: FetchFunction }).fetch;
         if (typeof fetchFn !== 'function')
             throw new RtcError('NOT_SUPPORTED', 'fetch is not available on this platform');
-        return fetchFn;
-    }
-
-    private _headers(extra: Record<string, string> = {}): Record<string, string> {
-        const headers = { ...extra };
-        if (this._params.accessToken) headers.Authorization = `Bearer ${this._params.accessToken}`;
-        return headers;
-    }
-
-    private _setResource(response: Response): void {
-        const location = response.headers.get('location');
-        if (!location) {
-            this._logger.debug('no Location in the response: the session cannot be deleted on close');
-            return;
-        }
-        try {
-            // Relative Locations are the norm; resolve them against the (possibly redirected) request URL.
-            this._resourceUrl = new URL(location, response.url || this.url).toString();
-        } catch (error) {
-            this._logger.warn('invalid Location header ignored', { location, error });
-        }
-    }
-
-    private _addIceServers(header: string | null): void {
-        const servers = parseIceServerLinks(header);
-        const pc = this._pc;
-        if (servers.length === 0 || !pc) return;
-        try {
-            const current: RTCConfiguration =
-                typeof pc.getConfiguration === 'function'
-                    ? pc.getConfiguration()
-                    : { iceServers: this._params.iceServers };
-            pc.setConfiguration({ ...current, iceServers: [...(current.iceServers ?? []), ...servers] });
-            this._logger.debug('ICE servers added from Link headers', { urls: servers.map((s) => s.urls) });
-        } catch (error) {
-            this._logger.warn('could not apply the ICE servers of the Link header', { error });
-        }
+        const token = this._params.accessToken;
+        const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+        if (body) headers['Content-Type'] = headers.Accept = 'application/sdp';
+        return fetchFn(url, { method, headers, body, signal });
     }
 
     /** Fires `DELETE <resource>` once, in the background: CORS may refuse it, close never waits. */
@@ -187,14 +142,12 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         if (!url) return;
         this._resourceUrl = undefined;
         const abort = new AbortController();
-        const timer = setTimeout(() => abort.abort(), DELETE_TIMEOUT_MS);
-        new Promise<Response>((resolve) =>
-            resolve(this._fetch()(url, { method: 'DELETE', headers: this._headers(), signal: abort.signal })),
-        )
+        // A DELETE still pending after 10 s is abandoned.
+        const timer = setTimeout(() => abort.abort(), 10_000);
+        new Promise<Response>((resolve) => resolve(this._fetch(url, 'DELETE', abort.signal)))
             .then(
-                (response) => this._logger.debug('session resource deleted', { status: response.status }),
-                (error: unknown) =>
-                    this._logger.debug('DELETE of the session resource failed', { error: errorText(error) }),
+                ({ status }) => this._logger.debug('session deleted', { status }),
+                (error: unknown) => this._logger.debug('session DELETE failed', { error }),
             )
             .finally(() => clearTimeout(timer));
     }

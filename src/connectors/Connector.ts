@@ -73,7 +73,7 @@ export interface ConnectorTimings {
 
 /** Milliseconds clock, read lazily (never at import time). */
 export function now(): number {
-    return typeof performance !== 'undefined' ? performance.now() : Date.now();
+    return globalThis.performance?.now() ?? Date.now();
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -88,6 +88,9 @@ const DEFAULTS = {
     disconnectedGraceMs: 5_000,
     connectTimeoutMs: 15_000,
 };
+
+/** Whether a (peer or ICE) connection state means connected. */
+const isUp = (state: string): boolean => state === 'connected' || state === 'completed';
 
 /**
  * Base of the connectors ({@link WSController}, {@link HTTPConnector}): owns one RTCPeerConnection
@@ -134,23 +137,23 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     private _timers = new Set<Timer>();
     private _queue: Promise<unknown> = Promise.resolve();
     private _expectedTracks = Infinity;
-    private _statsCache: { at: number; promise: Promise<ConnectionInfos> } | undefined;
+    private _statsAt = 0;
+    private _statsPromise: Promise<ConnectionInfos> | undefined;
     private _lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
     private _disconnectTimer: Timer | undefined;
 
     constructor(params: ConnectParams, stream: MediaStream | undefined, options: ConnectorOptions, name: string) {
         super();
-        if (!params || typeof params.endPoint !== 'string') {
+        if (typeof params?.endPoint !== 'string') {
             throw new RtcError('INVALID_ARGUMENT', 'params.endPoint must be a string');
         }
-        if (stream && stream.getTracks().length === 0) {
+        if (stream && !stream.getTracks().length) {
             throw new RtcError('INVALID_ARGUMENT', 'the stream to publish has no track');
         }
         this._params = params;
         this._options = options;
-        this._logger = createLogger(name, options.logLevel, options.logger);
-        this._log = this._logger;
-        this.publishing = stream !== undefined;
+        this._log = this._logger = createLogger(name, options.logLevel, options.logger);
+        this.publishing = !!stream;
         this._stream = stream;
         this.streamName = this._resolveStreamName();
     }
@@ -190,29 +193,19 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * it created, then fires `state('closed')` and `close(error)` once.
      */
     close(error?: RtcError): void {
-        if (this._state === 'closed') return;
+        if (this.closed) return;
         this._state = 'closed';
-        for (const timer of this._timers) clearTimeout(timer);
-        this._timers.clear();
+        this._timers.forEach(clearTimeout);
         try {
             this._teardown(error);
         } catch (e) {
             this._logger.warn('teardown failed', { error: e });
         }
-        const pc = this._pc;
+        // The peer connection's handlers do nothing without _pc.
+        this._pc?.close();
         this._pc = undefined;
-        if (pc) {
-            pc.ontrack = null;
-            pc.onconnectionstatechange = null;
-            pc.oniceconnectionstatechange = null;
-            try {
-                pc.close();
-            } catch (e) {
-                this._logger.debug('pc.close threw', { error: e });
-            }
-        }
         if (!this.publishing) this._stream?.getTracks().forEach((t) => t.stop());
-        if (error) this._logger.info('closed', { code: error.code, message: error.message });
+        if (error) this._logger.info('closed', { error });
         this._emitBase('state', 'closed');
         this._emitBase('close', error);
     }
@@ -222,22 +215,17 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * `INVALID_STATE` when there is no sender of that kind; the session stays open either way.
      */
     replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-        if (kind !== 'audio' && kind !== 'video') {
-            return Promise.reject(new RtcError('INVALID_ARGUMENT', `kind must be 'audio' or 'video'`));
-        }
-        if (track && track.kind !== kind) {
-            return Promise.reject(new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`));
-        }
         return this._serialize(async () => {
+            if (kind !== 'audio' && kind !== 'video') {
+                throw new RtcError('INVALID_ARGUMENT', `kind must be 'audio' or 'video'`);
+            }
+            if (track && track.kind !== kind)
+                throw new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`);
             const pc = this._pc;
-            if (!pc || this.closed) throw closedError();
+            if (!pc) throw closedError();
             const transceiver = pc
                 .getTransceivers()
-                .find(
-                    (t) =>
-                        (t.direction === 'sendonly' || t.direction === 'sendrecv') &&
-                        (t.sender.track?.kind ?? t.receiver.track?.kind) === kind,
-                );
+                .find((t) => /send/.test(t.direction) && (t.sender.track ?? t.receiver.track)?.kind === kind);
             if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender in this session`);
             try {
                 await transceiver.sender.replaceTrack(track);
@@ -255,28 +243,27 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const pc = this._pc;
         if (!pc) return Promise.reject(closedError());
         const t = now();
-        if (this._statsCache && t - this._statsCache.at < cacheMs) return this._statsCache.promise;
-        const promise = pc.getStats().then((report) => {
+        if (this._statsPromise && t - this._statsAt < cacheMs) return this._statsPromise;
+        this._statsAt = t;
+        const promise = (this._statsPromise = pc.getStats().then((report) => {
             const stats = statsEntries(report);
-            const sampleTime = now();
-            const infos = normalizeStats(stats, this._lastStats, sampleTime);
-            this._lastStats = { timestamp: sampleTime, stats };
+            const timestamp = now();
+            const infos = normalizeStats(stats, this._lastStats, timestamp);
+            this._lastStats = { timestamp, stats };
             return infos;
-        });
-        promise.catch(() => (this._statsCache = undefined));
-        this._statsCache = { at: t, promise };
+        }));
+        promise.catch(() => (this._statsPromise = undefined));
         return promise;
     }
 
     /** Starts the session: builds the peer connection and the offer, then signals. @internal */
     protected _start(): void {
-        this._run().catch((error: unknown) => this._fail(error, 'SIGNALING_FAILED'));
+        this._run().catch((error: unknown) => this._fail(error));
     }
 
     /** Closes with `error` mapped to an RtcError (no-op when already closed). @internal */
     protected _fail(error: unknown, code: RtcError['code'] = 'SIGNALING_FAILED'): void {
-        if (this.closed) return;
-        this.close(RtcError.from(error, code));
+        if (!this.closed) this.close(RtcError.from(error, code));
     }
 
     /** Schedules `fn` after `ms`; the timer is cleared on close. @internal */
@@ -291,14 +278,13 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /** Clears a timer from {@link _setTimer}. @internal */
     protected _clearTimer(timer: Timer | undefined): void {
-        if (timer === undefined) return;
         clearTimeout(timer);
-        this._timers.delete(timer);
+        this._timers.delete(timer!);
     }
 
     /** Records a step in {@link timings}. @internal */
     protected _mark(step: keyof ConnectorTimings): void {
-        if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this._created);
+        this.timings[step] ??= Math.round(now() - this._created);
     }
 
     /** Runs `task` after every task queued before it on this peer connection. @internal */
@@ -319,169 +305,134 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         (this as unknown as Connector<ConnectorEvents>)._emit(event, ...args);
     }
 
-    private async _buildOffer(): Promise<string> {
+    private async _run(): Promise<void> {
+        const options = this._options;
         const PC: RTCPeerConnectionConstructor | undefined =
-            this._options.RTCPeerConnection ??
+            options.RTCPeerConnection ??
             (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
         if (!PC) throw new RtcError('NOT_SUPPORTED', 'RTCPeerConnection is not available on this platform');
-        const pc = new PC({
+        const pc = (this._pc = new PC({
             iceServers: this._params.iceServers ?? [],
             bundlePolicy: 'max-bundle',
             rtcpMuxPolicy: 'require',
-        });
-        this._pc = pc;
-        pc.onconnectionstatechange = () => this._onConnectionState();
-        pc.oniceconnectionstatechange = () => this._onIceState();
-        if (this._stream) {
-            for (const track of this._stream.getTracks()) {
-                const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [this._stream] };
-                if (track.kind === 'video' && this._options.simulcast) {
-                    init.sendEncodings = [
-                        { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
-                        { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 700_000 },
-                        { rid: 'h', maxBitrate: 2_500_000 },
-                    ];
+        }));
+        pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onState();
+        const codec = options.videoCodec;
+        const stream = this._stream;
+        if (stream) {
+            for (const track of stream.getTracks()) {
+                const video = track.kind === 'video';
+                const transceiver = pc.addTransceiver(track, {
+                    direction: 'sendonly',
+                    streams: [stream],
+                    sendEncodings:
+                        video && options.simulcast
+                            ? [
+                                  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
+                                  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 700_000 },
+                                  { rid: 'h', maxBitrate: 2_500_000 },
+                              ]
+                            : undefined,
+                });
+                const codecs = (
+                    globalThis as { RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null } }
+                ).RTCRtpSender?.getCapabilities?.('video')?.codecs;
+                if (!video || !codec || !codecs) continue;
+                const mime = `video/${codec}`.toLowerCase();
+                const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === mime;
+                if (!codecs.some(wanted)) {
+                    this._logger.warn(`video codec ${codec} is not supported by this browser; using its default`);
+                    continue;
                 }
-                const transceiver = pc.addTransceiver(track, init);
-                if (track.kind === 'video') this._applyCodecPreference(transceiver);
+                try {
+                    // Stable sort: the wanted codec first, the others in the browser's order.
+                    transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
+                } catch (error) {
+                    this._logger.debug('setCodecPreferences failed; SDP reordering applies', { error });
+                }
             }
         } else {
             pc.ontrack = (event) => this._onTrack(event);
             pc.addTransceiver('audio', { direction: 'recvonly' });
             pc.addTransceiver('video', { direction: 'recvonly' });
         }
-        const offer = await pc.createOffer();
-        let sdp = enableOpusStereo(offer.sdp ?? '');
-        sdp = requireH264PacketizationMode1(sdp);
-        if (this._options.videoCodec) sdp = preferVideoCodec(sdp, this._options.videoCodec);
+        let sdp = requireH264PacketizationMode1(enableOpusStereo((await pc.createOffer()).sdp ?? ''));
+        if (codec) sdp = preferVideoCodec(sdp, codec);
         await pc.setLocalDescription({ type: 'offer', sdp });
         this._mark('offerReady');
-        return sdp;
-    }
-
-    private _applyCodecPreference(transceiver: RTCRtpTransceiver): void {
-        const wanted = this._options.videoCodec;
-        const Sender = (globalThis as { RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null } })
-            .RTCRtpSender;
-        const codecs = Sender?.getCapabilities?.('video')?.codecs;
-        if (!wanted || !codecs || typeof transceiver.setCodecPreferences !== 'function') return;
-        const mime = `video/${wanted}`.toLowerCase();
-        const first = codecs.filter((c) => c.mimeType.toLowerCase() === mime);
-        if (first.length === 0) {
-            this._logger.warn(`video codec ${wanted} is not supported by this browser; using its default`);
-            return;
-        }
-        try {
-            transceiver.setCodecPreferences([...first, ...codecs.filter((c) => c.mimeType.toLowerCase() !== mime)]);
-        } catch (error) {
-            this._logger.debug('setCodecPreferences failed; SDP reordering applies', { error });
-        }
-    }
-
-    private async _run(): Promise<void> {
-        const offer = await this._buildOffer();
         if (this.closed) return;
-        const answer = await this._withTimeout(this._sip(offer), this._opt('answerTimeoutMs'), 'answer');
+        const ms = this._opt('answerTimeoutMs');
+        // On timeout the session closes, and the subclass's teardown ends _sip.
+        const timer = this._setTimer(
+            () => this._fail(new RtcError('TIMEOUT', `no answer from the server within ${ms} ms`)),
+            ms,
+        );
+        const answer = await this._sip(sdp);
+        this._clearTimer(timer);
         if (this.closed) return;
         this._mark('answer');
         if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'the server sent an invalid SDP answer');
-        const pc = this._pc;
-        if (!pc) return;
         this._expectedTracks = this.publishing ? Infinity : countIncomingMedia(answer);
-        if (!this.publishing && this._expectedTracks === 0) {
-            throw new RtcError('MEDIA_FAILED', 'the server answered without any media to play');
-        }
+        if (!this._expectedTracks) throw new RtcError('MEDIA_FAILED', 'the server answered without any media to play');
         try {
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
         } catch (cause) {
-            throw new RtcError('SIGNALING_FAILED', 'the server answer was not accepted by the browser', { cause });
+            throw new RtcError('SIGNALING_FAILED', 'the browser refused the server answer', { cause });
         }
         if (this.closed) return;
-        for (const codec of negotiatedCodecs(answer)) this.codecs.add(codec);
+        for (const c of negotiatedCodecs(answer)) this.codecs.add(c);
         this._setTimer(() => {
-            if (!this._connected())
-                this._fail(new RtcError('CONNECTION_LOST', 'the media connection did not establish in time'));
+            if (!this._connected()) this._fail(new RtcError('CONNECTION_LOST', 'the media connection timed out'));
         }, this._opt('connectTimeoutMs'));
         this._checkOpen();
     }
 
-    private _withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-        return new Promise<T>((resolve, reject) => {
-            const timer = this._setTimer(
-                () => reject(new RtcError('TIMEOUT', `no ${what} from the server within ${ms} ms`)),
-                ms,
-            );
-            promise.then(
-                (value) => {
-                    this._clearTimer(timer);
-                    resolve(value);
-                },
-                (error: unknown) => {
-                    this._clearTimer(timer);
-                    reject(error);
-                },
-            );
-        });
-    }
-
     private _onTrack(event: RTCTrackEvent): void {
         if (this.closed) return;
-        if (!this._stream) {
-            const Stream = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
-            this._stream = event.streams[0] ?? (Stream ? new Stream() : undefined);
-        }
-        if (this._stream && !this._stream.getTracks().includes(event.track)) this._stream.addTrack(event.track);
+        const Stream = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
+        const stream = (this._stream ??= event.streams[0] ?? (Stream && new Stream()));
+        if (stream && !stream.getTracks().includes(event.track)) stream.addTrack(event.track);
         this._checkOpen();
     }
 
     private _connected(): boolean {
         const pc = this._pc;
-        if (!pc) return false;
-        return (
-            pc.connectionState === 'connected' ||
-            (pc.connectionState === undefined &&
-                (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed'))
-        );
+        return !!pc && isUp(pc.connectionState ?? pc.iceConnectionState);
     }
 
     private _checkOpen(): void {
-        if (this._state !== 'connecting' || !this._pc || this._pc.remoteDescription === null) return;
-        const ready = this.publishing
-            ? this._connected()
-            : (this._stream?.getTracks().length ?? 0) >= this._expectedTracks;
-        if (!ready || !this._stream) return;
-        this._state = 'open';
-        this._mark('open');
-        this._emitBase('state', 'open');
-        this._emitBase('open', this._stream);
+        const stream = this._stream;
+        if (
+            this._state === 'connecting' &&
+            this._pc?.remoteDescription &&
+            stream &&
+            (this.publishing ? this._connected() : stream.getTracks().length >= this._expectedTracks)
+        ) {
+            this._state = 'open';
+            this._mark('open');
+            this._emitBase('state', 'open');
+            this._emitBase('open', stream);
+        }
     }
 
-    private _onIceState(): void {
+    /** Both `connectionstatechange` and `iceconnectionstatechange` (alone on old browsers). */
+    private _onState(): void {
         const pc = this._pc;
-        if (!pc || this.closed) return;
-        if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') this._mark('iceConnected');
-        if (pc.connectionState === undefined) this._onConnectionState();
-    }
-
-    private _onConnectionState(): void {
-        const pc = this._pc;
-        if (!pc || this.closed) return;
+        if (!pc) return;
+        if (isUp(pc.iceConnectionState)) this._mark('iceConnected');
         const state = pc.connectionState ?? pc.iceConnectionState;
-        if (this._connected()) {
-            this._mark('iceConnected');
+        if (isUp(state)) {
             this._mark('dtlsConnected');
             this._clearTimer(this._disconnectTimer);
             this._disconnectTimer = undefined;
             this._checkOpen();
-        } else if (state === 'failed') {
-            this._fail(new RtcError('CONNECTION_LOST', 'the media connection failed'));
-        } else if (state === 'disconnected' && this._disconnectTimer === undefined) {
-            this._disconnectTimer = this._setTimer(() => {
-                this._disconnectTimer = undefined;
-                this._fail(new RtcError('CONNECTION_LOST', 'the media connection was interrupted'));
-            }, this._opt('disconnectedGraceMs'));
-        } else if (state === 'closed') {
-            this._fail(new RtcError('CONNECTION_LOST', 'the media connection closed'));
+        } else if (state === 'disconnected') {
+            this._disconnectTimer ??= this._setTimer(
+                () => this._fail(new RtcError('CONNECTION_LOST', 'the media connection was interrupted')),
+                this._opt('disconnectedGraceMs'),
+            );
+        } else if (state === 'failed' || state === 'closed') {
+            this._fail(new RtcError('CONNECTION_LOST', `the media connection ${state}`));
         }
     }
 }

@@ -159,7 +159,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         }
         this._fixedBitrate = bitrate;
         const connector = this.connector;
-        if (connector?.opened) void this._applyBitrate(connector, this.targetBitrate, true);
+        if (connector?.opened) void this._applyBitrate(connector, true);
     }
 
     /** The current video bitrate target (fixed or adaptive), bps. */
@@ -245,19 +245,15 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 (tracks.length === original.length && tracks.every((t) => original.includes(t)))
                 ? source
                 : new Stream(tracks),
-            {
-                logger: options.logger,
-                logLevel: options.logLevel,
-                videoCodec: options.videoCodec,
-                simulcast: options.simulcast,
-                ...options.connectorOptions,
-            },
+            // The facade's options hold no key of ConnectorOptions but these four.
+            { ...options, ...options.connectorOptions },
         );
     }
 
     /** @internal */
     protected _onOpen(connector: Connector, _stream: MediaStream, signal: AbortSignal): void {
-        this._applied = undefined;
+        // A new session: the server has no report of it yet, the encoder no bitrate.
+        this._applied = this._report = undefined;
         if (connector instanceof WSController) {
             for (const event of ['videoBitrate', 'rtpProps', 'mediaReport'] as const) {
                 (connector as unknown as Forwarder).on(
@@ -274,12 +270,12 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 );
             }
         }
-        void this._applyBitrate(connector, this.targetBitrate, true);
+        void this._applyBitrate(connector, true);
     }
 
     /** @internal */
     protected _onSessionEnd(): void {
-        this._report = this._serverBitrate = undefined;
+        // Nothing to forget: _onOpen starts each session afresh (and forces the bitrate to the server).
     }
 
     /** @internal */
@@ -291,7 +287,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // The server's loss figure while recent (it reports about once a second).
         const report = t - this._reportAt! < 2500 ? this._report : undefined;
         if (this._fixedBitrate === undefined && video) {
-            const target = this._abr.update({
+            this._abr.update({
                 // availableOutgoingBitrate, qualityLimitationReason
                 ...infos,
                 ...video,
@@ -301,14 +297,15 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 rttMs: infos.rtt! * 1000,
                 source: report ? 'server' : 'sender',
             });
-            await this._applyBitrate(connector, target);
+            await this._applyBitrate(connector);
         }
         this._emitAny('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
     }
 
-    private async _applyBitrate(connector: Connector, bitrate: number, force?: boolean): Promise<void> {
+    /** Applies {@link targetBitrate} to the encoder and the server. */
+    private async _applyBitrate(connector: Connector, force?: boolean): Promise<void> {
         const applied = this._applied;
-        const rounded = Math.round(bitrate);
+        const rounded = Math.round(this.targetBitrate);
         // Changes under 5 % are not worth an encoder update (undefined: NaN, never below).
         if (!force && Math.abs(rounded - applied!) < applied! * 0.05) return;
         this._applied = rounded;

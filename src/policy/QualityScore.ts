@@ -152,27 +152,24 @@ export interface StreamerStatsExtra {
 }
 
 const worst = (a: number | undefined, b: number | undefined): number => Math.max(a ?? 0, b ?? 0);
-/** Seconds → ms (the normaliser gives finite numbers or `undefined`). */
-const ms = (seconds: number | undefined): number | undefined => (seconds === undefined ? seconds : seconds * 1000);
 
 /**
  * What the Player's and the Streamer's stats share, from the inbound (player) or outbound
- * (streamer) side of `infos`, plus `fields`; `jitterMs` (the worse of audio and video) is
- * scored and kept when `keepJitter`. Optional fields without a value are left out.
+ * (streamer) side of `infos`, then `fields`; fields without a value are left out. `jitterMs`
+ * (the worse of audio and video) is always scored.
  */
 function commonStats<T>(
     infos: ConnectionInfos,
     side: ConnectionInfos['inbound'] | ConnectionInfos['outbound'],
     extra: { targetFps?: number; freezesPerMinute?: number },
-    fields: Partial<T>,
-    keepJitter?: boolean,
+    fields: Record<string, unknown>,
 ): T {
     const { audio, video } = side;
     const videoBitrate = video?.bitrate ?? 0;
     const audioBitrate = audio?.bitrate ?? 0;
     const packetLossPercent = worst(audio?.lossPercent, video?.lossPercent);
-    const jitterMs = worst(ms(audio?.jitter), ms(video?.jitter));
-    const rttMs = ms(infos.rtt);
+    const jitterMs = worst(audio?.jitter, video?.jitter) * 1000;
+    const rttMs = infos.rtt && infos.rtt * 1000;
     const fps = video?.framesPerSecond ?? 0;
     const stats: Record<string, unknown> = {
         timestamp: infos.timestamp,
@@ -183,22 +180,22 @@ function commonStats<T>(
         width: video?.frameWidth ?? 0,
         height: video?.frameHeight ?? 0,
         packetLossPercent,
-        jitterMs: keepJitter ? jitterMs : undefined,
+        jitterMs,
         quality: qualityScore({
+            ...extra,
             lossPercent: packetLossPercent,
             jitterMs,
             rttMs,
-            freezesPerMinute: extra.freezesPerMinute,
             // Before the first decoded frame there is nothing to judge the frame rate on.
             fps: video && fps,
-            targetFps: extra.targetFps,
         }),
         rttMs,
         videoCodec: video?.codec,
         audioCodec: audio?.codec,
+        ...fields,
     };
     for (const key in stats) if (stats[key] === undefined) delete stats[key];
-    return { ...stats, ...fields } as T;
+    return stats as T;
 }
 
 /**
@@ -215,23 +212,26 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
     const { audio, video } = infos.inbound;
     const freezeCount = video?.freezeCount ?? 0;
     const previous = extra.previous;
-    const elapsed = previous ? infos.timestamp - previous.timestamp : 0;
-    return commonStats<PlayerStats>(
-        infos,
-        infos.inbound,
-        {
-            targetFps: extra.targetFps,
-            // Freezes per minute since the previous sample; fewer freezes (counters reset by a new
-            // session) make a negative rate, which the score ignores.
-            freezesPerMinute: elapsed > 0 ? ((freezeCount - previous!.freezeCount) * 60_000) / elapsed : 0,
-        },
-        {
-            jitterBufferMs: ms(video?.jitterBufferDelay ?? audio?.jitterBufferDelay) ?? 0,
-            freezeCount,
-            rendition: extra.rendition,
-        },
-        true,
-    );
+    return {
+        ...commonStats<PlayerStats>(
+            infos,
+            infos.inbound,
+            {
+                targetFps: extra.targetFps,
+                // Freezes per minute since the previous sample. Without one (NaN), or with counters
+                // reset by a new session (negative), the score ignores it.
+                freezesPerMinute:
+                    ((freezeCount - (previous?.freezeCount as number)) * 60_000) /
+                    (infos.timestamp - (previous?.timestamp as number)),
+            },
+            {
+                jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
+                freezeCount,
+            },
+        ),
+        // Present even when undefined.
+        rendition: extra.rendition,
+    };
 }
 
 /**
@@ -243,9 +243,9 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
  * ```
  */
 export function toStreamerStats(infos: ConnectionInfos, extra: StreamerStatsExtra): StreamerStats {
-    const reason = infos.outbound.video?.qualityLimitationReason;
-    return commonStats<StreamerStats>(infos, infos.outbound, extra, {
+    return commonStats(infos, infos.outbound, extra, {
+        jitterMs: undefined, // scored only
         targetBitrate: extra.targetBitrate,
-        ...(reason && { qualityLimitationReason: reason }),
+        qualityLimitationReason: infos.outbound.video?.qualityLimitationReason,
     });
 }

@@ -245,6 +245,11 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
         return !!next;
     }
 
+    /** @internal A rejection handler that logs `${what} failed` with the error (level `debug` unless told). */
+    protected _failed(what: string, level: 'debug' | 'warn' = 'debug'): (error: unknown) => void {
+        return (error) => this._logger[level](`${what} failed`, { error });
+    }
+
     /** @internal Emits an event of the shared map from generic code. */
     protected _emitAny(event: string, ...args: unknown[]): void {
         (this as unknown as Emitter<EventMap>)['_emit'](event, ...args);
@@ -293,10 +298,7 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
                 // One interval per session (an open is valid once per session); _closeSession clears it.
                 if (interval > 0) {
                     this._statsTimer = setInterval(() => {
-                        if (connector !== this._connector || !connector.opened) return;
-                        this._onTick(connector).catch((error: unknown) =>
-                            this._logger.debug('stats tick failed', { error }),
-                        );
+                        if (connector.opened) this._onTick(connector).catch(this._failed('stats tick'));
                     }, interval);
                 }
                 this._emitTimingsWhenReady(connector, createdAt, signal);
@@ -359,7 +361,7 @@ export function validate(
         typeof params?.endPoint !== 'string' ||
         (params.streamName !== undefined && typeof params.streamName !== 'string')
     ) {
-        throw new RtcError('INVALID_ARGUMENT', 'endPoint must be a string, streamName a string or undefined');
+        throw new RtcError('INVALID_ARGUMENT', 'endPoint and streamName must be strings');
     }
     return (kind ?? transportOf(params.endPoint)) === 'http'
         ? buildHttpUrl(params, publish)

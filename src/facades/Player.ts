@@ -6,7 +6,6 @@ import type { ConnectParams } from '../core/types';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
-import type { ConnectionInfos } from '../stats/connectionInfos';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 import { fetchRenditions } from './streamInfo';
 
@@ -132,16 +131,18 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** The element the stream plays in, if any. */
     readonly video: HTMLVideoElement | undefined;
     private readonly _playerOptions: PlayerOptions;
-    private _videoTrack: number | 'auto' | 'none' | undefined;
-    private _audioTrack: number | 'auto' | 'none' | undefined;
-    private _rtpProps: { nack?: number; drop?: number } | undefined;
+    private _videoTrack: number | 'none' | undefined;
+    private _audioTrack: number | 'none' | undefined;
+    private _rtpProps: [nack?: number, drop?: number] | undefined;
     private _selector: RenditionSelector | undefined;
     private _renditions: Rendition[];
     private _autoTrack: number | undefined;
     private _lastPlaying: PlayingInfos | undefined;
     private _lastStats: PlayerStats | undefined;
-    private _lastNack: { at: number; count: number } | undefined;
-    private _lastMedia: { at: number; packets: number } | undefined;
+    /** Time and cumulative NACK count of the previous MBR sample. */
+    private _lastNack: { _at: number; _count: number } | undefined;
+    /** Time the packet count last changed, and that count (media watchdog). */
+    private _lastMedia: { _at: number; _packets: number } | undefined;
     private _ticks = 0;
 
     /**
@@ -152,9 +153,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         super(options, 'player');
         this.video = video;
         this._playerOptions = options;
-        if (options.mbr !== false) {
-            this._selector = typeof options.mbr === 'object' ? options.mbr : new MultiBitrate();
-        }
+        const mbr = options.mbr;
+        this._selector = mbr === false ? undefined : typeof mbr === 'object' ? mbr : new MultiBitrate();
         this._renditions = [...(options.renditions ?? [])];
     }
 
@@ -193,11 +193,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
      * ```
      */
     set videoTrack(track: number | 'auto' | 'none' | undefined) {
-        checkTrack(track);
         const pinned = this._videoTrack;
-        this._videoTrack = track === 'auto' ? undefined : track;
         // Back to automatic: multi-bitrate carries on from the rendition playing, not from scratch.
-        if (this._videoTrack === undefined && typeof pinned === 'number') this._autoTrack = pinned;
+        if ((this._videoTrack = checkTrack(track)) === undefined && typeof pinned === 'number')
+            this._autoTrack = pinned;
         this._selector?.reset();
         this._sendTracks();
     }
@@ -213,8 +212,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
      * value.
      */
     set audioTrack(track: number | 'auto' | 'none' | undefined) {
-        checkTrack(track);
-        this._audioTrack = track === 'auto' ? undefined : track;
+        this._audioTrack = checkTrack(track);
         this._sendTracks();
     }
 
@@ -237,15 +235,14 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
     setRTPProps(nack?: number, drop?: number): void {
-        this._rtpProps = { nack, drop };
+        this._rtpProps = [nack, drop];
         this._sendRTPProps();
     }
 
     /** Resumes playback after `autoplayBlocked` (call it from a user gesture). */
     async play(): Promise<void> {
-        if (!this.video) return;
         try {
-            await this.video.play();
+            await this.video?.play();
         } catch (error) {
             throw mediaFailed(error);
         }
@@ -273,18 +270,27 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
             // its layers may differ after a reconnection. Only switchable (WebSocket) sessions use them.
             this._loadRenditions();
         }
-        this._attach(stream);
+        const video = this.video;
+        if (!video) return;
+        if (video.srcObject !== stream) video.srcObject = stream;
+        if (this._playerOptions.autoplay === false) return;
+        const blocked = (error: unknown) => this._emitAny('autoplayBlocked', mediaFailed(error));
+        video.play().catch((error: unknown) => {
+            const name = (error as { name?: string } | null)?.name;
+            if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
+            if (name !== 'NotAllowedError' || video.muted) return blocked(error);
+            video.muted = true;
+            video.play().then(() => this._emitAny('autoplayMuted'), blocked);
+        });
     }
 
     /** @internal */
     protected _onSessionEnd(): void {
         // Counters restart with each peer connection: forget the previous session's samples.
-        this._lastStats = undefined;
-        this._lastNack = undefined;
-        this._lastMedia = undefined;
+        // The element keeps its last frame while reconnecting; stop() (_end) detaches it.
+        this._lastStats = this._lastNack = this._lastMedia = undefined;
         this._ticks = 0;
         this._selector?.reset();
-        // The element keeps its last frame while reconnecting; stop() (_end) detaches it.
     }
 
     /** @internal */
@@ -303,31 +309,69 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** @internal */
     protected override _end(error?: RtcError): void {
         super._end(error);
-        this._detach();
+        const video = this.video;
+        if (video?.srcObject) {
+            video.pause();
+            video.srcObject = null;
+        }
     }
 
     /** @internal */
     protected async _onTick(connector: Connector): Promise<void> {
         const infos = await connector.connectionInfos();
         if (connector !== this.connector) return;
+        const { timestamp, inbound } = infos;
+        const video = inbound.video;
         const stats = toPlayerStats(infos, { rendition: this._currentRendition(), previous: this._lastStats });
-        this._lastStats = stats;
-        this._emitAny('stats', stats);
+        this._emitAny('stats', (this._lastStats = stats));
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
         if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs`.
         const timeout = this._playerOptions.mediaTimeoutMs ?? 8000;
-        const packets = (infos.inbound.audio?.packetsReceived ?? 0) + (infos.inbound.video?.packetsReceived ?? 0);
+        const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const last = this._lastMedia;
-        const silentMs = last && packets === last.packets ? infos.timestamp - last.at : 0;
-        if (!silentMs) this._lastMedia = { at: infos.timestamp, packets };
+        const silentMs = last && packets === last._packets ? timestamp - last._at : 0;
+        if (!silentMs) this._lastMedia = { _at: timestamp, _packets: packets };
         else if (timeout > 0 && silentMs >= timeout) {
             return connector.close(
                 new RtcError('CONNECTION_LOST', `no media received for ${Math.round(silentMs / 1000)} s`),
             );
         }
-        this._adapt(connector, infos);
+        // Multi-bitrate: automatic video track, a WebSocket session and renditions to choose from.
+        const selector = this._selector;
+        if (
+            !(connector instanceof WSController) ||
+            !selector ||
+            this._videoTrack !== undefined ||
+            this._renditions.length < 2 ||
+            !video
+        ) {
+            return;
+        }
+        // NACKs per second from the cumulative counter (video only: MBR judges the video path).
+        const prev = this._lastNack;
+        this._lastNack = { _at: timestamp, _count: video.nackCount };
+        const dt = prev ? (timestamp - prev._at) / 1000 : 0;
+        const current = this._currentRendition();
+        const decided = selector.decide(
+            {
+                now: timestamp,
+                lossPercent: video.lossPercent,
+                freezeCount: video.freezeCount ?? 0,
+                jitterBufferMs: video.jitterBufferDelay === undefined ? undefined : video.jitterBufferDelay * 1000,
+                // No availableBitrate: Chrome's availableIncomingBitrate is a receive-side estimate
+                // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and
+                // it lags for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
+                receivedBitrate: video.bitrate,
+                nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev._count) / dt : undefined,
+            },
+            this._renditions,
+            current,
+        );
+        if (decided === undefined || decided === current) return;
+        this._emitAny('rendition', (this._autoTrack = decided));
+        connector.setVideoTrack(decided).catch(this._failed('rendition switch'));
     }
 
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
@@ -350,37 +394,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         else video.addEventListener('loadeddata', emit, { once: true, signal });
     }
 
-    private _adapt(connector: Connector, infos: ConnectionInfos): void {
-        if (!(connector instanceof WSController) || !this._selector || this._videoTrack !== undefined) return;
-        const video = infos.inbound.video;
-        if (this._renditions.length < 2 || !video) return;
-        // NACKs per second from the cumulative counter (video only: MBR judges the video path).
-        const prev = this._lastNack;
-        this._lastNack = { at: infos.timestamp, count: video.nackCount };
-        const dt = prev ? (infos.timestamp - prev.at) / 1000 : 0;
-        const decided = this._selector.decide(
-            {
-                now: infos.timestamp,
-                lossPercent: video.lossPercent,
-                freezeCount: video.freezeCount ?? 0,
-                jitterBufferMs: video.jitterBufferDelay === undefined ? undefined : video.jitterBufferDelay * 1000,
-                // No availableBitrate: Chrome's availableIncomingBitrate is a receive-side estimate
-                // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and
-                // it lags for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
-                receivedBitrate: video.bitrate,
-                nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev.count) / dt : undefined,
-            },
-            this._renditions,
-            this._currentRendition(),
-        );
-        if (decided === undefined || decided === this._currentRendition()) return;
-        this._autoTrack = decided;
-        this._emitAny('rendition', decided);
-        connector
-            .setVideoTrack(decided)
-            .catch((error: unknown) => this._logger.debug('rendition switch failed', { error }));
-    }
-
     /** The live connector when it is an open WebSocket session (the only one that takes commands). */
     private _ws(): WSController | undefined {
         const connector = this.connector;
@@ -389,19 +402,16 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     private _sendRTPProps(): void {
         const props = this._rtpProps;
-        if (props) {
+        if (props)
             this._ws()
-                ?.setRTPProps(props.nack, props.drop)
-                .catch((error: unknown) => this._logger.warn('setRTPProps failed', { error }));
-        }
+                ?.setRTPProps(...props)
+                .catch(this._failed('setRTPProps', 'warn'));
     }
 
     private _sendTracks(): void {
         const tracks: TrackSelection = { video: this._videoTrack ?? this._autoTrack ?? 'auto' };
         if (this._audioTrack !== undefined) tracks.audio = this._audioTrack;
-        this._ws()
-            ?.setTracks(tracks)
-            .catch((error: unknown) => this._logger.debug('track selection failed', { error }));
+        this._ws()?.setTracks(tracks).catch(this._failed('track selection'));
     }
 
     /** Reads the renditions from the server's stream info, unless the app gave them. */
@@ -418,30 +428,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
                     this._emitAny('renditions', (this._renditions = renditions));
                 }
             })
-            .catch((error: unknown) => this._logger.debug('no stream info', { error }));
-    }
-
-    private _attach(stream: MediaStream): void {
-        const video = this.video;
-        if (!video) return;
-        if (video.srcObject !== stream) video.srcObject = stream;
-        if (this._playerOptions.autoplay === false) return;
-        const blocked = (error: unknown) => this._emitAny('autoplayBlocked', mediaFailed(error));
-        video.play().catch((error: unknown) => {
-            const name = (error as { name?: string } | null)?.name;
-            if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
-            if (name !== 'NotAllowedError' || video.muted) return blocked(error);
-            video.muted = true;
-            video.play().then(() => this._emitAny('autoplayMuted'), blocked);
-        });
-    }
-
-    private _detach(): void {
-        const video = this.video;
-        if (video && video.srcObject) {
-            video.pause();
-            video.srcObject = null;
-        }
+            .catch(this._failed('stream info'));
     }
 }
 
@@ -450,8 +437,10 @@ export interface Player extends EventHandlers<PlayerEvents> {}
 
 const mediaFailed = (error: unknown) => RtcError.from(error, 'MEDIA_FAILED');
 
-function checkTrack(track: unknown): void {
+/** Validates a track choice; returns it with `'auto'` as `undefined`. */
+function checkTrack(track: number | 'auto' | 'none' | undefined): number | 'none' | undefined {
     if (!(Number.isInteger(track) ? (track as number) >= 0 : [undefined, 'auto', 'none'].includes(track as string))) {
         throw new RtcError('INVALID_ARGUMENT', `track must be a non-negative integer, 'auto', 'none' or undefined`);
     }
+    return track === 'auto' ? undefined : track;
 }

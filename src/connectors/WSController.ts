@@ -2,8 +2,9 @@ import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, WebSocketConstructor } from '../core/types';
-import { decodeServerMessage, encodeClientMessage, isUnknownTypeReason } from '../signaling/codec';
+import { decodeServerMessage, encodeClientMessage, isObject, isUnknownTypeReason } from '../signaling/codec';
 import type {
+    AnswerSdpMessage,
     ClientMessage,
     MediaReport,
     PlayingInfos,
@@ -137,38 +138,38 @@ export interface TrackSelection {
     video?: TrackChoice;
 }
 
-type Timer = ReturnType<typeof setTimeout>;
-
 /** A frame to send once the offer is on the wire, and what waits on it. */
 interface Outgoing {
-    text: string;
-    /** The client message type (matched against `on_error.command`). */
-    request: string;
+    _text: string;
+    /** The client message type (matched against `on_error.command`); none for the offer. */
+    _request?: string;
     /** The message type that replies to it; without one, `resolve` runs once the frame is written. */
-    reply?: ServerMessageType;
-    resolve(value: unknown): void;
-    reject(error: RtcError): void;
+    _reply?: ServerMessageType;
+    _resolve(value: unknown): void;
+    _reject(error: RtcError): void;
     /** Whether the frame has been written (replies before that are not its reply). */
-    sent?: boolean;
-    timer?: Timer;
+    _sent?: boolean;
+    _timer?: ReturnType<typeof setTimeout>;
 }
 
 const NOT_FOUND = /not found|stream open failed|no such stream|unknown stream|does not exist/i;
 
 /**
- * Server reports: the event each one fires and the message field it carries (none: the whole
- * message without its type). A command waiting for that message type resolves with the same value.
+ * Server reports and the event each one fires. A message with one field (besides `type`) reports
+ * that field's value, the others their fields; a command waiting for that message type resolves
+ * with the same value.
  */
-const REPORTS: Partial<Record<ServerMessageType, [event: keyof WSControllerEvents & string, field?: string]>> = {
-    on_time: ['playing', 'infos'],
-    set_speed: ['speed', 'infos'],
-    seek: ['seeked', 'infos'],
-    pause: ['paused', 'paused'],
-    on_video_bitrate: ['videoBitrate'],
-    on_rtp_props: ['rtpProps'],
-    on_keyframe_interval: ['keyframeInterval', 'interval'],
-    on_media_receive: ['mediaReport', 'report'],
-    on_track_drop: ['trackDrop'],
+const REPORTS: Partial<Record<ServerMessageType, keyof WSControllerEvents & string>> = {
+    on_time: 'playing',
+    set_speed: 'speed',
+    seek: 'seeked',
+    pause: 'paused',
+    on_video_bitrate: 'videoBitrate',
+    on_rtp_props: 'rtpProps',
+    on_keyframe_interval: 'keyframeInterval',
+    on_media_receive: 'mediaReport',
+    on_track_drop: 'trackDrop',
+    warning: 'warning',
 };
 
 function invalid(message: string): RtcError {
@@ -181,10 +182,9 @@ function wireTrack(kind: string, track: TrackChoice | undefined): string | undef
     throw invalid(`${kind} track must be a track index, 'auto' or 'none'`);
 }
 
-function requireNumber(name: string, value: unknown, min: number): number {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-        throw invalid(`${name} must be a finite number ≥ ${min}`);
-    }
+/** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
+function num(name: string, value: number, min = 0): number {
+    if (!Number.isFinite(value) || value < min) throw invalid(`${name} must be a finite number ≥ ${min}`);
     return value;
 }
 
@@ -216,18 +216,13 @@ function requireNumber(name: string, value: unknown, min: number): number {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface below only declares the optional on<Event> handler properties that Emitter reads by name
 export class WSController extends Connector<WSControllerEvents> {
-    private readonly _socket: WebSocket | undefined;
-    private _socketFailure: RtcError | undefined;
-    private _socketOpen = false;
-    /** What `_sip` waits for: the socket to open, then the answer. */
-    private _waiter: { resolve(sdp: string): void; reject(error: RtcError): void } | undefined;
-    private _answered = false;
-    /** Set once the offer is on the wire: commands go out after it, never before. */
-    private _offerSent = false;
-    /** Frames waiting for the offer, then commands waiting for their reply. */
+    private _socket?: WebSocket;
+    /** Set once the offer is queued: commands go out after it, never before. */
+    private _offerQueued?: boolean;
+    private _answered?: boolean;
+    /** The offer, then commands, waiting to be written, then waiting for their reply. */
     private _outgoing: Outgoing[] = [];
-    private _watchdog: Timer | undefined;
-    private _ended = false;
+    private _watchdog: ReturnType<typeof setTimeout> | undefined;
 
     /**
      * Starts a session. Throws `INVALID_ARGUMENT` synchronously when `params` cannot name a
@@ -236,29 +231,33 @@ export class WSController extends Connector<WSControllerEvents> {
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, 'ws');
         const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-        let socket: WebSocket | undefined;
+        let socket: WebSocket;
         try {
             if (!WS) throw new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform');
             socket = this._socket = new WS(buildWebSocketUrl(params).url);
         } catch (cause) {
-            this._socketFailure =
-                cause instanceof RtcError
-                    ? cause
-                    : new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', { cause });
+            // Closed before it starts: no peer connection is built; `close` still fires async.
+            const failure = new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', { cause });
+            this._fail(cause instanceof RtcError ? cause : failure);
+            return;
         }
-        if (socket) {
-            const live = () => socket === this._socket && !this.closed;
-            socket.onopen = () => live() && this._onSocketOpen();
-            socket.onmessage = (event: MessageEvent) => live() && this._onSocketMessage(event.data);
-            socket.onerror = (event: Event) => {
-                const what = this._socketOpen ? 'the signaling socket failed' : 'the signaling server is unreachable';
-                if (live()) this._fail(new RtcError('CONNECTION_LOST', what, { cause: event }));
-            };
-            socket.onclose = ({ code, reason }: CloseEvent) => {
-                const text = `the signaling socket closed (code ${code}${reason ? `, ${reason}` : ''})`;
-                if (live()) this._fail(new RtcError('CONNECTION_LOST', text));
-            };
-        }
+        socket.onopen = () => {
+            if (this.closed) return;
+            this._mark('socketOpen');
+            this._armWatchdog();
+            this._flush();
+        };
+        socket.onmessage = (event: MessageEvent) => this.closed || this._onMessage(event.data);
+        // An error event has no code; a close event always has one.
+        socket.onerror = socket.onclose = (event: Event) => {
+            const { code, reason } = event as CloseEvent;
+            const what = code
+                ? `socket closed (code ${code}${reason ? `, ${reason}` : ''})`
+                : this.timings.socketOpen
+                  ? 'socket failed'
+                  : 'server is unreachable';
+            this._fail(new RtcError('CONNECTION_LOST', `the signaling ${what}`, { cause: event }));
+        };
         this._start();
     }
 
@@ -268,34 +267,41 @@ export class WSController extends Connector<WSControllerEvents> {
     }
 
     /** @internal */
-    protected async _sip(offer: string): Promise<string> {
-        if (!this._socket) throw this._socketFailure;
-        const wait = () => new Promise<string>((resolve, reject) => (this._waiter = { resolve, reject }));
-        if (!this._socketOpen) await wait();
-        const answer = wait();
-        this._write(encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }));
-        this._offerSent = true;
-        this._flush();
-        return answer;
+    protected _sip(offer: string): Promise<string> {
+        return new Promise<AnswerSdpMessage>((resolve, reject) => {
+            // First in the queue: commands queued before it go out after it.
+            this._outgoing.unshift({
+                _text: encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }),
+                _reply: 'on_answer_sdp',
+                _resolve: (answer) => {
+                    this._answered = true;
+                    resolve(answer as AnswerSdpMessage);
+                },
+                _reject: reject,
+            });
+            this._offerQueued = true;
+            this._flush();
+        }).then((answer) => {
+            // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
+            if (!answer.result) throw new RtcError('REFUSED', 'the server refused the session', { retryable: false });
+            return answer.answerSdp;
+        });
     }
 
     /** @internal */
     protected _teardown(error: RtcError | undefined): void {
         const reason = error ?? closedError();
-        this._waiter?.reject(reason);
-        for (const entry of this._outgoing.splice(0)) entry.reject(reason);
+        for (const entry of this._outgoing) entry._reject(reason);
         const socket = this._socket;
         if (!socket) return;
         socket.onopen = socket.onmessage = socket.onclose = null;
         // Not null: Node's `ws` emits 'error' when a still-connecting socket is closed, and an
         // EventEmitter 'error' without a listener would throw out of a timer.
         socket.onerror = () => undefined;
-        if (socket.readyState === 1 && !this._ended) this._write(encodeClientMessage({ type: 'stop' }));
-        try {
-            socket.close();
-        } catch (e) {
-            this._logger.debug('socket.close threw', { error: e });
-        }
+        // After on_stop the server is closing the socket anyway.
+        if (socket.readyState === 1 && error?.code !== 'STREAM_ENDED')
+            socket.send(encodeClientMessage({ type: 'stop' }));
+        socket.close();
     }
 
     /**
@@ -303,10 +309,14 @@ export class WSController extends Connector<WSControllerEvents> {
      * Resolves with the values the server reports (`on_rtp_props`).
      */
     setRTPProps(nack?: number, drop?: number): Promise<RTPProps> {
-        const message: ClientMessage = { type: 'rtp_props' };
-        if (nack !== undefined) message.nack = requireNumber('nack', nack, 0);
-        if (drop !== undefined) message.drop = requireNumber('drop', drop, 0);
-        return this._command(message, 'on_rtp_props');
+        return this._command(
+            {
+                type: 'rtp_props',
+                nack: nack === undefined ? nack : num('nack', nack),
+                drop: drop === undefined ? drop : num('drop', drop),
+            },
+            'on_rtp_props',
+        );
     }
 
     /**
@@ -314,8 +324,10 @@ export class WSController extends Connector<WSControllerEvents> {
      * bitrate and the server's constraint (`on_video_bitrate`).
      */
     setVideoBitrate(bps: number): Promise<VideoBitrateInfos> {
-        const bitrate = Math.round(requireNumber('bps', bps, 1));
-        return this._command({ type: 'video_bitrate', video_bitrate: bitrate }, 'on_video_bitrate');
+        return this._command(
+            { type: 'video_bitrate', video_bitrate: Math.round(num('bps', bps, 1)) },
+            'on_video_bitrate',
+        );
     }
 
     /**
@@ -323,8 +335,10 @@ export class WSController extends Connector<WSControllerEvents> {
      * with the accepted interval. Throws `INVALID_ARGUMENT` synchronously below 500 ms.
      */
     setKeyframeInterval(ms: number): Promise<number> {
-        const interval = Math.round(requireNumber('ms', ms, 500));
-        return this._command({ type: 'keyframe_interval', keyframe_interval_millis: interval }, 'on_keyframe_interval');
+        return this._command(
+            { type: 'keyframe_interval', keyframe_interval_millis: Math.round(num('ms', ms, 500)) },
+            'on_keyframe_interval',
+        );
     }
 
     /**
@@ -332,10 +346,9 @@ export class WSController extends Connector<WSControllerEvents> {
      * Resolves with the next `on_time` the server sends after the command.
      */
     setTracks(tracks: TrackSelection): Promise<PlayingInfos> {
-        if (typeof tracks !== 'object' || tracks === null) throw invalid('tracks must be an object');
-        const audio = wireTrack('audio', tracks.audio);
-        const video = wireTrack('video', tracks.video);
-        if (audio === undefined && video === undefined) throw invalid('setTracks needs an audio or a video track');
+        const audio = wireTrack('audio', tracks?.audio);
+        const video = wireTrack('video', tracks?.video);
+        if (!audio && !video) throw invalid('setTracks needs an audio or a video track');
         return this._command({ type: 'tracks', audio, video }, 'on_time');
     }
 
@@ -351,7 +364,7 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** Seeks to `ms` within the server's buffer; resolves with the server's `seek` reply. */
     seek(ms: number): Promise<SeekInfos> {
-        return this._command({ type: 'seek', seek_time: requireNumber('ms', ms, 0) }, 'seek');
+        return this._command({ type: 'seek', seek_time: num('ms', ms) }, 'seek');
     }
 
     /**
@@ -359,8 +372,7 @@ export class WSController extends Connector<WSControllerEvents> {
      * once the command is on the wire.
      */
     play(seekMs?: number): Promise<void> {
-        const seek = seekMs === undefined ? undefined : requireNumber('seekMs', seekMs, 0);
-        return this._command({ type: 'play', seek_time: seek });
+        return this._command({ type: 'play', seek_time: seekMs === undefined ? seekMs : num('seekMs', seekMs) });
     }
 
     /** Pauses forwarding; resolves with the paused state the server reports. */
@@ -373,8 +385,7 @@ export class WSController extends Connector<WSControllerEvents> {
      * server's `set_speed` report.
      */
     setSpeed(rate: number | 'auto'): Promise<SpeedInfos> {
-        const playRate = rate === 'auto' ? 0 : requireNumber('rate', rate, 0);
-        return this._command({ type: 'set_speed', play_rate: playRate }, 'set_speed');
+        return this._command({ type: 'set_speed', play_rate: rate === 'auto' ? 0 : num('rate', rate) }, 'set_speed');
     }
 
     /**
@@ -383,163 +394,110 @@ export class WSController extends Connector<WSControllerEvents> {
      * Throws `INVALID_ARGUMENT` for an empty type or params that cannot be serialised.
      */
     send(type: string, params?: Record<string, unknown>): void {
-        if (typeof type !== 'string' || type === '') throw invalid('type must be a non-empty string');
-        if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
-            throw invalid('params must be an object');
+        if (!type || typeof type != 'string' || (params !== undefined && !isObject(params))) {
+            throw invalid('send needs a non-empty string type and an object of params');
         }
-        const text = encodeClientMessage({ ...params, type });
-        if (this.closed) return this._logger.warn(`'${type}' not sent: the session is closed`);
-        this._enqueue({ text, request: type, resolve: () => undefined, reject: () => undefined });
+        this._command({ ...params, type } as ClientMessage).catch(() =>
+            this._logger.warn(`'${type}' not sent: the session is closed`),
+        );
     }
 
     /**
      * Queues `message`; resolves with the value of the next `reply` message after it is written
      * (rejects with `TIMEOUT` after `commandTimeoutMs`), or once written when it has no reply.
+     * Rejects when the session is or gets closed.
      */
     private _command<T>(message: ClientMessage, reply?: ServerMessageType): Promise<T> {
         const text = encodeClientMessage(message);
         return new Promise<T>((resolve, reject) => {
             if (this.closed) return reject(closedError());
             const entry: Outgoing = {
-                text,
-                request: message.type,
-                reply,
-                resolve: resolve as (v: unknown) => void,
-                reject,
+                _text: text,
+                _request: message.type,
+                _reply: reply,
+                _resolve: resolve as (v: unknown) => void,
+                _reject: reject,
             };
             if (reply) {
                 const ms = this._opt('commandTimeoutMs');
-                entry.timer = this._setTimer(() => {
-                    this._remove(entry);
-                    reject(new RtcError('TIMEOUT', `no '${reply}' reply to '${message.type}' within ${ms} ms`));
+                entry._timer = this._setTimer(() => {
+                    const error = new RtcError('TIMEOUT', `no '${reply}' reply to '${message.type}' within ${ms} ms`);
+                    this._settle((c) => c === entry, 0, error);
                 }, ms);
             }
-            this._enqueue(entry);
+            this._outgoing.push(entry);
+            this._flush();
         });
     }
 
-    private _enqueue(entry: Outgoing): void {
-        this._outgoing.push(entry);
-        this._flush();
-    }
-
+    /** Writes what waits to be written, once the socket is open and the offer queued. */
     private _flush(): void {
-        if (!this._socketOpen || !this._offerSent || this.closed) return;
-        for (const entry of [...this._outgoing]) {
-            if (entry.sent) continue;
-            this._write(entry.text);
-            entry.sent = true;
-            if (!entry.reply) this._settle(entry);
+        const socket = this._socket;
+        if (!this._offerQueued || socket?.readyState !== 1) return;
+        for (const entry of this._outgoing) {
+            if (entry._sent) continue;
+            entry._sent = true;
+            // Sends only on an open socket: send() does not throw then.
+            socket.send(entry._text);
+            if (!entry._reply) this._settle((c) => c === entry);
         }
     }
 
-    private _write(text: string): void {
-        try {
-            this._socket?.send(text);
-        } catch (error) {
-            // A send on a closing socket throws in some browsers; its close event reports the loss.
-            this._logger.warn('socket.send failed', { error });
+    /** Resolves (or rejects with `error`) the first entry that passes `test`, and forgets it. */
+    private _settle(test: (entry: Outgoing) => unknown, value?: unknown, error?: RtcError): Outgoing | undefined {
+        const entry = this._outgoing.find(test);
+        if (entry) {
+            // A new array: _flush may be iterating over the old one.
+            this._outgoing = this._outgoing.filter((c) => c !== entry);
+            this._clearTimer(entry._timer);
+            if (error) entry._reject(error);
+            else entry._resolve(value);
         }
-    }
-
-    /** Removes `entry` from the queue; returns it (for chaining) when it was there. */
-    private _remove(entry: Outgoing | undefined): Outgoing | undefined {
-        const index = entry ? this._outgoing.indexOf(entry) : -1;
-        if (index < 0) return undefined;
-        this._outgoing.splice(index, 1);
-        this._clearTimer(entry!.timer);
         return entry;
-    }
-
-    /** Resolves (or rejects with `error`) a written entry and forgets it. */
-    private _settle(entry: Outgoing | undefined, value?: unknown, error?: RtcError): void {
-        if (!this._remove(entry)) return;
-        if (error) entry!.reject(error);
-        else entry!.resolve(value);
-    }
-
-    /** The oldest written entry that waits for `reply` (or was `request`): replies carry no id. */
-    private _find(test: (entry: Outgoing) => boolean): Outgoing | undefined {
-        return this._outgoing.find((entry) => entry.sent && test(entry));
     }
 
     private _armWatchdog(): void {
         const ms = this._opt('watchdogMs');
-        if (this.publishing || ms === 0) return;
+        if (this.publishing || !ms) return;
         this._clearTimer(this._watchdog);
         this._watchdog = this._setTimer(() => {
             this._fail(new RtcError('CONNECTION_LOST', `no message from the server for ${ms} ms`));
         }, ms);
     }
 
-    private _onSocketOpen(): void {
-        this._socketOpen = true;
-        this._mark('socketOpen');
-        this._armWatchdog();
-        // Queued commands go out in _sip, right after the offer.
-        const waiter = this._waiter;
-        this._waiter = undefined;
-        waiter?.resolve('');
-    }
-
-    private _onSocketMessage(data: unknown): void {
+    private _onMessage(data: unknown): void {
         // Any frame proves the server is alive, even one we cannot decode.
-        if (this._watchdog !== undefined) this._armWatchdog();
-        const decoded = decodeServerMessage(data);
-        if (!decoded.ok) {
-            const reason = decoded.reason;
-            if (isUnknownTypeReason(reason)) this._logger.debug(`ignored: ${reason}`);
-            else this._logger.warn(`ignored a bad frame: ${reason}`);
-            return;
+        this._armWatchdog();
+        const message = decodeServerMessage(data);
+        if (typeof message == 'string') {
+            // Unknown types are expected (servers add messages): not a fault.
+            return this._logger[isUnknownTypeReason(message) ? 'debug' : 'warn'](`ignored ${message}`);
         }
-        const message = decoded.message;
         this._emit('message', message);
         const { type, ...fields } = message as ServerMessage & Record<string, unknown>;
-        const report = REPORTS[type];
-        if (report) {
-            const [event, field] = report;
-            const value = field ? fields[field] : fields;
-            const args = type === 'on_video_bitrate' ? [fields.videoBitrate, fields.constraint] : [value];
-            (this._emit as (event: string, ...args: unknown[]) => void)(event, ...args);
-            return this._settle(
-                this._find((c) => c.reply === type),
-                value,
-            );
-        }
-        if (message.type === 'on_answer_sdp') return this._onAnswer(message);
-        if (message.type === 'on_error') return this._onError(message.message, message.command);
-        if (message.type === 'warning') {
+        const values = Object.values(fields);
+        const value = values.length == 1 ? values[0] : fields;
+        const event = REPORTS[type];
+        // videoBitrate(bitrate, constraint): the only event with two arguments.
+        const args = type == 'on_video_bitrate' ? values : [value];
+        if (event) (this._emit as (event: string, ...args: unknown[]) => void)(event, ...args);
+        // Replies carry no id: the oldest written command waiting for this type gets it.
+        this._settle((c) => c._sent && c._reply === type, value);
+        if (message.type == 'warning') {
             this._logger.warn(`server warning: ${message.text}`);
-            return this._emit('warning', message.text);
-        }
-        // on_stop
-        this._ended = true;
-        this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
-    }
-
-    private _onAnswer(message: Extract<ServerMessage, { type: 'on_answer_sdp' }>): void {
-        const waiter = this._waiter;
-        this._waiter = undefined;
-        if (!waiter) {
-            this._logger.debug('ignored an unexpected on_answer_sdp');
-        } else if (!message.result) {
-            this._fail(new RtcError('REFUSED', 'the server refused the session', { retryable: false }));
-        } else {
-            this._answered = true;
-            waiter.resolve(message.answerSdp);
-        }
-    }
-
-    private _onError(text: string, command: string | undefined): void {
-        // A failed command is not fatal, even before the answer (commands may precede it).
-        const pending = command ? this._find((c) => c.request === command) : undefined;
-        if (this._answered || pending) {
-            this._logger.warn(`server error${command ? ` for '${command}'` : ''}: ${text}`);
+        } else if (message.type == 'on_stop') {
+            this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
+        } else if (message.type == 'on_error') {
+            // A failed command is not fatal, even before the answer (commands may precede it).
+            const { message: text, command } = message;
             const error = new RtcError('REFUSED', `the server refused '${command}': ${text}`, { retryable: false });
-            return this._settle(pending, undefined, error);
+            if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
+                this._logger.warn(error.message);
+            } else {
+                const code = NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED';
+                this._fail(new RtcError(code, `the server refused the session: ${text}`, { retryable: false }));
+            }
         }
-        const code = NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED';
-        this._fail(new RtcError(code, `the server refused the session: ${text}`, { retryable: false }));
     }
 }
 

@@ -26,37 +26,17 @@ function edit(sdp: string, kind: 'audio' | 'video', fn: (section: Section) => vo
     return `${sections.flat().join('\r\n')}\r\n`;
 }
 
+/** The first capture of `pattern` in the lines of `section`. */
+function match(section: Section, pattern: RegExp | string): string | undefined {
+    for (const line of section) {
+        const found = line.match(pattern);
+        if (found) return found[1];
+    }
+}
+
 /** The payload types of the `m=` line, in order. */
 function payloadsOf(section: Section): string[] {
-    return (section[0] ?? '').split(' ').slice(3);
-}
-
-/** `a=<attribute>:<payload> <value>` lines of a section, by payload. */
-function byPayload(section: Section, attribute: 'rtpmap' | 'fmtp'): Map<string, string> {
-    const values = new Map<string, string>();
-    for (const line of section) {
-        const match = new RegExp(`^a=${attribute}:(\\d+) (.*)`).exec(line);
-        if (match) values.set(match[1]!, match[2]!);
-    }
-    return values;
-}
-
-/** Payloads whose codec (rtpmap encoding name) is `codec`, case-insensitive. */
-function payloadsOfCodec(section: Section, codec: string): Set<string> {
-    const found = new Set<string>();
-    for (const [payload, map] of byPayload(section, 'rtpmap')) {
-        if (map.split('/')[0]!.toUpperCase() === codec.toUpperCase()) found.add(payload);
-    }
-    return found;
-}
-
-/** Adds to `payloads` the RTX payloads (`apt=`) of its members. */
-function withRtx(section: Section, payloads: Set<string>): Set<string> {
-    for (const [payload, config] of byPayload(section, 'fmtp')) {
-        const apt = /(?:^|;)\s*apt=(\d+)/.exec(config)?.[1];
-        if (apt !== undefined && payloads.has(apt)) payloads.add(payload);
-    }
-    return payloads;
+    return section[0]!.split(' ').slice(3);
 }
 
 /** Rewrites the payload list of the `m=` line. */
@@ -64,23 +44,40 @@ function setPayloads(section: Section, payloads: string[]): void {
     section[0] = [...section[0]!.split(' ').slice(0, 3), ...payloads].join(' ');
 }
 
+/** The codec (rtpmap encoding name, upper case) of `payload`, or of the first rtpmap line. */
+const codecOf = (section: Section, payload = '\\d+'): string | undefined =>
+    match(section, `^a=rtpmap:${payload} ([^/]*)`)?.toUpperCase();
+
+const fmtpOf = (section: Section, payload: string): string => match(section, `^a=fmtp:${payload} (.*)`) ?? '';
+
+/** Payloads whose codec is `codec`, case-insensitive. */
+const payloadsOfCodec = (section: Section, codec: string): string[] =>
+    payloadsOf(section).filter((p) => codecOf(section, p) === codec.toUpperCase());
+
+/** `payloads` and their RTX payloads (`apt=`). */
+function withRtx(section: Section, payloads: string[]): Set<string> {
+    const all = new Set(payloads);
+    for (const p of payloadsOf(section)) {
+        if (all.has(/(?:^|;)\s*apt=(\d+)/.exec(fmtpOf(section, p))?.[1] ?? '')) all.add(p);
+    }
+    return all;
+}
+
 /** Adds `stereo=1; sprop-stereo=1` to every Opus payload (creating the fmtp line if needed). */
 export function enableOpusStereo(sdp: string): string {
     return edit(sdp, 'audio', (section) => {
-        const fmtps = byPayload(section, 'fmtp');
-        for (const payload of payloadsOfCodec(section, 'opus')) {
-            let config = fmtps.get(payload);
-            if (config === undefined) {
-                const at = section.findIndex((line) => line.startsWith(`a=rtpmap:${payload} `));
-                section.splice(at + 1, 0, `a=fmtp:${payload} stereo=1;sprop-stereo=1`);
-                continue;
+        for (const p of payloadsOfCodec(section, 'opus')) {
+            let at = section.findIndex((line) => line.startsWith(`a=fmtp:${p} `));
+            if (at < 0) {
+                at = section.findIndex((line) => line.startsWith(`a=rtpmap:${p} `)) + 1;
+                section.splice(at, 0, `a=fmtp:${p} `);
             }
+            let line = section[at]!;
             for (const key of ['stereo', 'sprop-stereo']) {
-                const set = new RegExp(`((?:^|;)\\s*${key}=)\\d`);
-                config = set.test(config) ? config.replace(set, '$11') : `${config};${key}=1`;
+                const set = new RegExp(`([ ;]\\s*${key}=)\\d`);
+                line = set.test(line) ? line.replace(set, '$11') : `${line};${key}=1`;
             }
-            const at = section.findIndex((line) => line.startsWith(`a=fmtp:${payload} `));
-            section[at] = `a=fmtp:${payload} ${config}`;
+            section[at] = line.replace(' ;', ' ');
         }
     });
 }
@@ -91,13 +88,11 @@ export function enableOpusStereo(sdp: string): string {
  */
 export function requireH264PacketizationMode1(sdp: string): string {
     return edit(sdp, 'video', (section) => {
-        const fmtps = byPayload(section, 'fmtp');
-        const h264 = [...payloadsOfCodec(section, 'H264')];
-        const mode1 = h264.filter((p) => /packetization-mode=1/.test(fmtps.get(p) ?? ''));
-        if (mode1.length === 0) return;
+        const h264 = payloadsOfCodec(section, 'H264');
+        const mode0 = h264.filter((p) => !/packetization-mode=1/.test(fmtpOf(section, p)));
+        if (!mode0[0] || mode0.length === h264.length) return;
         // RTX payloads follow their primary payload out.
-        const drop = withRtx(section, new Set(h264.filter((p) => !mode1.includes(p))));
-        if (drop.size === 0) return;
+        const drop = withRtx(section, mode0);
         setPayloads(
             section,
             payloadsOf(section).filter((p) => !drop.has(p)),
@@ -115,8 +110,10 @@ export function requireH264PacketizationMode1(sdp: string): string {
 export function preferVideoCodec(sdp: string, codec: VideoCodec): string {
     return edit(sdp, 'video', (section) => {
         const preferred = withRtx(section, payloadsOfCodec(section, codec));
-        const order = payloadsOf(section);
-        setPayloads(section, [...order.filter((p) => preferred.has(p)), ...order.filter((p) => !preferred.has(p))]);
+        setPayloads(
+            section,
+            payloadsOf(section).sort((a, b) => +preferred.has(b) - +preferred.has(a)),
+        );
     });
 }
 
@@ -137,16 +134,13 @@ export function describeMedia(sdp: string): AnswerMedia[] {
     return sectionsOf(sdp)
         .slice(1)
         .map((section) => {
-            const [kind, port] = section[0]!.slice(2).split(' ');
-            const maps = byPayload(section, 'rtpmap');
-            const map = maps.get(payloadsOf(section)[0] ?? '') ?? [...maps.values()][0];
-            const attribute = (re: RegExp) => section.map((line) => re.exec(line)?.[1]).find((v) => v !== undefined);
+            const [kind, port, , first] = section[0]!.slice(2).split(' ');
             return {
                 kind: kind!,
-                mid: attribute(/^a=mid:(\S*)/),
+                mid: match(section, /^a=mid:(\S*)/),
                 rejected: Number(port) === 0,
-                direction: attribute(/^a=(sendrecv|sendonly|recvonly|inactive)$/) ?? 'sendrecv',
-                codec: map?.split('/')[0]!.toUpperCase(),
+                direction: match(section, /^a=(sendrecv|sendonly|recvonly|inactive)$/) ?? 'sendrecv',
+                codec: codecOf(section, first) ?? codecOf(section),
             };
         });
 }
@@ -154,17 +148,15 @@ export function describeMedia(sdp: string): AnswerMedia[] {
 /** Names of the codecs an answer negotiated on its active m-lines (`OPUS`, `VP8` …). */
 export function negotiatedCodecs(answer: string): Set<string> {
     const codecs = new Set<string>();
-    for (const media of describeMedia(answer)) {
-        if (!media.rejected && media.codec && media.direction !== 'inactive') codecs.add(media.codec);
+    for (const { rejected, codec, direction } of describeMedia(answer)) {
+        if (!rejected && codec && direction !== 'inactive') codecs.add(codec);
     }
     return codecs;
 }
 
 /** Number of active m-lines on which the server sends media to us (a player's expected tracks). */
 export function countIncomingMedia(answer: string): number {
-    return describeMedia(answer).filter(
-        (m) => !m.rejected && (m.direction === 'sendonly' || m.direction === 'sendrecv'),
-    ).length;
+    return describeMedia(answer).filter((m) => !m.rejected && m.direction.startsWith('send')).length;
 }
 
 /** Basic validity check of an SDP answer: a version line first and at least one m-line. */

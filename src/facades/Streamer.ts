@@ -173,7 +173,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      */
     start(stream: MediaStream, params: ConnectParams): void {
         if (!stream?.getTracks?.().length) {
-            throw new RtcError('INVALID_ARGUMENT', 'start() needs a MediaStream with at least one track');
+            throw new RtcError('INVALID_ARGUMENT', 'start() needs a MediaStream with tracks');
         }
         if (this.started) this.stop();
         validate(params, true, this._options.connector);
@@ -224,7 +224,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     async setRTPProps(nack?: number, drop?: number): Promise<RTPProps> {
         const connector = this.connector;
         if (!(connector instanceof WSController)) {
-            throw new RtcError('NOT_SUPPORTED', 'RTP properties need a WebSocket session');
+            throw new RtcError('NOT_SUPPORTED', 'setRTPProps needs a WebSocket session');
         }
         return connector.setRTPProps(nack, drop);
     }
@@ -235,7 +235,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // The app's stream, or a new one when tracks were replaced since `start()` (reconnections;
         // without a MediaStream constructor, as in Node, the app's).
         const source = this._source!;
-        const tracks = Object.values(this._tracks).filter((t): t is MediaStreamTrack => !!t);
+        const tracks = Object.values(this._tracks).filter(Boolean) as MediaStreamTrack[];
         const original = source.getTracks();
         const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
         return new (kind === 'ws' ? WSController : HTTPConnector)(
@@ -260,7 +260,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                     event,
                     (...args: unknown[]) => {
                         if (event === 'videoBitrate') this._abr.setConstraint(args[1] as number);
-                        if (event === 'mediaReport') {
+                        else if (event === 'mediaReport') {
                             this._report = args[0] as MediaReport;
                             this._reportAt = now();
                         }

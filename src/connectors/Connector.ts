@@ -216,22 +216,23 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      */
     replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
         return this._serialize(async () => {
-            if (kind !== 'audio' && kind !== 'video') {
-                throw new RtcError('INVALID_ARGUMENT', `kind must be 'audio' or 'video'`);
+            // A track's kind is 'audio' or 'video': only a bare `kind` needs checking.
+            if (track ? track.kind !== kind : kind !== 'audio' && kind !== 'video') {
+                throw new RtcError(
+                    'INVALID_ARGUMENT',
+                    `invalid kind '${kind}'${track ? ` for a ${track.kind} track` : ''}`,
+                );
             }
-            if (track && track.kind !== kind)
-                throw new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`);
             const pc = this._pc;
             if (!pc) throw closedError();
+            // The receiver's track always exists and has the transceiver's kind.
             const transceiver = pc
                 .getTransceivers()
-                .find((t) => /send/.test(t.direction) && (t.sender.track ?? t.receiver.track)?.kind === kind);
+                .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
             if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender in this session`);
-            try {
-                await transceiver.sender.replaceTrack(track);
-            } catch (cause) {
-                throw RtcError.from(cause, 'MEDIA_FAILED', `replaceTrack(${kind}) failed`);
-            }
+            await transceiver.sender
+                .replaceTrack(track)
+                .catch((cause: unknown) => Promise.reject(RtcError.from(cause)));
         });
     }
 
@@ -284,7 +285,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /** Records a step in {@link timings}. @internal */
     protected _mark(step: keyof ConnectorTimings): void {
-        this.timings[step] ??= Math.round(now() - this._created);
+        if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this._created);
     }
 
     /** Runs `task` after every task queued before it on this peer connection. @internal */
@@ -341,20 +342,19 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                 const mime = `video/${codec}`.toLowerCase();
                 const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === mime;
                 if (!codecs.some(wanted)) {
-                    this._logger.warn(`video codec ${codec} is not supported by this browser; using its default`);
+                    this._logger.warn(`video codec ${codec} not supported`);
                     continue;
                 }
                 try {
                     // Stable sort: the wanted codec first, the others in the browser's order.
                     transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
-                } catch (error) {
-                    this._logger.debug('setCodecPreferences failed; SDP reordering applies', { error });
+                } catch {
+                    // preferVideoCodec reorders the offer instead.
                 }
             }
         } else {
             pc.ontrack = (event) => this._onTrack(event);
-            pc.addTransceiver('audio', { direction: 'recvonly' });
-            pc.addTransceiver('video', { direction: 'recvonly' });
+            for (const kind of ['audio', 'video']) pc.addTransceiver(kind, { direction: 'recvonly' });
         }
         let sdp = requireH264PacketizationMode1(enableOpusStereo((await pc.createOffer()).sdp ?? ''));
         if (codec) sdp = preferVideoCodec(sdp, codec);
@@ -371,26 +371,24 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._clearTimer(timer);
         if (this.closed) return;
         this._mark('answer');
-        if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'the server sent an invalid SDP answer');
+        if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer');
         this._expectedTracks = this.publishing ? Infinity : countIncomingMedia(answer);
-        if (!this._expectedTracks) throw new RtcError('MEDIA_FAILED', 'the server answered without any media to play');
+        if (!this._expectedTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media to play');
         try {
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
         } catch (cause) {
-            throw new RtcError('SIGNALING_FAILED', 'the browser refused the server answer', { cause });
+            throw new RtcError('SIGNALING_FAILED', 'the browser refused the answer', { cause });
         }
         if (this.closed) return;
         for (const c of negotiatedCodecs(answer)) this.codecs.add(c);
-        this._setTimer(() => {
-            if (!this._connected()) this._fail(new RtcError('CONNECTION_LOST', 'the media connection timed out'));
-        }, this._opt('connectTimeoutMs'));
+        this._setTimer(() => this._connected() || this._lost('timed out'), this._opt('connectTimeoutMs'));
         this._checkOpen();
     }
 
     private _onTrack(event: RTCTrackEvent): void {
         if (this.closed) return;
         const Stream = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
-        const stream = (this._stream ??= event.streams[0] ?? (Stream && new Stream()));
+        const stream = (this._stream = this._stream ?? event.streams[0] ?? (Stream && new Stream()));
         if (stream && !stream.getTracks().includes(event.track)) stream.addTrack(event.track);
         this._checkOpen();
     }
@@ -427,12 +425,15 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             this._disconnectTimer = undefined;
             this._checkOpen();
         } else if (state === 'disconnected') {
-            this._disconnectTimer ??= this._setTimer(
-                () => this._fail(new RtcError('CONNECTION_LOST', 'the media connection was interrupted')),
-                this._opt('disconnectedGraceMs'),
-            );
+            if (this._disconnectTimer === undefined)
+                this._disconnectTimer = this._setTimer(() => this._lost(state), this._opt('disconnectedGraceMs'));
         } else if (state === 'failed' || state === 'closed') {
-            this._fail(new RtcError('CONNECTION_LOST', `the media connection ${state}`));
+            this._lost(state);
         }
+    }
+
+    /** Closes with `CONNECTION_LOST`: the media connection `what` (failed, closed …). */
+    private _lost(what: string): void {
+        this._fail(new RtcError('CONNECTION_LOST', `the media connection ${what}`));
     }
 }

@@ -298,7 +298,7 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
                 // One interval per session (an open is valid once per session); _closeSession clears it.
                 if (interval > 0) {
                     this._statsTimer = setInterval(() => {
-                        if (connector.opened) this._onTick(connector).catch(this._failed('stats tick'));
+                        if (connector.opened) this._onTick(connector).catch(this._failed('stats'));
                     }, interval);
                 }
                 this._emitTimingsWhenReady(connector, createdAt, signal);
@@ -316,7 +316,7 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     private _onClose(error: RtcError | undefined): void {
         this._closeSession();
         if (!this._params) return;
-        const err = error ?? new RtcError('CONNECTION_LOST', 'the session closed unexpectedly', { retryable: true });
+        const err = error ?? new RtcError('CONNECTION_LOST', 'session closed unexpectedly', { retryable: true });
         const policy = this._options.reconnect;
         const attempt = this._attempt + 1;
         let delayMs = this._offlineMs(err);

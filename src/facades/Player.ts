@@ -141,8 +141,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     private _lastStats: PlayerStats | undefined;
     /** Time and cumulative NACK count of the previous MBR sample. */
     private _lastNack: { _at: number; _count: number } | undefined;
-    /** Time the packet count last changed, and that count (media watchdog). */
-    private _lastMedia: { _at: number; _packets: number } | undefined;
+    /** Media watchdog: the packet count, and when it last changed. */
+    private _packets: number | undefined;
+    private _packetsAt = 0;
     private _ticks = 0;
 
     /**
@@ -288,7 +289,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     protected _onSessionEnd(): void {
         // Counters restart with each peer connection: forget the previous session's samples.
         // The element keeps its last frame while reconnecting; stop() (_end) detaches it.
-        this._lastStats = this._lastNack = this._lastMedia = undefined;
+        this._lastStats = this._lastNack = this._packets = undefined;
         this._ticks = 0;
         this._selector?.reset();
     }
@@ -330,13 +331,12 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs`.
         const timeout = this._playerOptions.mediaTimeoutMs ?? 8000;
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
-        const last = this._lastMedia;
-        const silentMs = last && packets === last._packets ? timestamp - last._at : 0;
-        if (!silentMs) this._lastMedia = { _at: timestamp, _packets: packets };
-        else if (timeout > 0 && silentMs >= timeout) {
-            return connector.close(
-                new RtcError('CONNECTION_LOST', `no media received for ${Math.round(silentMs / 1000)} s`),
-            );
+        const silentMs = timestamp - this._packetsAt;
+        if (packets !== this._packets) {
+            this._packets = packets;
+            this._packetsAt = timestamp;
+        } else if (timeout > 0 && silentMs >= timeout) {
+            return connector.close(new RtcError('CONNECTION_LOST', `no media for ${Math.round(silentMs / 1000)} s`));
         }
         // Multi-bitrate: automatic video track, a WebSocket session and renditions to choose from.
         const selector = this._selector;
@@ -371,7 +371,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         );
         if (decided === undefined || decided === current) return;
         this._emitAny('rendition', (this._autoTrack = decided));
-        connector.setVideoTrack(decided).catch(this._failed('rendition switch'));
+        connector.setVideoTrack(decided).catch(this._failed('rendition'));
     }
 
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
@@ -411,7 +411,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     private _sendTracks(): void {
         const tracks: TrackSelection = { video: this._videoTrack ?? this._autoTrack ?? 'auto' };
         if (this._audioTrack !== undefined) tracks.audio = this._audioTrack;
-        this._ws()?.setTracks(tracks).catch(this._failed('track selection'));
+        this._ws()?.setTracks(tracks).catch(this._failed('tracks'));
     }
 
     /** Reads the renditions from the server's stream info, unless the app gave them. */
@@ -440,7 +440,7 @@ const mediaFailed = (error: unknown) => RtcError.from(error, 'MEDIA_FAILED');
 /** Validates a track choice; returns it with `'auto'` as `undefined`. */
 function checkTrack(track: number | 'auto' | 'none' | undefined): number | 'none' | undefined {
     if (!(Number.isInteger(track) ? (track as number) >= 0 : [undefined, 'auto', 'none'].includes(track as string))) {
-        throw new RtcError('INVALID_ARGUMENT', `track must be a non-negative integer, 'auto', 'none' or undefined`);
+        throw new RtcError('INVALID_ARGUMENT', `track must be an index, 'auto', 'none' or undefined`);
     }
     return track === 'auto' ? undefined : track;
 }

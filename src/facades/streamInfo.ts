@@ -50,8 +50,8 @@ export function parseRenditions(info: unknown): Rendition[] {
  * server offers no stream info.
  */
 export async function fetchRenditions(params: ConnectParams, fetchFn?: FetchFunction): Promise<Rendition[]> {
-    const response = await (fetchFn ?? fetch)(streamInfoUrl(params), { headers: { Accept: 'application/json' } });
+    const response = await (fetchFn ?? fetch)(streamInfoUrl(params));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    // MistServer may wrap the JSON in a callback when asked; a plain request returns JSON.
-    return parseRenditions(JSON.parse((await response.text()).replace(/^[^{]*|[^}]*$/g, '')));
+    // MistServer wraps the JSON in a callback only when asked to (`?callback=`): plain JSON here.
+    return parseRenditions(await response.json());
 }

@@ -5,13 +5,6 @@ import type { ConnectParams, ConnectorOptions, FetchFunction } from '../core/typ
 import { Connector, type ConnectorEvents } from './Connector';
 import { parseIceServerLinks } from './links';
 
-/** Maps a non-2xx HTTP status of the offer POST to an {@link RtcError} code. */
-function httpCode(status: number): RtcError['code'] {
-    if (status === 401 || status === 403) return 'ACCESS_DENIED';
-    if (status === 404) return 'STREAM_NOT_FOUND';
-    return status >= 400 && status < 500 ? 'REFUSED' : 'SIGNALING_FAILED';
-}
-
 /**
  * A WHIP (publish) or WHEP (play) session: one `POST` of the offer to
  * `http[s]://host/whip|whep/<stream>`, the answer in the `201 Created` response, and a
@@ -42,7 +35,8 @@ function httpCode(status: number): RtcError['code'] {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
 export class HTTPConnector extends Connector<ConnectorEvents> {
     /** The WHIP/WHEP endpoint the offer is posted to. */
-    readonly url: string;
+    // Set by _resolveStreamName, which runs inside super(): `declare` emits no field that would reset it.
+    declare readonly url: string;
 
     private _resourceUrl: string | undefined;
     private _abort: AbortController | undefined;
@@ -53,8 +47,6 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, stream ? 'whip' : 'whep');
-        // _resolveStreamName ran inside super(), before this class's fields existed: rebuild here.
-        this.url = buildHttpUrl(params, this.publishing).url;
         this._start();
     }
 
@@ -68,7 +60,9 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
 
     /** @internal */
     protected _resolveStreamName(): string {
-        return buildHttpUrl(this._params, this.publishing).streamName;
+        const { url, streamName } = buildHttpUrl(this._params, this.publishing);
+        (this as { url: string }).url = url;
+        return streamName;
     }
 
     /** @internal */
@@ -98,7 +92,19 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         if (!ok) {
             // The body is flattened and truncated to 200 characters.
             const detail = `${status} ${response.statusText} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
-            throw new RtcError(httpCode(status), `${what}: HTTP ${detail}`, { retryable: status >= 500 });
+            // 401/403 → ACCESS_DENIED, 404 → STREAM_NOT_FOUND, other 4xx → REFUSED, else
+            // SIGNALING_FAILED; only 5xx may succeed on retry.
+            throw new RtcError(
+                status === 401 || status === 403
+                    ? 'ACCESS_DENIED'
+                    : status === 404
+                      ? 'STREAM_NOT_FOUND'
+                      : status >= 400 && status < 500
+                        ? 'REFUSED'
+                        : 'SIGNALING_FAILED',
+                `${what}: HTTP ${detail}`,
+                { retryable: status >= 500 },
+            );
         }
         const servers = parseIceServerLinks(headers.get('link'));
         const pc = this._pc;
@@ -126,7 +132,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      * globals, and called detached, never as `options.fetch(…)`: browsers throw "Illegal
      * invocation" otherwise). Throws `NOT_SUPPORTED` synchronously without a fetch.
      */
-    private _fetch(url: string, method: string, signal: AbortSignal, body?: string): Promise<Response> {
+    private _fetch(url: string, method: string, signal?: AbortSignal, body?: string): Promise<Response> {
         const fetchFn = this._options.fetch ?? (globalThis as { fetch?: FetchFunction }).fetch;
         if (typeof fetchFn !== 'function')
             throw new RtcError('NOT_SUPPORTED', 'fetch is not available on this platform');
@@ -141,15 +147,11 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const url = this._resourceUrl;
         if (!url) return;
         this._resourceUrl = undefined;
-        const abort = new AbortController();
-        // A DELETE still pending after 10 s is abandoned.
-        const timer = setTimeout(() => abort.abort(), 10_000);
-        new Promise<Response>((resolve) => resolve(this._fetch(url, 'DELETE', abort.signal)))
-            .then(
-                ({ status }) => this._logger.debug('session deleted', { status }),
-                (error: unknown) => this._logger.debug('session DELETE failed', { error }),
-            )
-            .finally(() => clearTimeout(timer));
+        // A DELETE still pending after 10 s is abandoned (where AbortSignal.timeout exists).
+        new Promise<Response>((resolve) => resolve(this._fetch(url, 'DELETE', AbortSignal.timeout?.(10_000)))).then(
+            ({ status }) => this._logger.debug('session deleted', { status }),
+            (error: unknown) => this._logger.debug('session DELETE failed', { error }),
+        );
     }
 }
 

@@ -110,7 +110,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     private _report: MediaReport | undefined;
     private _reportAt: number | undefined;
     private _tracks: { audio?: MediaStreamTrack | null; video?: MediaStreamTrack | null } = {};
-    private _muted = { audio: false, video: false };
+    private _muted: { audio?: boolean; video?: boolean } = {};
     private _source: MediaStream | undefined;
 
     /**
@@ -206,7 +206,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     }
     /** Whether `kind` is muted. */
     isMuted(kind: MediaKind): boolean {
-        return this._muted[kind];
+        return !!this._muted[kind];
     }
 
     /**
@@ -217,7 +217,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (track && track.kind !== kind) throw new RtcError('INVALID_ARGUMENT', `track is ${track.kind}, not ${kind}`);
         await this.connector?.replaceTrack(kind, track);
         this._tracks[kind] = track;
-        this._setMuted(kind, this._muted[kind]);
+        this._setMuted(kind, this.isMuted(kind));
     }
 
     /** Sets the server's NACK wait / drop timeout (WebSocket sessions). */

@@ -119,7 +119,6 @@ export class AdaptiveBitrate {
         const step = Math.min(2000, Math.max(0, now - this._lastNow));
         this._lastNow = now;
         let target = this._target;
-        let cut = false;
 
         // Loss: a sender sample within 2 s of a server sample would count the same loss twice
         // (and the server's figure is the more accurate).
@@ -128,10 +127,7 @@ export class AdaptiveBitrate {
         if (Number.isFinite(lossPercent) && (server || now - this._serverAt >= 2000)) {
             // Above 10 %: cut at once; under 2 %: clean (growth after 3 clean seconds).
             const loss = Math.min(100, lossPercent);
-            if (loss > 10) {
-                target *= 1 - loss / 200;
-                cut = true;
-            }
+            if (loss > 10) target *= 1 - loss / 200;
             this._cleanSince = loss < 2 ? Math.min(this._cleanSince, now) : Infinity;
         }
 
@@ -143,15 +139,16 @@ export class AdaptiveBitrate {
             const minRtt = Math.min(...this._rtts.map((r) => r[1]));
             rttHigh = rttMs > minRtt * 1.5 && rttMs - minRtt > 20;
             this._rttStreak = rttHigh ? this._rttStreak + 1 : 0;
-            if (this._rttStreak > 1 && !cut) {
+            // Unless the loss already cut the target (which made the streak unclean too).
+            if (this._rttStreak > 1 && target === this._target) {
                 target *= 0.85;
-                cut = true;
                 this._rttStreak = 0;
+                this._cleanSince = Infinity;
             }
         }
 
-        if (cut) this._cleanSince = Infinity;
-        else if (!rttHigh && sample.qualityLimitationReason !== 'cpu' && now - this._cleanSince >= 3000) {
+        // After a cut nothing grows: the loss made the streak unclean, the RTT is high.
+        if (!rttHigh && sample.qualityLimitationReason !== 'cpu' && now - this._cleanSince >= 3000) {
             // × 1.08 per second, up to the browser's estimate × 1.1 (which never lowers the target).
             const available = sample.availableOutgoingBitrate;
             target = Math.min(

@@ -72,33 +72,32 @@ export function transition(
     event: FacadeEvent,
     role: 'player' | 'streamer',
 ): PlayerState | StreamerState | undefined {
-    // The rules as code rather than two tables; the notes on the choices:
+    // The tables, one row per state (in PLAYER_STATES / STREAMER_STATES order), one column per
+    // event (in FACADE_EVENTS order): the index of the next state, '-' where the event is invalid.
+    //                 start open lost retry ended refused stop
+    // idle              1    -    -    -     -      -      -
+    // connecting        -    2    3    -     4      5      5     (player; the streamer's stopped is 4)
+    // playing           -    -    3    -     4      5      5
+    // reconnecting      -    2    3    3     4      5      5
+    // offline           -    2    4    4     4      5      5     (player only)
+    // stopped           1    -    -    -     -      -      -
+    // Notes on the choices:
     // - `start` is valid only when nothing runs (`idle`, `stopped`): restarting a running facade is
     //   `stop()` then `start()`, so the app sees the `stopped` state in between.
     // - A retry keeps `reconnecting` (the issue's `playing → reconnecting → playing`), and keeps
     //   `offline` while polling for the stream: the app's UI does not flicker through `connecting`.
     // - `lost` while `connecting` goes to `reconnecting`: a first attempt that drops is retried too.
     // - Nothing leaves `stopped` but `start`: late events of a closed session are dropped.
-    // - The Streamer has no `offline`: `ended` stops a publisher (index 4 of its states is `stopped`).
-    const states: readonly string[] = role === 'player' ? PLAYER_STATES : STREAMER_STATES;
-    const live = states[2] as PlayerState | StreamerState;
-    // Known states only: a state of the other machine, or named like an Object.prototype member, is invalid.
-    if (!states.includes(state)) return undefined;
-    if (!isActive(state)) return event === 'start' ? 'connecting' : undefined;
-    switch (event) {
-        case 'open':
-            return state === live ? undefined : live;
-        case 'lost':
-            return state === 'offline' ? state : 'reconnecting';
-        case 'retry':
-            return state === 'reconnecting' || state === 'offline' ? state : undefined;
-        case 'ended':
-            return states[4] as PlayerState | StreamerState;
-        case 'refused':
-        case 'stop':
-            return 'stopped';
-    }
-    return undefined;
+    // - The Streamer has no `offline`: `ended` stops a publisher.
+    // Unknown states and events (a state of the other machine, a prototype member name) find no
+    // row or column: undefined.
+    const player = role === 'player';
+    const states: readonly string[] = player ? PLAYER_STATES : STREAMER_STATES;
+    const next = (
+        player ? '1------ -23-455 --3-455 -233455 -244455 1------' : '1------ -23-444 --3-444 -233444 1------'
+    ).split(' ')[states.indexOf(state)]?.[FACADE_EVENTS.indexOf(event)];
+    // A digit string indexes the array; '-' and undefined index nothing.
+    return states[next as unknown as number] as PlayerState | StreamerState | undefined;
 }
 
 /** Whether a facade in `state` has work under way (a session, a retry or a poll): not `idle`/`stopped`. */

@@ -131,9 +131,13 @@ export interface FacadeEvents<S extends string> extends EventMap {
  * stats polling and timings. Internal wiring uses `on(…, { signal })` subscriptions only.
  * @internal
  */
-export abstract class FacadeBase<S extends PlayerState | StreamerState, M extends FacadeEvents<S>> extends Emitter<M> {
+export abstract class FacadeBase<
+    S extends PlayerState | StreamerState,
+    M extends FacadeEvents<S>,
+    O extends FacadeOptions = FacadeOptions,
+> extends Emitter<M> {
     /** @internal */
-    protected readonly _options: FacadeOptions;
+    protected readonly _options: O;
     /** @internal */
     protected readonly _logger: Logger;
     /** @internal */
@@ -149,7 +153,7 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     private _startedAt = 0;
 
     constructor(
-        options: FacadeOptions,
+        options: O,
         private readonly _role: 'player' | 'streamer',
     ) {
         super();
@@ -264,11 +268,9 @@ export abstract class FacadeBase<S extends PlayerState | StreamerState, M extend
     protected _timingsOf(connector: Connector, createdAt: number): SessionTimings {
         const offset = Math.round(createdAt - this._startedAt);
         const out: SessionTimings = { session: this._sessions };
-        for (const [key, value] of Object.entries(connector.timings) as [
-            keyof ConnectorTimings,
-            number | undefined,
-        ][]) {
-            if (value !== undefined) out[key] = value + offset;
+        // The connector records only the steps that happened (no undefined values).
+        for (const [key, value] of Object.entries(connector.timings) as [keyof ConnectorTimings, number][]) {
+            out[key] = value + offset;
         }
         return out;
     }

@@ -127,10 +127,9 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
-export class Player extends FacadeBase<PlayerState, PlayerEvents> {
+export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions> {
     /** The element the stream plays in, if any. */
     readonly video: HTMLVideoElement | undefined;
-    private readonly _playerOptions: PlayerOptions;
     private _videoTrack: number | 'none' | undefined;
     private _audioTrack: number | 'none' | undefined;
     private _rtpProps: [nack?: number, drop?: number] | undefined;
@@ -153,7 +152,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
         super(options, 'player');
         this.video = video;
-        this._playerOptions = options;
         const mbr = options.mbr;
         this._selector = mbr === false ? undefined : typeof mbr === 'object' ? mbr : new MultiBitrate();
         this._renditions = [...(options.renditions ?? [])];
@@ -274,7 +272,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         const video = this.video;
         if (!video) return;
         if (video.srcObject !== stream) video.srcObject = stream;
-        if (this._playerOptions.autoplay === false) return;
+        if (this._options.autoplay === false) return;
         const blocked = (error: unknown) => this._emitAny('autoplayBlocked', mediaFailed(error));
         video.play().catch((error: unknown) => {
             const name = (error as { name?: string } | null)?.name;
@@ -296,7 +294,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
 
     /** @internal */
     protected override _offlineMs({ code }: RtcError): number | undefined {
-        const wait = this._playerOptions.waitForStream;
+        const wait = this._options.waitForStream;
         // A refusal while offline is the stream still missing (servers refuse to play what is not live).
         if (
             wait &&
@@ -329,7 +327,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
         // at its first keyframe) and come and go.
         if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs`.
-        const timeout = this._playerOptions.mediaTimeoutMs ?? 8000;
+        const timeout = this._options.mediaTimeoutMs ?? 8000;
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const silentMs = timestamp - this._packetsAt;
         if (packets !== this._packets) {
@@ -417,7 +415,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents> {
     /** Reads the renditions from the server's stream info, unless the app gave them. */
     private _loadRenditions(): void {
         const params = this._params;
-        if (!params || this._playerOptions.renditions) return;
+        if (!params || this._options.renditions) return;
         fetchRenditions(params, this._options.connectorOptions?.fetch)
             .then((renditions) => {
                 if (

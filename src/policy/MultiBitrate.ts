@@ -151,7 +151,10 @@ export class MultiBitrate implements RenditionSelector {
     private _previous: MbrSample | undefined;
     private _lossStreak!: number;
     private _cleanSince: number | undefined;
-    /** The samples with a jitter buffer since the last switch, one at or before the window's start. */
+    /**
+     * The samples with a jitter buffer since the last switch and the last decrease, one at or
+     * before the window's start: a steady growth when they span the window.
+     */
     private _jitterBuffer!: MbrSample[];
     private _switchedAt: number | undefined;
     private _lastUpAt: number | undefined;
@@ -159,9 +162,9 @@ export class MultiBitrate implements RenditionSelector {
 
     constructor(options: MultiBitrateOptions = {}) {
         const merged = { ...DEFAULTS };
-        for (const key of Object.keys(DEFAULTS) as (keyof MultiBitrateOptions)[]) {
-            const value = options[key];
-            if (typeof value === 'number' && value >= 0) merged[key] = value;
+        for (const key in DEFAULTS) {
+            const value = options[key as keyof MultiBitrateOptions];
+            if (typeof value === 'number' && value >= 0) merged[key as keyof MultiBitrateOptions] = value;
         }
         merged.maxHoldMs = Math.max(merged.maxHoldMs, merged.holdMs);
         this._options = merged;
@@ -186,7 +189,10 @@ export class MultiBitrate implements RenditionSelector {
         const newFreeze = previous && sample.freezeCount > previous.freezeCount;
         this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
         if (Number.isFinite(sample.jitterBufferMs)) {
-            const history = this._jitterBuffer;
+            let history = this._jitterBuffer;
+            // A decrease ends a steady growth: only the samples from there on can show one.
+            if (sample.jitterBufferMs! < (history[history.length - 1]?.jitterBufferMs ?? 0))
+                history = this._jitterBuffer = [];
             history.push(sample);
             // Keep one sample at or before the window's start, so the kept samples span the window.
             while (history[1] && history[1].now <= now - o.jitterBufferWindowMs) history.shift();
@@ -221,8 +227,7 @@ export class MultiBitrate implements RenditionSelector {
                 first &&
                 last.now - first.now >= o.jitterBufferWindowMs &&
                 last.jitterBufferMs! > o.jitterBufferMs &&
-                last.jitterBufferMs! - first.jitterBufferMs! >= o.jitterBufferGrowthMs &&
-                history.every((h, i) => !i || h.jitterBufferMs! >= history[i - 1]!.jitterBufferMs!);
+                last.jitterBufferMs! - first.jitterBufferMs! >= o.jitterBufferGrowthMs;
             const congested =
                 // Signals right after a switch still describe the previous rendition.
                 !(now - this._switchedAt! < o.settleMs) &&

@@ -20,10 +20,10 @@ function sectionsOf(sdp: string): Section[] {
 }
 
 /** Applies `edit` to every m-section of `kind` and writes the SDP back. */
-function edit(sdp: string, kind: 'audio' | 'video', fn: (section: Section) => void): string {
-    const sections = sectionsOf(sdp);
-    for (const section of sections) if (section[0]?.startsWith(`m=${kind} `)) fn(section);
-    return `${sections.flat().join('\r\n')}\r\n`;
+function edit(sdp: string, kind: 'audio' | 'video', fn: (section: Section) => Section | void): string {
+    return `${sectionsOf(sdp)
+        .flatMap((section) => (section[0]?.startsWith(`m=${kind} `) && fn(section)) || section)
+        .join('\r\n')}\r\n`;
 }
 
 /** The first capture of `pattern` in the lines of `section`. */
@@ -39,16 +39,14 @@ function payloadsOf(section: Section): string[] {
     return section[0]!.split(' ').slice(3);
 }
 
-/** Rewrites the payload list of the `m=` line. */
-function setPayloads(section: Section, payloads: string[]): void {
-    section[0] = [...section[0]!.split(' ').slice(0, 3), ...payloads].join(' ');
+/** Rewrites the payload list of the `m=` line with `fn`. */
+function setPayloads(section: Section, fn: (payloads: string[]) => string[]): void {
+    section[0] = [...section[0]!.split(' ').slice(0, 3), ...fn(payloadsOf(section))].join(' ');
 }
 
 /** The codec (rtpmap encoding name, upper case) of `payload`, or of the first rtpmap line. */
 const codecOf = (section: Section, payload = '\\d+'): string | undefined =>
     match(section, `^a=rtpmap:${payload} ([^/]*)`)?.toUpperCase();
-
-const fmtpOf = (section: Section, payload: string): string => match(section, `^a=fmtp:${payload} (.*)`) ?? '';
 
 /** Payloads whose codec is `codec`, case-insensitive. */
 const payloadsOfCodec = (section: Section, codec: string): string[] =>
@@ -58,7 +56,7 @@ const payloadsOfCodec = (section: Section, codec: string): string[] =>
 function withRtx(section: Section, payloads: string[]): Set<string> {
     const all = new Set(payloads);
     for (const p of payloadsOf(section)) {
-        if (all.has(/(?:^|;)\s*apt=(\d+)/.exec(fmtpOf(section, p))?.[1] ?? '')) all.add(p);
+        if (all.has(match(section, `^a=fmtp:${p} (?:.*;)?\\s*apt=(\\d+)`)!)) all.add(p);
     }
     return all;
 }
@@ -89,16 +87,12 @@ export function enableOpusStereo(sdp: string): string {
 export function requireH264PacketizationMode1(sdp: string): string {
     return edit(sdp, 'video', (section) => {
         const h264 = payloadsOfCodec(section, 'H264');
-        const mode0 = h264.filter((p) => !/packetization-mode=1/.test(fmtpOf(section, p)));
+        const mode0 = h264.filter((p) => !match(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
         if (!mode0[0] || mode0.length === h264.length) return;
         // RTX payloads follow their primary payload out.
         const drop = withRtx(section, mode0);
-        setPayloads(
-            section,
-            payloadsOf(section).filter((p) => !drop.has(p)),
-        );
-        const kept = section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
-        section.splice(0, section.length, ...kept);
+        setPayloads(section, (payloads) => payloads.filter((p) => !drop.has(p)));
+        return section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
     });
 }
 
@@ -110,10 +104,7 @@ export function requireH264PacketizationMode1(sdp: string): string {
 export function preferVideoCodec(sdp: string, codec: VideoCodec): string {
     return edit(sdp, 'video', (section) => {
         const preferred = withRtx(section, payloadsOfCodec(section, codec));
-        setPayloads(
-            section,
-            payloadsOf(section).sort((a, b) => +preferred.has(b) - +preferred.has(a)),
-        );
+        setPayloads(section, (payloads) => payloads.sort((a, b) => +preferred.has(b) - +preferred.has(a)));
     });
 }
 

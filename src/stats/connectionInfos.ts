@@ -137,31 +137,32 @@ export function normalizeStats(
         const kind = stat.kind ?? stat.mediaType;
         const inbound = stat.type === 'inbound-rtp';
         if ((kind !== 'audio' && kind !== 'video') || (!inbound && stat.type !== 'outbound-rtp')) continue;
-        const video = kind === 'video';
+        const dir = inbound ? 'Received' : 'Sent';
         const prev = find((s) => s.id === stat.id, previous?.stats ?? []);
         /** Growth of a counter since the previous sample (its total on the first sample). */
         const delta = (key: string) => (num(stat[key]) ?? 0) - (num(prev?.[key]) ?? 0);
-        const bytes = inbound ? 'bytesReceived' : 'bytesSent';
-        // 0 without both samples' bytes; counters that went down (a new receiver) give 0 too.
-        const bitrate = (dt > 0 && Math.round((Math.max(0, num(stat[bytes])! - num(prev?.[bytes])!) * 8000) / dt)) || 0;
-        const mime = find((s) => s.id === stat.codecId)?.mimeType;
-        const entry: Entry = {
-            bitrate,
-            codec: typeof mime === 'string' ? mime.split('/')[1]?.toUpperCase() : undefined,
-        };
+        const bytes = `bytes${dir}`;
         // Outbound loss and jitter come from the receiver's RTCP report.
         const remote = inbound ? stat : find((s) => s.type === 'remote-inbound-rtp' && s.localId === stat.id);
+        const entry: Entry = {
+            // 0 without both samples' bytes; counters that went down (a new receiver) give 0 too.
+            bitrate: (dt > 0 && Math.round((Math.max(0, num(stat[bytes])! - num(prev?.[bytes])!) * 8000) / dt)) || 0,
+            codec: /\/([^/]*)/.exec(find((s) => s.id === stat.codecId)?.mimeType as string)?.[1]!.toUpperCase(),
+        };
         copy(entry, remote, 'packetsLost jitter');
-        entry.packetsLost = Math.max(0, entry.packetsLost as number);
+        copy(
+            entry,
+            stat,
+            `packets${dir} nackCount${kind === 'video' ? ` framesPerSecond frameWidth frameHeight${inbound ? ' framesDecoded freezeCount totalFreezesDuration' : ''}` : ''}`,
+        );
+        const lost = (entry.packetsLost = Math.max(0, entry.packetsLost as number));
+        const dLost = lost - Math.max(0, num(prev?.packetsLost) ?? 0);
+        const expected = delta(`packets${dir}`) + dLost;
+        entry.lossPercent = Math.max(
+            0,
+            Math.min(100, ((inbound ? expected > 0 && dLost / expected : num(remote?.fractionLost)) || 0) * 100),
+        );
         if (inbound) {
-            copy(
-                entry,
-                stat,
-                `packetsReceived nackCount${video ? ' framesPerSecond framesDecoded frameWidth frameHeight freezeCount totalFreezesDuration' : ''}`,
-            );
-            const lost = (entry.packetsLost as number) - Math.max(0, num(prev?.packetsLost) ?? 0);
-            const expected = delta('packetsReceived') + lost;
-            entry.lossPercent = expected > 0 ? Math.max(0, Math.min(100, (lost / expected) * 100)) : 0;
             const delay = num(stat.jitterBufferDelay);
             const emitted = num(stat.jitterBufferEmittedCount);
             if (delay !== undefined && emitted !== undefined) {
@@ -175,9 +176,7 @@ export function normalizeStats(
                 infos.inbound[kind] = entry as unknown as InboundInfos;
             }
         } else {
-            copy(entry, stat, `packetsSent nackCount${video ? ' framesPerSecond frameWidth frameHeight' : ''}`);
-            entry.lossPercent = Math.max(0, Math.min(100, (num(remote?.fractionLost) ?? 0) * 100));
-            if (video) {
+            if (kind === 'video') {
                 entry.qualityLimitationReason = stat.qualityLimitationReason as string | undefined;
                 entry.targetBitrate = num(stat.targetBitrate);
             }
@@ -185,15 +184,14 @@ export function normalizeStats(
             const layer = entry as unknown as OutboundInfos;
             const existing = infos.outbound[kind];
             if (existing) {
-                existing.bitrate += layer.bitrate;
-                existing.packetsSent += layer.packetsSent;
-                existing.packetsLost += layer.packetsLost;
-                existing.nackCount += layer.nackCount;
+                for (const key of ['bitrate', 'packetsSent', 'packetsLost', 'nackCount'] as const) {
+                    existing[key] += layer[key];
+                }
                 existing.lossPercent = Math.max(existing.lossPercent, layer.lossPercent);
                 if (layer.frameWidth! > existing.frameWidth!) {
-                    existing.frameWidth = layer.frameWidth;
-                    existing.frameHeight = layer.frameHeight;
-                    existing.framesPerSecond = layer.framesPerSecond;
+                    for (const key of ['frameWidth', 'frameHeight', 'framesPerSecond'] as const) {
+                        existing[key] = layer[key];
+                    }
                 }
                 if (layer.targetBitrate !== undefined) {
                     existing.targetBitrate = (existing.targetBitrate ?? 0) + layer.targetBitrate;

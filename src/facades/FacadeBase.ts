@@ -259,22 +259,6 @@ export abstract class FacadeBase<
         (this as unknown as Emitter<EventMap>)['_emit'](event, ...args);
     }
 
-    /** @internal ms since start(). */
-    protected _sinceStart(): number {
-        return Math.round(now() - this._startedAt);
-    }
-
-    /** @internal Timings of the connector, rebased on `start()`. */
-    protected _timingsOf(connector: Connector, createdAt: number): SessionTimings {
-        const offset = Math.round(createdAt - this._startedAt);
-        const out: SessionTimings = { session: this._sessions };
-        // The connector records only the steps that happened (no undefined values).
-        for (const [key, value] of Object.entries(connector.timings) as [keyof ConnectorTimings, number][]) {
-            out[key] = value + offset;
-        }
-        return out;
-    }
-
     /** Opens a session on the current params (set: `_begin` and the retry timer run only while started). */
     private _connect(): void {
         const params = this._params!;
@@ -303,16 +287,34 @@ export abstract class FacadeBase<
                         if (connector.opened) this._onTick(connector).catch(this._failed('stats'));
                     }, interval);
                 }
-                this._emitTimingsWhenReady(connector, createdAt, signal);
+                // Timings of the connector rebased on start(), emitted once the first frame is shown
+                // where the Player can tell (`shown`), else at once.
+                this._whenShown(signal, (shown) => {
+                    const started = this._startedAt;
+                    const offset = Math.round(createdAt - started);
+                    const timings: SessionTimings = { session: this._sessions };
+                    // The connector records only the steps that happened (no undefined values).
+                    for (const [key, value] of Object.entries(connector.timings) as [
+                        keyof ConnectorTimings,
+                        number,
+                    ][]) {
+                        timings[key] = value + offset;
+                    }
+                    if (shown) timings.firstFrame = Math.round(now() - started);
+                    this._emitAny('timings', timings);
+                });
             },
             { signal },
         );
         connector.on('close', (error) => this._onClose(error), { signal });
     }
 
-    /** @internal Emits `timings`; the Player overrides to wait for the first frame. */
-    protected _emitTimingsWhenReady(connector: Connector, createdAt: number, _signal: AbortSignal): void {
-        this._emitAny('timings', this._timingsOf(connector, createdAt));
+    /**
+     * @internal Calls `done` when the session's first video frame is shown (`shown` = true), or at
+     * once where that cannot be told; not after `signal` aborts. The Player overrides it.
+     */
+    protected _whenShown(_signal: AbortSignal, done: (shown?: boolean) => void): void {
+        done();
     }
 
     private _onClose(error: RtcError | undefined): void {

@@ -380,16 +380,14 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         );
     }
 
-    /** @internal Emits timings once the first frame is shown (or at once without a video element). */
-    protected override _emitTimingsWhenReady(connector: Connector, createdAt: number, signal: AbortSignal): void {
+    /** @internal The first frame is shown: the video element's next frame (or its first data). */
+    protected override _whenShown(signal: AbortSignal, done: (shown?: boolean) => void): void {
         const video = this.video as
             (HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }) | undefined;
-        if (!video) return super._emitTimingsWhenReady(connector, createdAt, signal);
-        const emit = () =>
-            signal.aborted ||
-            this._emitAny('timings', { ...this._timingsOf(connector, createdAt), firstFrame: this._sinceStart() });
-        if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(emit);
-        else video.addEventListener('loadeddata', emit, { once: true, signal });
+        if (!video) return done();
+        const shown = () => signal.aborted || done(true);
+        if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(shown);
+        else video.addEventListener('loadeddata', shown, { once: true, signal });
     }
 
     /** The live connector when it is an open WebSocket session (the only one that takes commands). */

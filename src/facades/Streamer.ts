@@ -1,6 +1,5 @@
 import type { Connector } from '../connectors/Connector';
 import { now } from '../connectors/Connector';
-import { HTTPConnector } from '../connectors/HTTPConnector';
 import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
@@ -231,22 +230,22 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
 
     /** @internal */
     protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
-        const options: StreamerOptions = this._options;
         // The app's stream, or a new one when tracks were replaced since `start()` (reconnections;
         // without a MediaStream constructor, as in Node, the app's).
         const source = this._source!;
         const tracks = Object.values(this._tracks).filter(Boolean) as MediaStreamTrack[];
         const original = source.getTracks();
         const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
-        return new (kind === 'ws' ? WSController : HTTPConnector)(
+        return this._newConnector(
             params,
+            kind,
             !Stream ||
                 !tracks.length ||
                 (tracks.length === original.length && tracks.every((t) => original.includes(t)))
                 ? source
                 : new Stream(tracks),
-            // The facade's options hold no key of ConnectorOptions but these four.
-            { ...options, ...options.connectorOptions },
+            // videoCodec and simulcast; the facade's other options are no connector options.
+            this._options,
         );
     }
 
@@ -310,7 +309,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (!force && Math.abs(rounded - applied!) < applied! * 0.05) return;
         this._applied = rounded;
         if (rounded !== applied) this._emitAny('targetBitrate', rounded);
-        const log = (error: unknown) => this._logger.debug('bitrate not applied', { error });
+        const log = this._failed('bitrate');
         await setSenderBitrate(connector.peerConnection, rounded).catch(log);
         // Tell the server too (it sets its REMB / ingest budget), at most every 2 s unless forced.
         const t = now();

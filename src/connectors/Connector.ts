@@ -1,13 +1,7 @@
 import { Emitter, type EventMap } from '../core/Emitter';
 import { createLogger, type Logger } from '../core/logger';
 import { RtcError } from '../core/RtcError';
-import type {
-    ConnectParams,
-    ConnectorOptions,
-    ConnectorState,
-    MediaKind,
-    RTCPeerConnectionConstructor,
-} from '../core/types';
+import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
 import {
     countIncomingMedia,
     enableOpusStereo,
@@ -301,6 +295,18 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         return typeof value === 'number' && value >= 0 ? value : DEFAULTS[key];
     }
 
+    /**
+     * The platform implementation `name` (from the options, else the global, read at call time);
+     * throws `NOT_SUPPORTED` when there is none. @internal
+     */
+    protected _platform<K extends 'fetch' | 'WebSocket' | 'RTCPeerConnection'>(
+        name: K,
+    ): NonNullable<ConnectorOptions[K]> {
+        const impl = this._options[name] ?? (globalThis as ConnectorOptions)[name];
+        if (!impl) throw new RtcError('NOT_SUPPORTED', `${name} is not available on this platform`);
+        return impl;
+    }
+
     /** Emits one of the base events from generic code. @internal */
     protected _emitBase<K extends keyof ConnectorEvents & string>(event: K, ...args: ConnectorEvents[K]): void {
         (this as unknown as Connector<ConnectorEvents>)._emit(event, ...args);
@@ -308,10 +314,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     private async _run(): Promise<void> {
         const options = this._options;
-        const PC: RTCPeerConnectionConstructor | undefined =
-            options.RTCPeerConnection ??
-            (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
-        if (!PC) throw new RtcError('NOT_SUPPORTED', 'RTCPeerConnection is not available on this platform');
+        const PC = this._platform('RTCPeerConnection');
         const pc = (this._pc = new PC({
             iceServers: this._params.iceServers ?? [],
             bundlePolicy: 'max-bundle',
@@ -381,7 +384,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         }
         if (this.closed) return;
         for (const c of negotiatedCodecs(answer)) this.codecs.add(c);
-        this._setTimer(() => this._connected() || this._lost('timed out'), this._opt('connectTimeoutMs'));
+        this._setTimer(
+            () => this._connected() || this._lost('the media connection timed out'),
+            this._opt('connectTimeoutMs'),
+        );
         this._checkOpen();
     }
 
@@ -426,14 +432,17 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             this._checkOpen();
         } else if (state === 'disconnected') {
             if (this._disconnectTimer === undefined)
-                this._disconnectTimer = this._setTimer(() => this._lost(state), this._opt('disconnectedGraceMs'));
+                this._disconnectTimer = this._setTimer(
+                    () => this._lost(`the media connection ${state}`),
+                    this._opt('disconnectedGraceMs'),
+                );
         } else if (state === 'failed' || state === 'closed') {
-            this._lost(state);
+            this._lost(`the media connection ${state}`);
         }
     }
 
-    /** Closes with `CONNECTION_LOST`: the media connection `what` (failed, closed …). */
-    private _lost(what: string): void {
-        this._fail(new RtcError('CONNECTION_LOST', `the media connection ${what}`));
+    /** Closes with a (retryable) `CONNECTION_LOST` error. @internal */
+    protected _lost(message: string, cause?: unknown): void {
+        this._fail(new RtcError('CONNECTION_LOST', message, { cause }));
     }
 }

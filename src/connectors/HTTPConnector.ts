@@ -1,7 +1,7 @@
 import type { EventHandlers } from '../core/Emitter';
 import { buildHttpUrl } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
-import type { ConnectParams, ConnectorOptions, FetchFunction } from '../core/types';
+import type { ConnectParams, ConnectorOptions } from '../core/types';
 import { Connector, type ConnectorEvents } from './Connector';
 import { parseIceServerLinks } from './links';
 
@@ -133,9 +133,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      * invocation" otherwise). Throws `NOT_SUPPORTED` synchronously without a fetch.
      */
     private _fetch(url: string, method: string, signal?: AbortSignal, body?: string): Promise<Response> {
-        const fetchFn = this._options.fetch ?? (globalThis as { fetch?: FetchFunction }).fetch;
-        if (typeof fetchFn !== 'function')
-            throw new RtcError('NOT_SUPPORTED', 'fetch is not available on this platform');
+        const fetchFn = this._platform('fetch');
         const token = this._params.accessToken;
         const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
         if (body) headers['Content-Type'] = headers.Accept = 'application/sdp';

@@ -138,8 +138,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _autoTrack: number | undefined;
     private _lastPlaying: PlayingInfos | undefined;
     private _lastStats: PlayerStats | undefined;
-    /** Time and cumulative NACK count of the previous MBR sample. */
-    private _lastNack: { _at: number; _count: number } | undefined;
+    /** Cumulative NACK count of the previous MBR sample, and its time. */
+    private _nacks: number | undefined;
+    private _nacksAt = 0;
     /** Media watchdog: the packet count, and when it last changed. */
     private _packets: number | undefined;
     private _packetsAt = 0;
@@ -222,7 +223,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     start(params: ConnectParams): void {
         if (this.started) this.stop();
         validate(params, false, this._options.connector);
-        // The per-session samples were reset when the previous session ended (_onSessionEnd).
+        // The per-session samples and the selector were reset when the previous session ended (_onSessionEnd).
         this._lastPlaying = this._autoTrack = undefined;
         this._begin(params);
     }
@@ -287,7 +288,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     protected _onSessionEnd(): void {
         // Counters restart with each peer connection: forget the previous session's samples.
         // The element keeps its last frame while reconnecting; stop() (_end) detaches it.
-        this._lastStats = this._lastNack = this._packets = undefined;
+        this._lastStats = this._nacks = this._packets = undefined;
         this._ticks = 0;
         this._selector?.reset();
     }
@@ -348,21 +349,22 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
             return;
         }
         // NACKs per second from the cumulative counter (video only: MBR judges the video path).
-        const prev = this._lastNack;
-        this._lastNack = { _at: timestamp, _count: video.nackCount };
-        const dt = prev ? (timestamp - prev._at) / 1000 : 0;
+        const nacks = this._nacks;
+        const dt = (timestamp - this._nacksAt) / 1000;
+        this._nacks = video.nackCount;
+        this._nacksAt = timestamp;
         const current = this._currentRendition();
         const decided = selector.decide(
             {
                 now: timestamp,
                 lossPercent: video.lossPercent,
                 freezeCount: video.freezeCount ?? 0,
-                jitterBufferMs: video.jitterBufferDelay === undefined ? undefined : video.jitterBufferDelay * 1000,
+                jitterBufferMs: video.jitterBufferDelay && video.jitterBufferDelay * 1000,
                 // No availableBitrate: Chrome's availableIncomingBitrate is a receive-side estimate
                 // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and
                 // it lags for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
                 receivedBitrate: video.bitrate,
-                nackRate: prev && dt > 0 ? Math.max(0, video.nackCount - prev._count) / dt : undefined,
+                nackRate: nacks !== undefined && dt > 0 ? Math.max(0, video.nackCount - nacks) / dt : undefined,
             },
             this._renditions,
             current,

@@ -585,6 +585,8 @@ describe('WSController: commands', () => {
             () => ctrl.play(Number.NaN),
             () => ctrl.send(''),
             () => ctrl.send('x', [] as never),
+            () => ctrl.send('x', null as never),
+            () => ctrl.send(3 as never),
             () => ctrl.send('x', { n: 1n }),
         ];
         for (const call of bad) expectRtcError(syncThrow(call), 'INVALID_ARGUMENT');

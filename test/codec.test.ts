@@ -182,6 +182,42 @@ describe('decodeServerMessage: every PROTOCOL.md message', () => {
         });
     });
 
+    it('numbers: numeric strings are coerced, other strings are not numbers', () => {
+        expect(ok('{"type":"on_rtp_props","nack":" 12 ","drop":"1e3"}')).toEqual({
+            type: 'on_rtp_props',
+            nack: 12,
+            drop: 1000,
+        });
+        for (const bad of ['""', '" "', '"0x10"', '"5px"', '"1_0"', 'null', 'true', '[1]']) {
+            expect(rejected(`{"type":"on_rtp_props","nack":${bad},"drop":1}`)).toMatch(/'nack'/);
+        }
+    });
+
+    it('booleans: true / false, or 1 / 0', () => {
+        expect(ok('{"type":"pause","paused":1}')).toEqual({ type: 'pause', paused: true });
+        expect(ok('{"type":"pause","paused":0}')).toEqual({ type: 'pause', paused: false });
+        for (const bad of ['2', '"1"', 'null'])
+            expect(rejected(`{"type":"pause","paused":${bad}}`)).toMatch(/'paused'/);
+    });
+
+    it('camelCase spellings of lower-case wire names are accepted', () => {
+        expect(ok('{"type":"on_track_drop","track":1,"mediaType":"audio"}')).toEqual({
+            type: 'on_track_drop',
+            track: 1,
+            mediaType: 'audio',
+        });
+        expect(ok('{"type":"on_time","begin":0,"current":1,"end":2,"tracks":[],"unixOffset":5}')).toMatchObject({
+            infos: { unixOffset: 5 },
+        });
+    });
+
+    it('on_media_receive ignores a stats field that is not an object', () => {
+        expect(ok('{"type":"on_media_receive","millis":1,"tracks":[],"stats":null}')).toEqual({
+            type: 'on_media_receive',
+            report: { millis: 1, tracks: [], stats: {} },
+        });
+    });
+
     it('extra unknown fields are ignored', () => {
         expect(ok('{"type":"pause","paused":true,"extra":{"a":1}}')).toEqual({ type: 'pause', paused: true });
     });
@@ -288,7 +324,7 @@ describe('decodeServerMessage: rejections (never throws)', () => {
         ['on_keyframe_interval result not numeric', '{"type":"on_keyframe_interval","result":true}', /'result'/],
         ['on_media_receive tracks not strings', '{"type":"on_media_receive","millis":1,"tracks":[1]}', /'tracks'/],
         ['on_media_receive without millis', '{"type":"on_media_receive","tracks":[]}', /'millis'/],
-        ['on_track_drop without mediatype', '{"type":"on_track_drop","track":1}', /'mediatype'/],
+        ['on_track_drop without mediatype', '{"type":"on_track_drop","track":1}', /'mediatype'/i],
         ['on_track_drop track not numeric', '{"type":"on_track_drop","track":"x","mediatype":"audio"}', /'track'/],
         ['warning without text', '{"type":"warning"}', /'warning'/],
         ['NaN-like numbers', '{"type":"on_rtp_props","nack":"NaN","drop":"Infinity"}', /'nack'/],

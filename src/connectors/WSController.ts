@@ -2,7 +2,7 @@ import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, WebSocketConstructor } from '../core/types';
-import { decodeServerMessage, encodeClientMessage, isObject, isUnknownTypeReason } from '../signaling/codec';
+import { decodeServerMessage, encodeClientMessage, isUnknownTypeReason } from '../signaling/codec';
 import type {
     AnswerSdpMessage,
     ClientMessage,
@@ -179,12 +179,12 @@ function invalid(message: string): RtcError {
 function wireTrack(kind: string, track: TrackChoice | undefined): string | undefined {
     if (track === undefined || track === 'auto' || track === 'none') return track;
     if (Number.isInteger(track) && track >= 0) return String(track);
-    throw invalid(`${kind} track must be a track index, 'auto' or 'none'`);
+    throw invalid(`${kind} track must be an index, 'auto' or 'none'`);
 }
 
 /** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
 function num(name: string, value: number, min = 0): number {
-    if (!Number.isFinite(value) || value < min) throw invalid(`${name} must be a finite number ≥ ${min}`);
+    if (!Number.isFinite(value) || value < min) throw invalid(`${name} must be a number ≥ ${min}`);
     return value;
 }
 
@@ -237,7 +237,7 @@ export class WSController extends Connector<WSControllerEvents> {
             socket = this._socket = new WS(buildWebSocketUrl(params).url);
         } catch (cause) {
             // Closed before it starts: no peer connection is built; `close` still fires async.
-            const failure = new RtcError('SIGNALING_FAILED', 'the signaling socket could not be created', { cause });
+            const failure = new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause });
             this._fail(cause instanceof RtcError ? cause : failure);
             return;
         }
@@ -255,8 +255,8 @@ export class WSController extends Connector<WSControllerEvents> {
                 ? `socket closed (code ${code}${reason ? `, ${reason}` : ''})`
                 : this.timings.socketOpen
                   ? 'socket failed'
-                  : 'server is unreachable';
-            this._fail(new RtcError('CONNECTION_LOST', `the signaling ${what}`, { cause: event }));
+                  : 'server unreachable';
+            this._fail(new RtcError('CONNECTION_LOST', `signaling ${what}`, { cause: event }));
         };
         this._start();
     }
@@ -348,7 +348,7 @@ export class WSController extends Connector<WSControllerEvents> {
     setTracks(tracks: TrackSelection): Promise<PlayingInfos> {
         const audio = wireTrack('audio', tracks?.audio);
         const video = wireTrack('video', tracks?.video);
-        if (!audio && !video) throw invalid('setTracks needs an audio or a video track');
+        if (!audio && !video) throw invalid('setTracks needs audio or video');
         return this._command({ type: 'tracks', audio, video }, 'on_time');
     }
 
@@ -394,8 +394,12 @@ export class WSController extends Connector<WSControllerEvents> {
      * Throws `INVALID_ARGUMENT` for an empty type or params that cannot be serialised.
      */
     send(type: string, params?: Record<string, unknown>): void {
-        if (!type || typeof type != 'string' || (params !== undefined && !isObject(params))) {
-            throw invalid('send needs a non-empty string type and an object of params');
+        if (
+            !type ||
+            typeof type != 'string' ||
+            (params !== undefined && (typeof params != 'object' || !params || Array.isArray(params)))
+        ) {
+            throw invalid('send needs a type string and a params object');
         }
         this._command({ ...params, type } as ClientMessage).catch(() =>
             this._logger.warn(`'${type}' not sent: the session is closed`),
@@ -421,7 +425,7 @@ export class WSController extends Connector<WSControllerEvents> {
             if (reply) {
                 const ms = this._opt('commandTimeoutMs');
                 entry._timer = this._setTimer(() => {
-                    const error = new RtcError('TIMEOUT', `no '${reply}' reply to '${message.type}' within ${ms} ms`);
+                    const error = new RtcError('TIMEOUT', `no '${reply}' within ${ms} ms`);
                     this._settle((c) => c === entry, 0, error);
                 }, ms);
             }
@@ -484,7 +488,7 @@ export class WSController extends Connector<WSControllerEvents> {
         // Replies carry no id: the oldest written command waiting for this type gets it.
         this._settle((c) => c._sent && c._reply === type, value);
         if (message.type == 'warning') {
-            this._logger.warn(`server warning: ${message.text}`);
+            this._logger.warn(`server: ${message.text}`);
         } else if (message.type == 'on_stop') {
             this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
         } else if (message.type == 'on_error') {

@@ -6,11 +6,6 @@ export const MAX_FRAME_LENGTH = 1024 * 1024;
 
 type Json = Record<string, unknown>;
 
-/** Whether `value` is a plain object (not null, not an array). */
-export function isObject(value: unknown): value is Json {
-    return typeof value == 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A finite number, or a numeric string (servers send track indices and rates as strings). */
 function toNumber(value: unknown): number | undefined {
     // parseFloat and Number agree only on plain decimal text (not on '', '0x1f', '1_0', '5px').
@@ -22,7 +17,8 @@ function toNumber(value: unknown): number | undefined {
 const KINDS: Record<string, (value: unknown) => unknown> = {
     n: toNumber,
     s: (v) => (typeof v == 'string' ? v : undefined),
-    b: (v) => (typeof v == 'boolean' ? v : v === 0 || v === 1 ? v === 1 : undefined),
+    /** A boolean, or 1 / 0. */
+    b: (v) => (v === !!v || v === +!!v ? !!v : undefined),
     /** A play rate: a number, `'auto'` or `'fast-forward'`. */
     r: (v) => (v === 'auto' || v === 'fast-forward' ? v : toNumber(v)),
     N: (v) => {
@@ -30,25 +26,25 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
         return numbers?.includes(undefined) ? undefined : numbers;
     },
     S: (v) => (Array.isArray(v) && v.every((s) => typeof s == 'string') ? v : undefined),
+    /** The `stats` object of `on_media_receive` (all optional: never rejects, `{}` when absent). */
+    o: (v) => read('', ['jitter_ms?n', 'loss_num?n', 'loss_perc?n', 'nack_num?n'], Object(v)),
 };
 
 /**
  * Reads the fields of `schema` from `fields`. A schema lists fields separated by spaces, each
- * `wire[|wire…][>name](:|?)kind`: the wire name(s) (the first that fits wins), the decoded
- * name (default: the wire name in camelCase), `:` for a required field (missing or wrong-typed
+ * `wire[>name](:|?)kind`: the wire name (also read in lower case: `unixOffset` reads
+ * `unixoffset`), the decoded name (default: the wire name in camelCase), `:` for a required field (missing or wrong-typed
  * rejects the message) or `?` for an optional one (dropped when wrong-typed), and a kind of
  * {@link KINDS}. Absent optional fields stay absent (never `undefined`).
  */
 function read(type: string, schema: string[], fields: Json): Json {
     const out: Json = {};
     for (const field of schema) {
-        const [, wires, name, required, kind] = /^([\w|]+)>?(\w*)(\W)(\w)$/.exec(field)!;
-        let value: unknown;
-        let wire = '';
-        for (wire of wires!.split('|')) if ((value = KINDS[kind!]!(fields[wire])) !== undefined) break;
+        const [, wire = '', name, required, kind = ''] = /^(\w+)>?(\w*)(\W)(\w)$/.exec(field)!;
+        const value = KINDS[kind]!(fields[wire]) ?? KINDS[kind]!(fields[wire.toLowerCase()]);
         if (value !== undefined) out[name || wire.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = value;
         else if (required == ':') {
-            throw new Error(`${type}: '${wire}' is ${fields[wire] === undefined ? 'missing' : 'invalid'}`);
+            throw new Error(`${type}: '${wire}' is missing or invalid`);
         }
     }
     return out;
@@ -64,16 +60,15 @@ const SCHEMAS: Record<ServerMessageType, string> = {
     // `answer_sdp` is required when `result` is true (checked in decodeServerMessage).
     on_answer_sdp: '- result:b answer_sdp?s',
     on_error: '- message:s command?s',
-    on_time: `infos ${STOP_OR_TIME} tracks:N jitter?n play_rate_curr>playRate?r unixoffset>unixOffset?n next?n`,
+    on_time: `infos ${STOP_OR_TIME} tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n`,
     set_speed: 'infos play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b',
     seek: 'infos live_point?b play_rate_curr>playRate?r',
     pause: '- paused:b',
     on_video_bitrate: '- video_bitrate:n video_bitrate_constraint>constraint:n',
     on_rtp_props: '- nack:n drop:n',
     on_keyframe_interval: '- result>interval:n',
-    // Plus `stats`, read from the `stats` object (decodeServerMessage).
-    on_media_receive: 'report millis:n tracks:S',
-    on_track_drop: '- track:n mediaType|mediatype>mediaType:s',
+    on_media_receive: 'report millis:n tracks:S stats:o',
+    on_track_drop: '- track:n mediaType:s',
     on_stop: `infos ${STOP_OR_TIME.replace(/:/g, '?')}`,
     warning: '- warning>text:s',
 };
@@ -109,13 +104,6 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
         const [under, ...specs] = schema.split(' ');
         const decoded = read(type, specs, fields);
         if (decoded.result === true) read(type, ['answer_sdp:s'], fields);
-        if (type == 'on_media_receive') {
-            decoded.stats = read(
-                type,
-                'jitter_ms?n loss_num?n loss_perc?n nack_num?n'.split(' '),
-                Object(fields.stats),
-            );
-        }
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
         return (under == '-' ? { type, ...decoded } : { type, [under!]: decoded }) as unknown as ServerMessage;
     } catch (error) {

@@ -142,7 +142,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             throw new RtcError('INVALID_ARGUMENT', 'params.endPoint must be a string');
         }
         if (stream && !stream.getTracks().length) {
-            throw new RtcError('INVALID_ARGUMENT', 'the stream to publish has no track');
+            throw new RtcError('INVALID_ARGUMENT', 'the stream has no track');
         }
         this._params = params;
         this._options = options;
@@ -158,7 +158,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     /** Exchanges the offer for the server's answer SDP. @internal */
     protected abstract _sip(offer: string): Promise<string>;
 
-    /** Releases the subclass's signaling resources; called once by {@link close}. @internal */
+    /** Releases the subclass's signaling resources; called once by {@link close}; never throws. @internal */
     protected abstract _teardown(error: RtcError | undefined): void;
 
     /** `'connecting'`, `'open'` or `'closed'`. */
@@ -190,11 +190,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         this._state = 'closed';
         this._timers.forEach(clearTimeout);
-        try {
-            this._teardown(error);
-        } catch (e) {
-            this._logger.warn('teardown failed', { error: e });
-        }
+        this._teardown(error);
         // The peer connection's handlers do nothing without _pc.
         this._pc?.close();
         this._pc = undefined;
@@ -223,7 +219,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             const transceiver = pc
                 .getTransceivers()
                 .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
-            if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender in this session`);
+            if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender`);
             await transceiver.sender
                 .replaceTrack(track)
                 .catch((cause: unknown) => Promise.reject(RtcError.from(cause)));
@@ -315,11 +311,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     private async _run(): Promise<void> {
         const options = this._options;
         const PC = this._platform('RTCPeerConnection');
-        const pc = (this._pc = new PC({
-            iceServers: this._params.iceServers ?? [],
-            bundlePolicy: 'max-bundle',
-            rtcpMuxPolicy: 'require',
-        }));
+        // rtcpMuxPolicy 'require' and iceServers [] are the defaults.
+        const pc = (this._pc = new PC({ iceServers: this._params.iceServers, bundlePolicy: 'max-bundle' }));
         pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onState();
         const codec = options.videoCodec;
         const stream = this._stream;
@@ -338,21 +331,24 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                               ]
                             : undefined,
                 });
-                const codecs = (
-                    globalThis as { RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null } }
-                ).RTCRtpSender?.getCapabilities?.('video')?.codecs;
-                if (!video || !codec || !codecs) continue;
-                const mime = `video/${codec}`.toLowerCase();
-                const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === mime;
-                if (!codecs.some(wanted)) {
+                const codecs =
+                    video && codec
+                        ? (
+                              globalThis as {
+                                  RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null };
+                              }
+                          ).RTCRtpSender?.getCapabilities?.('video')?.codecs
+                        : undefined;
+                const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec}`.toLowerCase();
+                if (codecs?.some(wanted)) {
+                    try {
+                        // Stable sort: the wanted codec first, the others in the browser's order.
+                        transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
+                    } catch {
+                        // preferVideoCodec reorders the offer instead.
+                    }
+                } else if (codecs) {
                     this._logger.warn(`video codec ${codec} not supported`);
-                    continue;
-                }
-                try {
-                    // Stable sort: the wanted codec first, the others in the browser's order.
-                    transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
-                } catch {
-                    // preferVideoCodec reorders the offer instead.
                 }
             }
         } else {
@@ -366,10 +362,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         const ms = this._opt('answerTimeoutMs');
         // On timeout the session closes, and the subclass's teardown ends _sip.
-        const timer = this._setTimer(
-            () => this._fail(new RtcError('TIMEOUT', `no answer from the server within ${ms} ms`)),
-            ms,
-        );
+        const timer = this._setTimer(() => this._fail(new RtcError('TIMEOUT', `no answer within ${ms} ms`)), ms);
         const answer = await this._sip(sdp);
         this._clearTimer(timer);
         if (this.closed) return;

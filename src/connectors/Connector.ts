@@ -67,7 +67,7 @@ export interface ConnectorTimings {
 
 /** Milliseconds clock, read lazily (never at import time). */
 export function now(): number {
-    return globalThis.performance?.now() ?? Date.now();
+    return performance.now();
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -397,11 +397,14 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         return !!pc && isUp(pc.connectionState ?? pc.iceConnectionState);
     }
 
+    /**
+     * Opens once the media flows. Both conditions imply the answer is applied: ICE cannot connect
+     * without it, and tracks are only counted against the answer's m-lines (Infinity before).
+     */
     private _checkOpen(): void {
         const stream = this._stream;
         if (
             this._state === 'connecting' &&
-            this._pc?.remoteDescription &&
             stream &&
             (this.publishing ? this._connected() : stream.getTracks().length >= this._expectedTracks)
         ) {

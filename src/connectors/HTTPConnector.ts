@@ -67,7 +67,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
 
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
-        const what = `${this.publishing ? 'WHIP' : 'WHEP'} POST`;
+        const what = this.publishing ? 'WHIP' : 'WHEP';
         /** A failure of the request or of reading its response (after close, nobody sees it). */
         const lost = (cause: unknown) =>
             Promise.reject(new RtcError('CONNECTION_LOST', `${what} failed: ${cause}`, { cause }));

@@ -243,13 +243,13 @@ describe('decodeServerMessage: rejections (never throws)', () => {
 
     it('JSON that is not an object', () => {
         for (const frame of ['null', '42', '"on_time"', '[{"type":"pause","paused":true}]', 'true']) {
-            expect(rejected(frame)).toBe('not an object with a type');
+            expect(rejected(frame)).toBe('no type');
         }
     });
 
     it('missing or non-string type', () => {
         for (const frame of ['{}', '{"paused":true}', '{"type":3}', '{"type":""}', '{"type":null}']) {
-            expect(rejected(frame)).toBe('not an object with a type');
+            expect(rejected(frame)).toBe('no type');
         }
     });
 

@@ -184,7 +184,7 @@ function wireTrack(kind: string, track: TrackChoice | undefined): string | undef
 
 /** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
 function num(name: string, value: number, min = 0): number {
-    if (!Number.isFinite(value) || value < min) throw invalid(`${name} must be a number ≥ ${min}`);
+    if (!Number.isFinite(value) || value < min) throw invalid(`${name} must be a number >= ${min}`);
     return value;
 }
 
@@ -283,7 +283,7 @@ export class WSController extends Connector<WSControllerEvents> {
             this._flush();
         }).then((answer) => {
             // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
-            if (!answer.result) throw new RtcError('REFUSED', 'the server refused the session', { retryable: false });
+            if (!answer.result) throw new RtcError('REFUSED', 'the server refused the session');
             return answer.answerSdp;
         });
     }
@@ -490,16 +490,16 @@ export class WSController extends Connector<WSControllerEvents> {
         if (message.type == 'warning') {
             this._logger.warn(`server: ${message.text}`);
         } else if (message.type == 'on_stop') {
-            this.close(new RtcError('STREAM_ENDED', 'the server ended the stream', { retryable: false }));
+            this.close(new RtcError('STREAM_ENDED', 'the server ended the stream'));
         } else if (message.type == 'on_error') {
             // A failed command is not fatal, even before the answer (commands may precede it).
             const { message: text, command } = message;
-            const error = new RtcError('REFUSED', `the server refused '${command}': ${text}`, { retryable: false });
+            const error = new RtcError('REFUSED', `the server refused '${command}': ${text}`);
             if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
                 this._logger.warn(error.message);
             } else {
                 const code = NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED';
-                this._fail(new RtcError(code, `the server refused the session: ${text}`, { retryable: false }));
+                this._fail(new RtcError(code, `the server refused the session: ${text}`));
             }
         }
     }

@@ -13,19 +13,26 @@ function toNumber(value: unknown): number | undefined {
     return Number.isFinite(n) ? (n as number) : undefined;
 }
 
+const string = (v: unknown) => (typeof v == 'string' ? v : undefined);
+
+/** An array whose items all fit `item`, read with it. */
+const list =
+    (item: (value: unknown) => unknown) =>
+    (v: unknown): unknown => {
+        const items = Array.isArray(v) ? v.map(item) : [undefined];
+        return items.includes(undefined) ? undefined : items;
+    };
+
 /** The field kinds of the schemas: how to read a wire value (`undefined` when it does not fit). */
 const KINDS: Record<string, (value: unknown) => unknown> = {
     n: toNumber,
-    s: (v) => (typeof v == 'string' ? v : undefined),
+    s: string,
     /** A boolean, or 1 / 0. */
     b: (v) => (v === !!v || v === +!!v ? !!v : undefined),
     /** A play rate: a number, `'auto'` or `'fast-forward'`. */
     r: (v) => (v === 'auto' || v === 'fast-forward' ? v : toNumber(v)),
-    N: (v) => {
-        const numbers = Array.isArray(v) ? v.map(toNumber) : undefined;
-        return numbers?.includes(undefined) ? undefined : numbers;
-    },
-    S: (v) => (Array.isArray(v) && v.every((s) => typeof s == 'string') ? v : undefined),
+    N: list(toNumber),
+    S: list(string),
     /** The `stats` object of `on_media_receive` (all optional: never rejects, `{}` when absent). */
     o: (v) => read('', ['jitter_ms?n', 'loss_num?n', 'loss_perc?n', 'nack_num?n'], Object(v)),
 };
@@ -90,13 +97,12 @@ const SCHEMAS: Record<ServerMessageType, string> = {
  * ```
  */
 export function decodeServerMessage(data: unknown): ServerMessage | string {
-    if (typeof data != 'string') return 'binary or non-text frame';
-    // Checked before parsing so that a huge frame costs nothing.
-    if (data.length > MAX_FRAME_LENGTH) return `frame too large (${data.length} chars)`;
+    // The length is checked before parsing so that a huge frame costs nothing.
+    if (typeof data != 'string' || data.length > MAX_FRAME_LENGTH) return 'binary or too large frame';
     try {
         const raw = JSON.parse(data) as Json | null;
         const type = raw?.type;
-        if (typeof type != 'string' || !type) return 'not an object with a type';
+        if (typeof type != 'string' || !type) return 'no type';
         // Own string values only: `toString` or `__proto__` are not message types.
         const schema = SCHEMAS[type as ServerMessageType] as unknown;
         if (typeof schema != 'string') return `unknown type '${type}'`;

@@ -355,7 +355,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             pc.ontrack = (event) => this._onTrack(event);
             for (const kind of ['audio', 'video']) pc.addTransceiver(kind, { direction: 'recvonly' });
         }
-        let sdp = requireH264PacketizationMode1(enableOpusStereo((await pc.createOffer()).sdp ?? ''));
+        let sdp = requireH264PacketizationMode1(enableOpusStereo((await pc.createOffer()).sdp!));
         if (codec) sdp = preferVideoCodec(sdp, codec);
         await pc.setLocalDescription({ type: 'offer', sdp });
         this._mark('offerReady');
@@ -368,8 +368,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         this._mark('answer');
         if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer');
-        this._expectedTracks = this.publishing ? Infinity : countIncomingMedia(answer);
-        if (!this._expectedTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media to play');
+        if (!this.publishing && !(this._expectedTracks = countIncomingMedia(answer))) {
+            throw new RtcError('MEDIA_FAILED', 'the answer has no media to play');
+        }
         try {
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
         } catch (cause) {

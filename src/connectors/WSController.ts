@@ -233,12 +233,14 @@ export class WSController extends Connector<WSControllerEvents> {
         const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
         let socket: WebSocket;
         try {
-            if (!WS) throw new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform');
-            socket = this._socket = new WS(buildWebSocketUrl(params).url);
+            socket = this._socket = new WS!(buildWebSocketUrl(params).url);
         } catch (cause) {
             // Closed before it starts: no peer connection is built; `close` still fires async.
-            const failure = new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause });
-            this._fail(cause instanceof RtcError ? cause : failure);
+            this._fail(
+                WS
+                    ? new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause })
+                    : new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform'),
+            );
             return;
         }
         socket.onopen = () => {

@@ -34,7 +34,7 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
     N: list(toNumber),
     S: list(string),
     /** The `stats` object of `on_media_receive` (all optional: never rejects, `{}` when absent). */
-    o: (v) => read('', ['jitter_ms?n', 'loss_num?n', 'loss_perc?n', 'nack_num?n'], Object(v)),
+    o: (v) => read('', 'jitter_ms?n loss_num?n loss_perc?n nack_num?n', Object(v)),
 };
 
 /**
@@ -44,9 +44,9 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
  * rejects the message) or `?` for an optional one (dropped when wrong-typed), and a kind of
  * {@link KINDS}. Absent optional fields stay absent (never `undefined`).
  */
-function read(type: string, schema: string[], fields: Json): Json {
+function read(type: string, schema: string, fields: Json): Json {
     const out: Json = {};
-    for (const field of schema) {
+    for (const field of schema.split(' ')) {
         const [, wire = '', name, required, kind = ''] = /^(\w+)>?(\w*)(\W)(\w)$/.exec(field)!;
         const value = KINDS[kind]!(fields[wire]) ?? KINDS[kind]!(fields[wire.toLowerCase()]);
         if (value !== undefined) out[name || wire.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = value;
@@ -60,24 +60,24 @@ function read(type: string, schema: string[], fields: Json): Json {
 const STOP_OR_TIME = 'begin:n current:n end:n';
 
 /**
- * The schema of each server message: the key its fields are decoded under (`-`: at the top
- * level, next to `type`), then the fields (see {@link read}).
+ * The schema of each server message: `under/fields`, the key its fields are decoded under (none:
+ * at the top level, next to `type`), then the fields (see {@link read}).
  */
 const SCHEMAS: Record<ServerMessageType, string> = {
     // `answer_sdp` is required when `result` is true (checked in decodeServerMessage).
-    on_answer_sdp: '- result:b answer_sdp?s',
-    on_error: '- message:s command?s',
-    on_time: `infos ${STOP_OR_TIME} tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n`,
-    set_speed: 'infos play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b',
-    seek: 'infos live_point?b play_rate_curr>playRate?r',
-    pause: '- paused:b',
-    on_video_bitrate: '- video_bitrate:n video_bitrate_constraint>constraint:n',
-    on_rtp_props: '- nack:n drop:n',
-    on_keyframe_interval: '- result>interval:n',
-    on_media_receive: 'report millis:n tracks:S stats:o',
-    on_track_drop: '- track:n mediaType:s',
-    on_stop: `infos ${STOP_OR_TIME.replace(/:/g, '?')}`,
-    warning: '- warning>text:s',
+    on_answer_sdp: '/result:b answer_sdp?s',
+    on_error: '/message:s command?s',
+    on_time: `infos/${STOP_OR_TIME} tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n`,
+    set_speed: 'infos/play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b',
+    seek: 'infos/live_point?b play_rate_curr>playRate?r',
+    pause: '/paused:b',
+    on_video_bitrate: '/video_bitrate:n video_bitrate_constraint>constraint:n',
+    on_rtp_props: '/nack:n drop:n',
+    on_keyframe_interval: '/result>interval:n',
+    on_media_receive: 'report/millis:n tracks:S stats:o',
+    on_track_drop: '/track:n mediaType:s',
+    on_stop: `infos/${STOP_OR_TIME.replace(/:/g, '?')}`,
+    warning: '/warning>text:s',
 };
 
 /**
@@ -107,11 +107,11 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
         const schema = SCHEMAS[type as ServerMessageType] as unknown;
         if (typeof schema != 'string') return `unknown type '${type}'`;
         const fields: Json = { ...raw, ...(raw!.data as object) };
-        const [under, ...specs] = schema.split(' ');
+        const [under, specs = ''] = schema.split('/');
         const decoded = read(type, specs, fields);
-        if (decoded.result === true) read(type, ['answer_sdp:s'], fields);
+        if (decoded.result === true) read(type, 'answer_sdp:s', fields);
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
-        return (under == '-' ? { type, ...decoded } : { type, [under!]: decoded }) as unknown as ServerMessage;
+        return (under ? { type, [under]: decoded } : { type, ...decoded }) as unknown as ServerMessage;
     } catch (error) {
         return `${error instanceof SyntaxError ? 'malformed JSON: ' : ''}${(error as Error).message}`;
     }

@@ -131,7 +131,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     private _timers = new Set<Timer>();
     private _queue: Promise<unknown> = Promise.resolve();
     private _expectedTracks = Infinity;
-    private _statsAt = 0;
+    /** When the cached sample was asked for (-Infinity: none, or it failed). */
+    private _statsAt = -Infinity;
     private _statsPromise: Promise<ConnectionInfos> | undefined;
     private _lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
     private _disconnectTimer: Timer | undefined;
@@ -234,7 +235,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const pc = this._pc;
         if (!pc) return Promise.reject(closedError());
         const t = now();
-        if (this._statsPromise && t - this._statsAt < cacheMs) return this._statsPromise;
+        if (t - this._statsAt < cacheMs) return this._statsPromise!;
         this._statsAt = t;
         const promise = (this._statsPromise = pc.getStats().then((report) => {
             const stats = statsEntries(report);
@@ -243,7 +244,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             this._lastStats = { timestamp, stats };
             return infos;
         }));
-        promise.catch(() => (this._statsPromise = undefined));
+        promise.catch(() => (this._statsAt = -Infinity));
         return promise;
     }
 

@@ -88,7 +88,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             if (this.closed) this._deleteResource();
         }
         const body = await response.text().catch(lost);
-        this._logger.debug(what, { status, resource: this._resourceUrl });
+        this._logger.debug(what, { status });
         if (!ok) {
             // The body is flattened and truncated to 200 characters.
             const detail = `${status} ${response.statusText} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();

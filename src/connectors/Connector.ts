@@ -388,9 +388,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     private _onTrack(event: RTCTrackEvent): void {
         if (this.closed) return;
-        const Stream = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
-        const stream = (this._stream = this._stream ?? event.streams[0] ?? (Stream && new Stream()));
-        if (stream && !stream.getTracks().includes(event.track)) stream.addTrack(event.track);
+        // Without a=msid in the answer the track comes without a stream (browsers have MediaStream).
+        const stream = (this._stream = this._stream ?? event.streams[0] ?? new MediaStream());
+        if (!stream.getTracks().includes(event.track)) stream.addTrack(event.track);
         this._checkOpen();
     }
 

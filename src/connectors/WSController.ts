@@ -172,19 +172,19 @@ const REPORTS: Partial<Record<ServerMessageType, keyof WSControllerEvents & stri
     warning: 'warning',
 };
 
-function invalid(message: string): RtcError {
-    return new RtcError('INVALID_ARGUMENT', message);
-}
-
-function wireTrack(kind: string, track: TrackChoice | undefined): string | undefined {
-    if (track === undefined || track === 'auto' || track === 'none') return track;
-    if (Number.isInteger(track) && track >= 0) return String(track);
-    throw invalid(`${kind} track must be an index, 'auto' or 'none'`);
+/** The wire form of the track choice of `kind` in `tracks` (undefined: unchanged). */
+function wireTrack(kind: 'audio' | 'video', tracks: TrackSelection | undefined): string | undefined {
+    const track = tracks?.[kind];
+    if (track !== undefined && track !== 'auto' && track !== 'none' && !(Number.isInteger(track) && track >= 0)) {
+        throw new RtcError('INVALID_ARGUMENT', `${kind} track must be an index, 'auto' or 'none'`);
+    }
+    return track?.toString();
 }
 
 /** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
 function num(name: string, value: number, min = 0): number {
-    if (!Number.isFinite(value) || value < min) throw invalid(`${name} must be a number >= ${min}`);
+    if (!Number.isFinite(value) || value < min)
+        throw new RtcError('INVALID_ARGUMENT', `${name} must be a number >= ${min}`);
     return value;
 }
 
@@ -251,14 +251,14 @@ export class WSController extends Connector<WSControllerEvents> {
         };
         socket.onmessage = (event: MessageEvent) => this.closed || this._onMessage(event.data);
         // An error event has no code; a close event always has one.
-        socket.onerror = socket.onclose = (event: Event) => {
-            const { code, reason } = event as CloseEvent;
-            const what = code
-                ? `socket closed (code ${code}${reason ? `, ${reason}` : ''})`
-                : this.timings.socketOpen
-                  ? 'socket failed'
-                  : 'server unreachable';
-            this._fail(new RtcError('CONNECTION_LOST', `signaling ${what}`, { cause: event }));
+        socket.onerror = (cause) => {
+            const what = this.timings.socketOpen ? 'socket failed' : 'server unreachable';
+            this._fail(new RtcError('CONNECTION_LOST', `signaling ${what}`, { cause }));
+        };
+        socket.onclose = ({ code, reason }) => {
+            this._fail(
+                new RtcError('CONNECTION_LOST', `signaling socket closed (code ${code}${reason ? `, ${reason}` : ''})`),
+            );
         };
         this._start();
     }
@@ -348,9 +348,9 @@ export class WSController extends Connector<WSControllerEvents> {
      * Resolves with the next `on_time` the server sends after the command.
      */
     setTracks(tracks: TrackSelection): Promise<PlayingInfos> {
-        const audio = wireTrack('audio', tracks?.audio);
-        const video = wireTrack('video', tracks?.video);
-        if (!audio && !video) throw invalid('setTracks needs audio or video');
+        const audio = wireTrack('audio', tracks);
+        const video = wireTrack('video', tracks);
+        if (!audio && !video) throw new RtcError('INVALID_ARGUMENT', 'setTracks needs audio or video');
         return this._command({ type: 'tracks', audio, video }, 'on_time');
     }
 
@@ -401,7 +401,7 @@ export class WSController extends Connector<WSControllerEvents> {
             typeof type != 'string' ||
             (params !== undefined && (typeof params != 'object' || !params || Array.isArray(params)))
         ) {
-            throw invalid('send needs a type string and a params object');
+            throw new RtcError('INVALID_ARGUMENT', 'send needs a type string and a params object');
         }
         this._command({ ...params, type } as ClientMessage).catch(() =>
             this._logger.warn(`'${type}' not sent: the session is closed`),

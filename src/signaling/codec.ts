@@ -57,8 +57,6 @@ function read(type: string, schema: string, fields: Json): Json {
     return out;
 }
 
-const STOP_OR_TIME = 'begin:n current:n end:n';
-
 /**
  * The schema of each server message: `under/fields`, the key its fields are decoded under (none:
  * at the top level, next to `type`), then the fields (see {@link read}).
@@ -67,7 +65,7 @@ const SCHEMAS: Record<ServerMessageType, string> = {
     // `answer_sdp` is required when `result` is true (checked in decodeServerMessage).
     on_answer_sdp: '/result:b answer_sdp?s',
     on_error: '/message:s command?s',
-    on_time: `infos/${STOP_OR_TIME} tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n`,
+    on_time: 'infos/begin:n current:n end:n tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n',
     set_speed: 'infos/play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b',
     seek: 'infos/live_point?b play_rate_curr>playRate?r',
     pause: '/paused:b',
@@ -76,7 +74,7 @@ const SCHEMAS: Record<ServerMessageType, string> = {
     on_keyframe_interval: '/result>interval:n',
     on_media_receive: 'report/millis:n tracks:S stats:o',
     on_track_drop: '/track:n mediaType:s',
-    on_stop: `infos/${STOP_OR_TIME.replace(/:/g, '?')}`,
+    on_stop: 'infos/begin?n current?n end?n',
     warning: '/warning>text:s',
 };
 

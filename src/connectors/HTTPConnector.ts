@@ -34,8 +34,8 @@ import { parseIceServerLinks } from './links';
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
 export class HTTPConnector extends Connector<ConnectorEvents> {
-    /** The WHIP/WHEP endpoint the offer is posted to. */
     // Set by _resolveStreamName, which runs inside super(): `declare` emits no field that would reset it.
+    /** The WHIP/WHEP endpoint the offer is posted to. */
     declare readonly url: string;
 
     private _resourceUrl: string | undefined;
@@ -90,7 +90,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const body = await response.text().catch(lost);
         this._logger.debug(what, { status });
         if (!ok) {
-            // The body is flattened and truncated to 200 characters.
+            // The first 200 characters of the body, on one line.
             const detail = `${status} ${response.statusText} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
             // 401/403 → ACCESS_DENIED, 404 → STREAM_NOT_FOUND, other 4xx → REFUSED, else
             // SIGNALING_FAILED; only 5xx may succeed on retry.

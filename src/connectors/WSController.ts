@@ -270,23 +270,22 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** @internal */
     protected _sip(offer: string): Promise<string> {
-        return new Promise<AnswerSdpMessage>((resolve, reject) => {
+        return new Promise((resolve, reject) => {
             // First in the queue: commands queued before it go out after it.
             this._outgoing.unshift({
                 _text: encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }),
                 _reply: 'on_answer_sdp',
-                _resolve: (answer) => {
+                _resolve: (value) => {
+                    // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
+                    const answer = value as AnswerSdpMessage;
                     this._answered = true;
-                    resolve(answer as AnswerSdpMessage);
+                    if (answer.result) resolve(answer.answerSdp);
+                    else reject(new RtcError('REFUSED', 'the server refused the session'));
                 },
                 _reject: reject,
             });
             this._offerQueued = true;
             this._flush();
-        }).then((answer) => {
-            // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
-            if (!answer.result) throw new RtcError('REFUSED', 'the server refused the session');
-            return answer.answerSdp;
         });
     }
 

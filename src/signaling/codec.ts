@@ -105,9 +105,9 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
         const schema = SCHEMAS[type as ServerMessageType] as unknown;
         if (typeof schema != 'string') return `unknown type '${type}'`;
         const fields: Json = { ...raw, ...(raw!.data as object) };
-        const [under, specs = ''] = schema.split('/');
-        const decoded = read(type, specs, fields);
-        if (decoded.result === true) read(type, 'answer_sdp:s', fields);
+        const [under, specs] = schema.split('/');
+        const decoded = read(type, specs!, fields);
+        if (decoded.result) read(type, 'answer_sdp:s', fields);
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
         return (under ? { type, [under]: decoded } : { type, ...decoded }) as unknown as ServerMessage;
     } catch (error) {
@@ -133,6 +133,6 @@ export function encodeClientMessage(message: ClientMessage | CustomClientMessage
     try {
         return JSON.stringify(message);
     } catch (cause) {
-        throw new RtcError('INVALID_ARGUMENT', `message '${message.type}' cannot be serialised to JSON`, { cause });
+        throw new RtcError('INVALID_ARGUMENT', `cannot serialise '${message.type}' to JSON`, { cause });
     }
 }

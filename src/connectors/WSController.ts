@@ -243,8 +243,9 @@ export class WSController extends Connector<WSControllerEvents> {
             );
             return;
         }
+        // _teardown clears the handlers, so none runs after close; onmessage checks anyway: no
+        // frame may ever reach the app after close.
         socket.onopen = () => {
-            if (this.closed) return;
             this._mark('socketOpen');
             this._armWatchdog();
             this._flush();
@@ -252,8 +253,13 @@ export class WSController extends Connector<WSControllerEvents> {
         socket.onmessage = (event: MessageEvent) => this.closed || this._onMessage(event.data);
         // An error event has no code; a close event always has one.
         socket.onerror = (cause) => {
-            const what = this.timings.socketOpen ? 'socket failed' : 'server unreachable';
-            this._fail(new RtcError('CONNECTION_LOST', `signaling ${what}`, { cause }));
+            this._fail(
+                new RtcError(
+                    'CONNECTION_LOST',
+                    `signaling ${this.timings.socketOpen ? 'socket failed' : 'server unreachable'}`,
+                    { cause },
+                ),
+            );
         };
         socket.onclose = ({ code, reason }) => {
             this._fail(
@@ -275,9 +281,8 @@ export class WSController extends Connector<WSControllerEvents> {
             this._outgoing.unshift({
                 _text: encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }),
                 _reply: 'on_answer_sdp',
-                _resolve: (value) => {
-                    // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
-                    const answer = value as AnswerSdpMessage;
+                // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
+                _resolve: (answer: AnswerSdpMessage) => {
                     this._answered = true;
                     if (answer.result) resolve(answer.answerSdp);
                     else reject(new RtcError('REFUSED', 'the server refused the session'));
@@ -291,8 +296,7 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** @internal */
     protected _teardown(error: RtcError | undefined): void {
-        const reason = error ?? closedError();
-        for (const entry of this._outgoing) entry._reject(reason);
+        for (const entry of this._outgoing) entry._reject(error ?? closedError());
         const socket = this._socket;
         if (!socket) return;
         socket.onopen = socket.onmessage = socket.onclose = null;
@@ -425,10 +429,10 @@ export class WSController extends Connector<WSControllerEvents> {
             };
             if (reply) {
                 const ms = this._opt('commandTimeoutMs');
-                entry._timer = this._setTimer(() => {
-                    const error = new RtcError('TIMEOUT', `no '${reply}' within ${ms} ms`);
-                    this._settle((c) => c === entry, 0, error);
-                }, ms);
+                entry._timer = this._setTimer(
+                    () => this._settle((c) => c === entry, 0, new RtcError('TIMEOUT', `no '${reply}' within ${ms} ms`)),
+                    ms,
+                );
             }
             this._outgoing.push(entry);
             this._flush();
@@ -484,8 +488,12 @@ export class WSController extends Connector<WSControllerEvents> {
         const value = values.length == 1 ? values[0] : fields;
         const event = REPORTS[type];
         // videoBitrate(bitrate, constraint): the only event with two arguments.
-        const args = type == 'on_video_bitrate' ? values : [value];
-        if (event) (this._emit as (event: string, ...args: unknown[]) => void)(event, ...args);
+        if (event) {
+            (this._emit as (event: string, ...args: unknown[]) => void)(
+                event,
+                ...(type == 'on_video_bitrate' ? values : [value]),
+            );
+        }
         // Replies carry no id: the oldest written command waiting for this type gets it.
         this._settle((c) => c._sent && c._reply === type, value);
         if (message.type == 'warning') {
@@ -499,8 +507,12 @@ export class WSController extends Connector<WSControllerEvents> {
             if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
                 this._logger.warn(error.message);
             } else {
-                const code = NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED';
-                this._fail(new RtcError(code, `the server refused the session: ${text}`));
+                this._fail(
+                    new RtcError(
+                        NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED',
+                        `the server refused the session: ${text}`,
+                    ),
+                );
             }
         }
     }

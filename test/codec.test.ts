@@ -248,7 +248,14 @@ describe('decodeServerMessage: rejections (never throws)', () => {
     });
 
     it('missing or non-string type', () => {
-        for (const frame of ['{}', '{"paused":true}', '{"type":3}', '{"type":""}', '{"type":null}']) {
+        for (const frame of [
+            '{}',
+            '{"paused":true}',
+            '{"type":3}',
+            '{"type":""}',
+            '{"type":null}',
+            '{"type":["pause"]}',
+        ]) {
             expect(rejected(frame)).toBe('no type');
         }
     });

@@ -441,8 +441,9 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** Writes what waits to be written, once the socket is open and the offer queued. */
     private _flush(): void {
-        const socket = this._socket;
-        if (!this._offerQueued || socket?.readyState !== 1) return;
+        // The socket exists: without one the session closed in the constructor.
+        const socket = this._socket!;
+        if (!this._offerQueued || socket.readyState !== 1) return;
         for (const entry of this._outgoing) {
             if (entry._sent) continue;
             entry._sent = true;

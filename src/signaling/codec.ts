@@ -2,7 +2,7 @@ import { RtcError } from '../core/RtcError';
 import type { ClientMessage, CustomClientMessage, ServerMessage, ServerMessageType } from './messages';
 
 /** Longest text frame accepted from a server, in UTF-16 code units (1 MiB). */
-export const MAX_FRAME_LENGTH = 1024 * 1024;
+export const MAX_FRAME_LENGTH = 2 ** 20;
 
 type Json = Record<string, unknown>;
 

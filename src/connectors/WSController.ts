@@ -143,7 +143,7 @@ interface Outgoing {
     _text: string;
     /** The client message type (matched against `on_error.command`); none for the offer. */
     _request?: string;
-    /** The message type that replies to it; without one, `resolve` runs once the frame is written. */
+    /** The message type that replies to it; without one, `_resolve` runs once the frame is written. */
     _reply?: ServerMessageType;
     _resolve(value: unknown): void;
     _reject(error: RtcError): void;
@@ -251,7 +251,6 @@ export class WSController extends Connector<WSControllerEvents> {
             this._flush();
         };
         socket.onmessage = (event: MessageEvent) => this.closed || this._onMessage(event.data);
-        // An error event has no code; a close event always has one.
         socket.onerror = (cause) => {
             this._fail(
                 new RtcError(

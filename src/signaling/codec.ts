@@ -40,9 +40,10 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
 /**
  * Reads the fields of `schema` from `fields`. A schema lists fields separated by spaces, each
  * `wire[>name](:|?)kind`: the wire name (also read in lower case: `unixOffset` reads
- * `unixoffset`), the decoded name (default: the wire name in camelCase), `:` for a required field (missing or wrong-typed
- * rejects the message) or `?` for an optional one (dropped when wrong-typed), and a kind of
- * {@link KINDS}. Absent optional fields stay absent (never `undefined`).
+ * `unixoffset`), the decoded name (default: the wire name in camelCase), `:` for a required
+ * field (missing or wrong-typed rejects the message) or `?` for an optional one (dropped when
+ * wrong-typed), and a kind of {@link KINDS}. Absent optional fields stay absent (never
+ * `undefined`).
  */
 function read(type: string, schema: string, fields: Json): Json {
     const out: Json = {};

@@ -138,9 +138,13 @@ describe('publish → play', () => {
                 t.store.pub = pub;
                 t.store.camera = camera;
                 await pub.once('open');
-                // The sent bitrate before the command (after the encoder settles), to compare with.
-                await new Promise((r) => setTimeout(r, 4000));
-                const before = await t.outboundBitrate(pub.peerConnection, 3000);
+                // The sent bitrate before the command, to compare with: wait (up to ~15 s) for the
+                // encoder to ramp up well above the 300 kbps about to be asked, so a drop is visible.
+                await new Promise((r) => setTimeout(r, 3000));
+                let before = 0;
+                for (let i = 0; i < 6 && before < 450_000; i++) {
+                    before = await t.outboundBitrate(pub.peerConnection, 2000);
+                }
                 const bitrateEvent = new Promise(
                     (resolve) => (pub.onVideoBitrate = (b: number, c: number) => resolve([b, c])),
                 );

@@ -894,6 +894,34 @@ describe('WSController: closing', () => {
         expect(peer.received('stop')).toHaveLength(1);
     });
 
+    it('a WebSocket implementation whose close() throws: close still releases the peer connection and fires close once', async () => {
+        let threw = false;
+        class ThrowingSocket extends NodeWebSocket {
+            // ws calls close() itself later (closing handshake): throw on the SDK's call only.
+            override close(code?: number, reason?: string): void {
+                super.close(code, reason);
+                if (threw) return;
+                threw = true;
+                throw new Error('injected socket close failure');
+            }
+        }
+        const warnings: unknown[][] = [];
+        const logger: Logger = { debug() {}, info() {}, warn: (...args) => warnings.push(args), error() {} };
+        const { ctrl, peer } = await openPlayer({
+            WebSocket: ThrowingSocket as unknown as WebSocketConstructor,
+            logger,
+            logLevel: 'warn',
+        });
+        const closes = record(ctrl, 'close');
+        expect(() => ctrl.close()).not.toThrow();
+        await peer.waitClosed();
+        await delay(10);
+        expect(closes).toEqual([[undefined]]);
+        expect(ctrl.state).toBe('closed');
+        expect(FakePeerConnection.live).toHaveLength(0);
+        expect(warnings.map(([message]) => message)).toContainEqual(expect.stringContaining('teardown failed'));
+    });
+
     it('after close: no live peer connection, the server saw stop and the socket close, no late events', async () => {
         const { ctrl, peer } = await openPlayer();
         const playing = record(ctrl, 'playing');

@@ -191,7 +191,12 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         this._state = 'closed';
         this._timers.forEach(clearTimeout);
-        this._teardown(error);
+        try {
+            this._teardown(error);
+        } catch (e) {
+            // An injected socket implementation may throw on close: the rest must still be released.
+            this._logger.warn('teardown failed', { error: e });
+        }
         // The peer connection's handlers do nothing without _pc.
         this._pc?.close();
         this._pc = undefined;

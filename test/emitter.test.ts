@@ -316,7 +316,7 @@ describe('Emitter', () => {
         await flush();
         expect(after).toHaveBeenCalledWith('x');
         expect(log.error).toHaveBeenCalledWith(
-            expect.stringContaining('rejected'),
+            expect.stringContaining("'open'"),
             expect.objectContaining({ error: expect.objectContaining({ message: 'async boom' }) }),
         );
     });

@@ -71,7 +71,7 @@ export class Emitter<M extends EventMap> {
 
     /** Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted. */
     on<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
-        return this._add(event, listener, false, options);
+        return this._add(event, listener, false, options?.signal);
     }
 
     /**
@@ -85,21 +85,13 @@ export class Emitter<M extends EventMap> {
         listener?: Listener<M, K>,
         options?: ListenOptions,
     ): this | Promise<M[K][0]> {
-        if (listener) return this._add(event, listener, true, options);
+        const signal = options?.signal;
+        if (listener) return this._add(event, listener, true, signal);
         return new Promise<M[K][0]>((resolve, reject) => {
-            const signal = options?.signal;
-            if (signal?.aborted) return reject(signal.reason);
-            const onAbort = () => reject(signal?.reason);
-            this._add(
-                event,
-                ((...args: M[K]) => {
-                    signal?.removeEventListener('abort', onAbort);
-                    resolve(args[0]);
-                }) as Listener<M, K>,
-                true,
-                options,
-            );
-            signal?.addEventListener('abort', onAbort, { once: true });
+            this._add(event, resolve as unknown as Listener<M, K>, true, signal);
+            // Once settled, the Promise ignores a later abort.
+            if (signal?.aborted) reject(signal.reason);
+            signal?.addEventListener('abort', () => reject(signal.reason));
         });
     }
 
@@ -139,12 +131,12 @@ export class Emitter<M extends EventMap> {
 
     /** Calls a listener with the emitter as `this`; logs what it throws or rejects, never rethrows. */
     private _call(event: string, fn: Subscription['fn'], args: unknown[]): void {
-        const log = (error: unknown, what: string) => this._log.error(`listener of '${event}' ${what}`, { error });
+        const log = (error: unknown) => this._log.error(`listener of '${event}' failed`, { error });
         try {
-            const result = fn.apply(this, args);
-            if (result instanceof Promise) result.catch((error: unknown) => log(error, 'rejected'));
+            // A listener's Promise is watched too (an async listener that rejects).
+            Promise.resolve(fn.apply(this, args)).catch(log);
         } catch (error) {
-            log(error, 'threw');
+            log(error);
         }
     }
 
@@ -159,13 +151,12 @@ export class Emitter<M extends EventMap> {
         event: K,
         listener: Listener<M, K>,
         once: boolean,
-        options: ListenOptions | undefined,
+        signal: AbortSignal | undefined,
     ): this {
-        const signal = options?.signal;
         if (signal?.aborted) return this;
         const subscription: Subscription = { fn: listener as Subscription['fn'], once };
         this._listeners.set(event, [...(this._listeners.get(event) ?? []), subscription]);
-        signal?.addEventListener('abort', () => this._keep(event, (s) => s !== subscription), { once: true });
+        signal?.addEventListener('abort', () => this._keep(event, (s) => s !== subscription));
         return this;
     }
 }

@@ -2,14 +2,7 @@ import { Emitter, type EventMap } from '../core/Emitter';
 import { createLogger, type Logger } from '../core/logger';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
-import {
-    countIncomingMedia,
-    enableOpusStereo,
-    isPlausibleSdp,
-    negotiatedCodecs,
-    preferVideoCodec,
-    requireH264PacketizationMode1,
-} from '../sdp/munge';
+import { mungeOffer, readAnswer } from '../sdp/munge';
 import { normalizeStats, statsEntries, type ConnectionInfos } from '../stats/connectionInfos';
 
 /**
@@ -351,7 +344,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                         // Stable sort: the wanted codec first, the others in the browser's order.
                         transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
                     } catch {
-                        // preferVideoCodec reorders the offer instead.
+                        // mungeOffer reorders the offer instead.
                     }
                 } else if (codecs) {
                     this._logger.warn(`video codec ${codec} not supported`);
@@ -361,8 +354,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             pc.ontrack = (event) => this._onTrack(event);
             for (const kind of ['audio', 'video']) pc.addTransceiver(kind, { direction: 'recvonly' });
         }
-        let sdp = requireH264PacketizationMode1(enableOpusStereo((await pc.createOffer()).sdp!));
-        if (codec) sdp = preferVideoCodec(sdp, codec);
+        const sdp = mungeOffer((await pc.createOffer()).sdp!, codec);
         await pc.setLocalDescription({ type: 'offer', sdp });
         this._mark('offerReady');
         if (this.closed) return;
@@ -373,8 +365,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._clearTimer(timer);
         if (this.closed) return;
         this._mark('answer');
-        if (!isPlausibleSdp(answer)) throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer');
-        if (!this.publishing && !(this._expectedTracks = countIncomingMedia(answer))) {
+        const read = readAnswer(answer);
+        if (!read) throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer');
+        if (!this.publishing && !(this._expectedTracks = read[1])) {
             throw new RtcError('MEDIA_FAILED', 'the answer has no media to play');
         }
         try {
@@ -383,7 +376,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             throw new RtcError('SIGNALING_FAILED', 'the browser refused the answer', { cause });
         }
         if (this.closed) return;
-        for (const c of negotiatedCodecs(answer)) this.codecs.add(c);
+        for (const c of read[0]) this.codecs.add(c);
         this._setTimer(
             () => this._connected() || this._lost('the media connection timed out'),
             this._opt('connectTimeoutMs'),

@@ -19,13 +19,6 @@ function sectionsOf(sdp: string): Section[] {
     return sections;
 }
 
-/** Applies `edit` to every m-section of `kind` and writes the SDP back. */
-function edit(sdp: string, kind: 'audio' | 'video', fn: (section: Section) => Section | void): string {
-    return `${sectionsOf(sdp)
-        .flatMap((section) => (section[0]?.startsWith(`m=${kind} `) && fn(section)) || section)
-        .join('\r\n')}\r\n`;
-}
-
 /** The first capture of `pattern` in the lines of `section`. */
 function match(section: Section, pattern: RegExp | string): string | undefined {
     for (const line of section) {
@@ -48,9 +41,9 @@ function setPayloads(section: Section, fn: (payloads: string[]) => string[]): vo
 const codecOf = (section: Section, payload = '\\d+'): string | undefined =>
     match(section, `^a=rtpmap:${payload} ([^/]*)`)?.toUpperCase();
 
-/** Payloads whose codec is `codec`, case-insensitive. */
+/** Payloads whose codec is `codec` (upper case). */
 const payloadsOfCodec = (section: Section, codec: string): string[] =>
-    payloadsOf(section).filter((p) => codecOf(section, p) === codec.toUpperCase());
+    payloadsOf(section).filter((p) => codecOf(section, p) === codec);
 
 /** `payloads` and their RTX payloads (`apt=`). */
 function withRtx(section: Section, payloads: string[]): Set<string> {
@@ -61,96 +54,72 @@ function withRtx(section: Section, payloads: string[]): Set<string> {
     return all;
 }
 
-/** Adds `stereo=1; sprop-stereo=1` to every Opus payload (creating the fmtp line if needed). */
-export function enableOpusStereo(sdp: string): string {
-    return edit(sdp, 'audio', (section) => {
-        for (const p of payloadsOfCodec(section, 'opus')) {
-            let at = section.findIndex((line) => line.startsWith(`a=fmtp:${p} `));
-            if (at < 0) {
-                at = section.findIndex((line) => line.startsWith(`a=rtpmap:${p} `)) + 1;
-                section.splice(at, 0, `a=fmtp:${p} `);
+/**
+ * Edits a local offer in one pass:
+ * - audio: adds `stereo=1; sprop-stereo=1` to every Opus payload (creating the fmtp line if needed);
+ * - video: removes the H264 payloads that do not declare `packetization-mode=1` (servers expect
+ *   mode 1) and their RTX payloads, unless none declares it (better mode 0 than no H264); then,
+ *   with `codec`, moves that codec's payloads (and their RTX payloads) to the front of the `m=`
+ *   line, for browsers without `RTCRtpTransceiver.setCodecPreferences` (no change if the codec is
+ *   absent).
+ */
+export function mungeOffer(sdp: string, codec?: VideoCodec): string {
+    const sections = sectionsOf(sdp).map((section) => {
+        const kind = section[0]?.split(/[= ]/)[1];
+        if (kind === 'audio') {
+            for (const p of payloadsOfCodec(section, 'OPUS')) {
+                let at = section.findIndex((line) => line.startsWith(`a=fmtp:${p} `));
+                if (at < 0) {
+                    at = section.findIndex((line) => line.startsWith(`a=rtpmap:${p} `)) + 1;
+                    section.splice(at, 0, `a=fmtp:${p} `);
+                }
+                let line = section[at]!;
+                for (const key of ['stereo', 'sprop-stereo']) {
+                    const set = new RegExp(`([ ;]\\s*${key}=)\\d`);
+                    line = set.test(line) ? line.replace(set, '$11') : `${line};${key}=1`;
+                }
+                section[at] = line.replace(' ;', ' ');
             }
-            let line = section[at]!;
-            for (const key of ['stereo', 'sprop-stereo']) {
-                const set = new RegExp(`([ ;]\\s*${key}=)\\d`);
-                line = set.test(line) ? line.replace(set, '$11') : `${line};${key}=1`;
-            }
-            section[at] = line.replace(' ;', ' ');
         }
+        if (kind === 'video') {
+            const h264 = payloadsOfCodec(section, 'H264');
+            const mode0 = h264.filter((p) => !match(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
+            if (mode0[0] && mode0.length < h264.length) {
+                // RTX payloads follow their primary payload out.
+                const drop = withRtx(section, mode0);
+                setPayloads(section, (payloads) => payloads.filter((p) => !drop.has(p)));
+                section = section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
+            }
+            if (codec) {
+                const preferred = withRtx(section, payloadsOfCodec(section, codec.toUpperCase()));
+                setPayloads(section, (payloads) => payloads.sort((a, b) => +preferred.has(b) - +preferred.has(a)));
+            }
+        }
+        return section;
     });
+    return `${sections.flat().join('\r\n')}\r\n`;
 }
 
 /**
- * Removes H264 payloads that do not declare `packetization-mode=1` (servers expect mode 1),
- * keeping at least one H264 payload if all lack it.
+ * Reads a server's answer: the codec names (`OPUS`, `VP8`, `H264` …: the first payload of each
+ * active m-line) and the number of active m-lines on which the server sends media (a player's
+ * expected tracks). Undefined when the text is not plausibly SDP (a version line first and at
+ * least one m-line).
  */
-export function requireH264PacketizationMode1(sdp: string): string {
-    return edit(sdp, 'video', (section) => {
-        const h264 = payloadsOfCodec(section, 'H264');
-        const mode0 = h264.filter((p) => !match(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
-        if (!mode0[0] || mode0.length === h264.length) return;
-        // RTX payloads follow their primary payload out.
-        const drop = withRtx(section, mode0);
-        setPayloads(section, (payloads) => payloads.filter((p) => !drop.has(p)));
-        return section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
-    });
-}
-
-/**
- * Moves `codec`'s payloads (and their RTX payloads) to the front of every video m-line, for
- * browsers without `RTCRtpTransceiver.setCodecPreferences`. The SDP is unchanged if the codec is
- * absent.
- */
-export function preferVideoCodec(sdp: string, codec: VideoCodec): string {
-    return edit(sdp, 'video', (section) => {
-        const preferred = withRtx(section, payloadsOfCodec(section, codec));
-        setPayloads(section, (payloads) => payloads.sort((a, b) => +preferred.has(b) - +preferred.has(a)));
-    });
-}
-
-/** What an answer negotiated, per m-line. */
-export interface AnswerMedia {
-    kind: string;
-    mid: string | undefined;
-    /** Port 0: the server rejected this m-line. */
-    rejected: boolean;
-    /** Direction from the server's point of view. */
-    direction: string;
-    /** The first (chosen) codec name, upper case (`OPUS`, `VP8`, `H264` …). */
-    codec: string | undefined;
-}
-
-/** Summarises the m-lines of an SDP. */
-export function describeMedia(sdp: string): AnswerMedia[] {
-    return sectionsOf(sdp)
-        .slice(1)
-        .map((section) => {
-            const [kind, port, , first] = section[0]!.slice(2).split(' ');
-            return {
-                kind: kind!,
-                mid: match(section, /^a=mid:(\S*)/),
-                rejected: Number(port) === 0,
-                direction: match(section, /^a=(sendrecv|sendonly|recvonly|inactive)$/) ?? 'sendrecv',
-                codec: codecOf(section, first) ?? codecOf(section),
-            };
-        });
-}
-
-/** Names of the codecs an answer negotiated on its active m-lines (`OPUS`, `VP8` …). */
-export function negotiatedCodecs(answer: string): Set<string> {
-    const codecs = new Set<string>();
-    for (const { rejected, codec, direction } of describeMedia(answer)) {
-        if (!rejected && codec && direction !== 'inactive') codecs.add(codec);
+export function readAnswer(answer: string): [codecs: string[], incoming: number] | undefined {
+    const sections = sectionsOf(answer);
+    if (!/^v=0\r?\n/.test(answer) || !sections[1]) return;
+    const codecs: string[] = [];
+    let incoming = 0;
+    for (const section of sections.slice(1)) {
+        const [, port, , first] = section[0]!.split(' ');
+        const direction = match(section, /^a=(sendrecv|sendonly|recvonly|inactive)$/) ?? 'sendrecv';
+        const codec = codecOf(section, first) ?? codecOf(section);
+        // Port 0: the server rejected this m-line.
+        if (Number(port) !== 0) {
+            if (codec && direction !== 'inactive') codecs.push(codec);
+            if (direction.startsWith('send')) incoming++;
+        }
     }
-    return codecs;
-}
-
-/** Number of active m-lines on which the server sends media to us (a player's expected tracks). */
-export function countIncomingMedia(answer: string): number {
-    return describeMedia(answer).filter((m) => !m.rejected && m.direction.startsWith('send')).length;
-}
-
-/** Basic validity check of an SDP answer: a version line first and at least one m-line. */
-export function isPlausibleSdp(sdp: string): boolean {
-    return /^v=0\r?\n/.test(sdp) && /\nm=/.test(sdp);
+    return [codecs, incoming];
 }

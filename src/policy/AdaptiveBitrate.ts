@@ -34,10 +34,12 @@ export interface AdaptiveBitrateOptions {
 }
 
 /**
- * A positive, finite number (`undefined`, `NaN`, `Infinity` and `≤ 0` are not).
+ * `value` when it is a positive, finite number (`undefined`, `NaN`, `Infinity` and `≤ 0` are
+ * not), else `fallback`. The policies' and the stats' one test of a usable measure.
  * @internal
  */
-export const positive = (value: number | undefined): value is number => value! > 0 && value! < Infinity;
+export const positive = <T = undefined>(value: number | undefined, fallback?: T): number | T =>
+    value! > 0 && value! < Infinity ? value! : fallback!;
 
 /**
  * The Streamer's adaptive bitrate: a loss-based controller in the manner of Google Congestion
@@ -108,7 +110,7 @@ export class AdaptiveBitrate {
      * then grows back at the usual pace.
      */
     setConstraint(bps: number | undefined): void {
-        this._constraint = positive(bps) ? bps : undefined;
+        this._constraint = positive(bps);
         this._clamp(this._target);
     }
 
@@ -135,9 +137,9 @@ export class AdaptiveBitrate {
         // lasting route change is not a lasting congestion) means a queue is building.
         let rttHigh = false;
         if (positive(rttMs)) {
-            this._rtts = [...this._rtts.filter((r) => r[0] > now - 30_000), [now, rttMs]];
+            this._rtts = [...this._rtts.filter((r) => r[0] > now - 30_000), [now, rttMs!]];
             const minRtt = Math.min(...this._rtts.map((r) => r[1]));
-            rttHigh = rttMs > minRtt * 1.5 && rttMs - minRtt > 20;
+            rttHigh = rttMs! > minRtt * 1.5 && rttMs! - minRtt > 20;
             this._rttStreak = rttHigh ? this._rttStreak + 1 : 0;
             // Unless the loss already cut the target (which made the streak unclean too).
             if (this._rttStreak > 1 && target === this._target) {
@@ -151,10 +153,7 @@ export class AdaptiveBitrate {
         if (!rttHigh && sample.qualityLimitationReason !== 'cpu' && now - this._cleanSince >= 3000) {
             // × 1.08 per second, up to the browser's estimate × 1.1 (which never lowers the target).
             const available = sample.availableOutgoingBitrate;
-            target = Math.min(
-                target * 1.08 ** (step / 1000),
-                Math.max(target, positive(available) ? available * 1.1 : Infinity),
-            );
+            target = Math.min(target * 1.08 ** (step / 1000), Math.max(target, positive(available, Infinity) * 1.1));
         }
 
         return this._clamp(target);

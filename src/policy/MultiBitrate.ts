@@ -1,3 +1,5 @@
+import { positive } from './AdaptiveBitrate';
+
 /** One video rendition (track) of a stream, as the server's stream info describes it. */
 export interface Rendition {
     /** The track index to ask the server for (`setVideoTrack(track)`). */
@@ -96,9 +98,6 @@ const DEFAULTS: Required<MultiBitrateOptions> = {
 
 const pixels = (r: Rendition): number => (r.width ?? 0) * (r.height ?? 0);
 const bitrate = (r: Rendition): number => r.bitrate ?? 0;
-/** `value` when it is a finite number above 0. */
-const positive = (value: number | undefined): number | undefined =>
-    Number.isFinite(value) && value! > 0 ? value : undefined;
 
 /**
  * Renditions from the lightest to the heaviest: by resolution (width × height) when every

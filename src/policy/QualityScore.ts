@@ -1,4 +1,5 @@
 import type { ConnectionInfos } from '../stats/connectionInfos';
+import { positive } from './AdaptiveBitrate';
 
 /** Inputs of {@link qualityScore}. Missing values do not penalise. */
 export interface QualitySample {
@@ -15,9 +16,6 @@ export interface QualitySample {
     /** The frame rate the stream should have; without it `fps` does not penalise. */
     targetFps?: number;
 }
-
-/** `value` when positive and finite, else 0 (missing values do not penalise). */
-const positive = (value: number | undefined): number => (value! > 0 && value! < Infinity ? value! : 0);
 
 /**
  * A 0–100 quality score, MOS-like: 100 is a clean, low-latency, fluid stream; under ~50 users
@@ -41,15 +39,15 @@ const positive = (value: number | undefined): number => (value! > 0 && value! < 
  */
 export function qualityScore(sample: QualitySample): number {
     const { fps } = sample;
-    const delay = positive(sample.rttMs) / 2 + 2 * positive(sample.jitterMs) + 10;
+    const delay = positive(sample.rttMs, 0) / 2 + 2 * positive(sample.jitterMs, 0) + 10;
     // R factor of the simplified E-model, 93.2 for a perfect network; 4 points per percent of loss
     // (the E-model's 2.5 assumes audio loss concealment; video has none). Loss above 100 % needs
     // no cap: the score is 0 from 24 % on.
-    const r = 93.2 - (delay < 160 ? delay / 40 : (delay - 120) / 10) - 4 * positive(sample.lossPercent);
+    const r = 93.2 - (delay < 160 ? delay / 40 : (delay - 120) / 10) - 4 * positive(sample.lossPercent, 0);
     // Never above 100: the delay term is at least 0.25.
-    let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute));
+    let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute, 0));
     const target = positive(sample.targetFps);
-    if (target && Number.isFinite(fps)) score -= 40 * (1 - Math.min(1, positive(fps) / target));
+    if (target && Number.isFinite(fps)) score -= 40 * (1 - Math.min(1, positive(fps, 0) / target));
     return Math.round(Math.max(0, score));
 }
 

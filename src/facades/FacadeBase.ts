@@ -7,6 +7,7 @@ import { createLogger, type LogLevel, type Logger } from '../core/logger';
 import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
+import type { ConnectionInfos } from '../stats/connectionInfos';
 import { backoffDelay, shouldRetry, type BackoffOptions } from '../policy/backoff';
 import { transition, type FacadeEvent, type PlayerState, type StreamerState } from '../policy/stateTable';
 
@@ -176,13 +177,22 @@ export abstract class FacadeBase<
         return !!this._params;
     }
 
+    /** Stops and releases everything; fires `stop` once. */
+    stop(): void {
+        this._end();
+    }
+
     /** @internal */ protected abstract _createConnector(params: ConnectParams, kind: ConnectorKind): Connector;
-    /** @internal Called on each open, with the session's abort signal for subscriptions. */
+    /**
+     * @internal Called on each open (a new session: per-session samples start afresh), with the
+     * session's abort signal for subscriptions.
+     */
     protected abstract _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void;
-    /** @internal Called once a second while a session is open. */
-    protected abstract _onTick(connector: Connector): Promise<void>;
-    /** @internal Called when a session ends (before a retry or stop). */
-    protected abstract _onSessionEnd(): void;
+    /**
+     * @internal Called every `statsIntervalMs` while a session is open, with its connection infos
+     * (only while it is still the live session).
+     */
+    protected abstract _onTick(connector: Connector, infos: ConnectionInfos): Promise<void> | void;
     /**
      * @internal When the error that ended a session means the stream is offline (Player with
      * waitForStream): the poll interval, ms; otherwise `undefined` (reconnect or stop).
@@ -192,21 +202,14 @@ export abstract class FacadeBase<
     }
 
     /**
-     * @internal A connector of `kind` with the facade's logger and connector options (`extra`
-     * options first, so `connectorOptions` can override them).
+     * @internal A connector of `kind` with the facade's options (logger, logLevel, the Streamer's
+     * videoCodec and simulcast; the others are no connector options), `connectorOptions` overriding them.
      */
-    protected _newConnector(
-        params: ConnectParams,
-        kind: ConnectorKind,
-        stream?: MediaStream,
-        extra?: ConnectorOptions,
-    ): Connector {
-        const { logger, logLevel, connectorOptions } = this._options;
+    protected _newConnector(params: ConnectParams, kind: ConnectorKind, stream?: MediaStream): Connector {
+        const options = this._options;
         return new (kind === 'ws' ? WSController : HTTPConnector)(params, stream, {
-            logger,
-            logLevel,
-            ...extra,
-            ...connectorOptions,
+            ...options,
+            ...options.connectorOptions,
         });
     }
 
@@ -284,7 +287,11 @@ export abstract class FacadeBase<
                 // One interval per session (an open is valid once per session); _closeSession clears it.
                 if (interval > 0) {
                     this._statsTimer = setInterval(() => {
-                        if (connector.opened) this._onTick(connector).catch(this._failed('stats'));
+                        if (connector.opened)
+                            connector
+                                .connectionInfos()
+                                .then((infos) => connector === this._connector && this._onTick(connector, infos))
+                                .catch(this._failed('stats'));
                     }, interval);
                 }
                 // Timings of the connector rebased on start(), emitted once the first frame is shown
@@ -341,12 +348,8 @@ export abstract class FacadeBase<
     private _closeSession(): void {
         clearInterval(this._statsTimer);
         this._sessionAbort?.abort();
-        const connector = this._connector;
+        this._connector?.close();
         this._connector = undefined;
-        if (connector) {
-            this._onSessionEnd();
-            connector.close();
-        }
     }
 }
 

@@ -6,6 +6,7 @@ import type { ConnectParams } from '../core/types';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
+import type { ConnectionInfos } from '../stats/connectionInfos';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 import { fetchRenditions } from './streamInfo';
 
@@ -137,14 +138,15 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _renditions: Rendition[];
     private _autoTrack: number | undefined;
     private _lastPlaying: PlayingInfos | undefined;
+    // Per-session samples, reset at each open (counters restart with each peer connection).
     private _lastStats: PlayerStats | undefined;
     /** Cumulative NACK count of the previous MBR sample, and its time. */
     private _nacks: number | undefined;
-    private _nacksAt = 0;
+    private _nacksAt!: number;
     /** Media watchdog: the packet count, and when it last changed. */
     private _packets: number | undefined;
-    private _packetsAt = 0;
-    private _ticks = 0;
+    private _packetsAt!: number;
+    private _ticks!: number;
 
     /**
      * @param video The element to play in (optional: without it, use the `start` event's stream).
@@ -223,14 +225,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     start(params: ConnectParams): void {
         if (this.started) this.stop();
         validate(params, false, this._options.connector);
-        // The per-session samples and the selector were reset when the previous session ended (_onSessionEnd).
+        // The per-session samples and the selector are reset at each open (_onOpen).
         this._lastPlaying = this._autoTrack = undefined;
         this._begin(params);
-    }
-
-    /** Stops playing and releases everything; fires `stop` once. */
-    stop(): void {
-        this._end();
     }
 
     /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
@@ -262,6 +259,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
 
     /** @internal */
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
+        // Counters restart with each peer connection: forget the previous session's samples.
+        this._lastStats = this._nacks = this._packets = undefined;
+        this._ticks = 0;
+        this._selector?.reset();
         if (connector instanceof WSController) {
             connector.on('playing', (infos) => this._emitAny('playing', (this._lastPlaying = infos)), { signal });
             this._sendRTPProps();
@@ -285,15 +286,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     }
 
     /** @internal */
-    protected _onSessionEnd(): void {
-        // Counters restart with each peer connection: forget the previous session's samples.
-        // The element keeps its last frame while reconnecting; stop() (_end) detaches it.
-        this._lastStats = this._nacks = this._packets = undefined;
-        this._ticks = 0;
-        this._selector?.reset();
-    }
-
-    /** @internal */
     protected override _offlineMs({ code }: RtcError): number | undefined {
         const wait = this._options.waitForStream;
         // A refusal while offline is the stream still missing (servers refuse to play what is not live).
@@ -306,7 +298,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         return undefined;
     }
 
-    /** @internal */
+    /** @internal The element keeps its last frame while reconnecting; stop() detaches it. */
     protected override _end(error?: RtcError): void {
         super._end(error);
         const video = this.video;
@@ -317,9 +309,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     }
 
     /** @internal */
-    protected async _onTick(connector: Connector): Promise<void> {
-        const infos = await connector.connectionInfos();
-        if (connector !== this.connector) return;
+    protected _onTick(connector: Connector, infos: ConnectionInfos): void {
         const { timestamp, inbound } = infos;
         const video = inbound.video;
         const stats = toPlayerStats(infos, { rendition: this._currentRendition(), previous: this._lastStats });
@@ -430,8 +420,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- typed property handlers (onStart, onStats …)
-export interface Player extends EventHandlers<PlayerEvents> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …) and the TSDoc of stop()
+export interface Player extends EventHandlers<PlayerEvents> {
+    /** Stops playing and releases everything; fires `stop` once. */
+    stop(): void;
+}
 
 const mediaFailed = (error: unknown) => RtcError.from(error, 'MEDIA_FAILED');
 

@@ -7,6 +7,7 @@ import type { ConnectParams, MediaKind, VideoCodec } from '../core/types';
 import { AdaptiveBitrate, positive } from '../policy/AdaptiveBitrate';
 import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
+import type { ConnectionInfos } from '../stats/connectionInfos';
 import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 
 import type { StreamerState } from '../policy/stateTable';
@@ -182,11 +183,6 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         this._begin(params);
     }
 
-    /** Stops publishing; the tracks of the stream are left to the app. Fires `stop` once. */
-    stop(): void {
-        this._end();
-    }
-
     /** Sends silence instead of the microphone, without renegotiation. */
     muteAudio(): void {
         this._setMuted('audio', true);
@@ -244,8 +240,6 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 (tracks.length === original.length && tracks.every((t) => original.includes(t)))
                 ? source
                 : new Stream(tracks),
-            // videoCodec and simulcast; the facade's other options are no connector options.
-            this._options,
         );
     }
 
@@ -273,14 +267,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     }
 
     /** @internal */
-    protected _onSessionEnd(): void {
-        // Nothing to forget: _onOpen starts each session afresh (and forces the bitrate to the server).
-    }
-
-    /** @internal */
-    protected async _onTick(connector: Connector): Promise<void> {
-        const infos = await connector.connectionInfos();
-        if (connector !== this.connector) return;
+    protected async _onTick(connector: Connector, infos: ConnectionInfos): Promise<void> {
         const video = infos.outbound.video;
         const t = now();
         // The server's loss figure while recent (it reports about once a second).
@@ -330,8 +317,11 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- typed property handlers (onStart, onStats …)
-export interface Streamer extends EventHandlers<StreamerEvents> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …) and the TSDoc of stop()
+export interface Streamer extends EventHandlers<StreamerEvents> {
+    /** Stops publishing; the tracks of the stream are left to the app. Fires `stop` once. */
+    stop(): void;
+}
 
 /**
  * Caps the video sender's encodings at `bitrate` (simulcast: the top layer gets what the lower

@@ -28,17 +28,20 @@ export interface Logger {
     error(message: string, context?: object): void;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** A level-filtering logger named after its layer, writing to `sink` (default: `console`). */
 export function createLogger(name: string, level: LogLevel = 'warn', sink?: Logger): Logger {
-    const min = RANK[level];
-    const out = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, context?: object) => {
-        if (RANK[lvl] < min) return;
-        const target = sink ?? console;
-        const text = `[rtcwire:${name}] ${message}`;
-        if (context === undefined) target[lvl](text);
-        else target[lvl](text, context);
-    };
-    return { debug: out('debug'), info: out('info'), warn: out('warn'), error: out('error') };
+    // 'silent' (not in LEVELS) is above them all.
+    const min = level === 'silent' ? 4 : LEVELS.indexOf(level);
+    return Object.fromEntries(
+        LEVELS.map((lvl, rank) => [
+            lvl,
+            (message: string, context?: object) => {
+                // Without a context, no trailing `undefined` in the console.
+                if (rank >= min)
+                    (sink ?? console)[lvl](`[rtcwire:${name}] ${message}`, ...(context === undefined ? [] : [context]));
+            },
+        ]),
+    ) as unknown as Logger;
 }

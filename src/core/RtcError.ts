@@ -67,11 +67,12 @@ export class RtcError extends Error {
 
     /** Wraps any thrown value into an `RtcError`, keeping an `RtcError` as it is. */
     static from(value: unknown, code: RtcErrorCode = 'MEDIA_FAILED', message?: string): RtcError {
-        if (value instanceof RtcError) return value;
-        const mapped = fromDomException(value);
-        if (mapped) return mapped;
-        const text = message ?? (value instanceof Error ? value.message : String(value));
-        return new RtcError(code, text, { cause: value });
+        return value instanceof RtcError
+            ? value
+            : (fromDomException(value) ??
+                  new RtcError(code, message ?? (value instanceof Error ? value.message : String(value)), {
+                      cause: value,
+                  }));
     }
 }
 
@@ -101,11 +102,11 @@ const DOM_CODES: Record<string, RtcErrorCode> = {
 export function fromDomException(value: unknown): RtcError | undefined {
     if (typeof value !== 'object' || value === null) return undefined;
     const name = (value as { name?: unknown }).name;
-    if (typeof name !== 'string' || name === 'Error') return undefined;
-    const code = DOM_CODES[name];
+    // Not a known name ('Error' included): not a DOMException.
+    const code = typeof name === 'string' ? DOM_CODES[name] : undefined;
     if (!code) return undefined;
     const message = (value as { message?: unknown }).message;
-    return new RtcError(code, typeof message === 'string' && message ? `${name}: ${message}` : name, {
+    return new RtcError(code, message ? `${name}: ${message}` : name, {
         cause: value,
     });
 }

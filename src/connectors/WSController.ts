@@ -1,8 +1,8 @@
 import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
-import type { ConnectParams, ConnectorOptions, WebSocketConstructor } from '../core/types';
-import { decodeServerMessage, encodeClientMessage, isUnknownTypeReason } from '../signaling/codec';
+import type { ConnectParams, ConnectorOptions } from '../core/types';
+import { decodeServerMessage, encodeClientMessage } from '../signaling/codec';
 import type {
     AnswerSdpMessage,
     ClientMessage,
@@ -152,7 +152,7 @@ interface Outgoing {
     _timer?: ReturnType<typeof setTimeout>;
 }
 
-const NOT_FOUND = /not found|stream open failed|no such stream|unknown stream|does not exist/i;
+const NOT_FOUND = /not found|open failed|no such|unknown stream|not exist/i;
 
 /**
  * Server reports and the event each one fires. A message with one field (besides `type`) reports
@@ -230,16 +230,15 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, 'ws');
-        const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
         let socket: WebSocket;
         try {
-            socket = this._socket = new WS!(buildWebSocketUrl(params).url);
+            socket = this._socket = new (this._platform('WebSocket'))(buildWebSocketUrl(params).url);
         } catch (cause) {
             // Closed before it starts: no peer connection is built; `close` still fires async.
             this._fail(
-                WS
-                    ? new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause })
-                    : new RtcError('NOT_SUPPORTED', 'WebSocket is not available on this platform'),
+                cause instanceof RtcError
+                    ? cause
+                    : new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause }),
             );
             return;
         }
@@ -251,20 +250,12 @@ export class WSController extends Connector<WSControllerEvents> {
             this._flush();
         };
         socket.onmessage = (event: MessageEvent) => this.closed || this._onMessage(event.data);
-        socket.onerror = (cause) => {
-            this._fail(
-                new RtcError(
-                    'CONNECTION_LOST',
-                    `signaling ${this.timings.socketOpen ? 'socket failed' : 'server unreachable'}`,
-                    { cause },
-                ),
+        // An error event (no code) comes before the close event: the first one closes the session.
+        socket.onerror = socket.onclose = (event: Partial<CloseEvent>) =>
+            this._lost(
+                `signaling ${this.timings.socketOpen ? 'socket closed' : 'server unreachable'}${event.code ? ` (code ${event.code}${event.reason ? `, ${event.reason}` : ''})` : ''}`,
+                event,
             );
-        };
-        socket.onclose = ({ code, reason }) => {
-            this._fail(
-                new RtcError('CONNECTION_LOST', `signaling socket closed (code ${code}${reason ? `, ${reason}` : ''})`),
-            );
-        };
         this._start();
     }
 
@@ -406,7 +397,7 @@ export class WSController extends Connector<WSControllerEvents> {
             throw new RtcError('INVALID_ARGUMENT', 'send needs a type string and a params object');
         }
         this._command({ ...params, type } as ClientMessage).catch(() =>
-            this._logger.warn(`'${type}' not sent: the session is closed`),
+            this._logger.warn(`'${type}' not sent: closed`),
         );
     }
 
@@ -469,9 +460,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const ms = this._opt('watchdogMs');
         if (this.publishing || !ms) return;
         this._clearTimer(this._watchdog);
-        this._watchdog = this._setTimer(() => {
-            this._fail(new RtcError('CONNECTION_LOST', `no message from the server for ${ms} ms`));
-        }, ms);
+        this._watchdog = this._setTimer(() => this._lost(`server silent for ${ms} ms`), ms);
     }
 
     private _onMessage(data: unknown): void {
@@ -480,7 +469,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const message = decodeServerMessage(data);
         if (typeof message == 'string') {
             // Unknown types are expected (servers add messages): not a fault.
-            return this._logger[isUnknownTypeReason(message) ? 'debug' : 'warn'](`ignored ${message}`);
+            return this._logger[/^unknown/.test(message) ? 'debug' : 'warn'](`ignored ${message}`);
         }
         this._emit('message', message);
         const { type, ...fields } = message as ServerMessage & Record<string, unknown>;

@@ -20,24 +20,21 @@ export function transportOf(endPoint: string): Transport {
  * or no stream name.
  */
 function buildUrl(params: ConnectParams, segment: string): { url: string; streamName: string } {
-    const ws = segment === 'webrtc';
-    const plain = ws ? 'ws' : 'http';
+    const ws = segment == 'webrtc';
     const raw = params.endPoint.trim();
-    const invalid = (cause?: unknown) => new RtcError('INVALID_ARGUMENT', `invalid endPoint '${raw}'`, { cause });
+    // A ws(s) or http(s) scheme, mapped to the transport's of the same security (ws ↔ http,
+    // wss ↔ https), or none (another scheme does not match: the empty URL below is invalid).
+    const scheme = /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/))(.*)/is.exec(raw);
     let url: URL;
     let streamName = params.streamName;
     let named: string | undefined;
     try {
-        url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(raw) ? raw : `${plain}${LOCAL.test(raw) ? '' : 's'}://${raw}`);
+        url = new URL(scheme ? `${ws ? 'ws' : 'http'}${scheme[1] ?? (LOCAL.test(raw) ? '' : 's')}://${scheme[2]}` : '');
         named = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(url.pathname)?.[1];
         if (named) streamName = decodeURIComponent(named);
     } catch (cause) {
-        throw invalid(cause);
+        throw new RtcError('INVALID_ARGUMENT', `invalid endPoint '${raw}'`, { cause });
     }
-    // ws ↔ http, wss ↔ https: the other transport's scheme of the same security.
-    const secure = /^(?:ws|http)(s?):$/.exec(url.protocol);
-    if (!secure) throw invalid();
-    url.protocol = plain + secure[1];
     if (!streamName) throw new RtcError('INVALID_ARGUMENT', 'streamName is required');
     if (!named) {
         // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.

@@ -47,14 +47,12 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
  */
 function read(type: string, schema: string, fields: Json): Json {
     const out: Json = {};
-    for (const field of schema.split(' ')) {
-        const [, wire = '', name, required, kind = ''] = /^(\w+)>?(\w*)(\W)(\w)$/.exec(field)!;
+    schema.replace(/(\w+)>?(\w*)(\W)(\w)/g, (_, wire: string, name: string, required: string, kind: string) => {
         const value = KINDS[kind]!(fields[wire]) ?? KINDS[kind]!(fields[wire.toLowerCase()]);
         if (value !== undefined) out[name || wire.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = value;
-        else if (required == ':') {
-            throw new Error(`${type}: '${wire}' is missing or invalid`);
-        }
-    }
+        else if (required == ':') throw new Error(`${type}: '${wire}' is missing or invalid`);
+        return '';
+    });
     return out;
 }
 
@@ -114,11 +112,6 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
     } catch (error) {
         return `${error instanceof SyntaxError ? 'malformed JSON: ' : ''}${(error as Error).message}`;
     }
-}
-
-/** Whether a {@link decodeServerMessage} rejection is only an unknown `type` (expected; not a fault). */
-export function isUnknownTypeReason(reason: string): boolean {
-    return reason.startsWith('unknown type');
 }
 
 /**

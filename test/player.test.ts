@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Player } from '../src/facades/Player';
 import type { RtcError } from '../src/core/RtcError';
+import { FACADE_EVENTS, transition, type PlayerState } from '../src/policy/stateTable';
 import { FakePeerConnection } from './fakes/FakePeerConnection';
 import { FakeWebSocket, defaultServer } from './fakes/FakeWebSocket';
 
+/** State changes the state table does not allow, seen in the current test. */
+const badTransitions: string[] = [];
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const endPoint = 'ws://127.0.0.1:1';
 
@@ -23,7 +26,13 @@ function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
     const states: string[] = [];
     const stops: (RtcError | undefined)[] = [];
     const reconnects: { attempt: number; delayMs: number; code: string }[] = [];
-    player.on('state', (s) => states.push(s));
+    player.on('state', (s) => {
+        // Every change must be one the state table allows (checked after each test: a listener's
+        // exception would be swallowed by the emitter).
+        const from = (states[states.length - 1] ?? 'idle') as PlayerState;
+        if (!FACADE_EVENTS.some((e) => transition(from, e, 'player') === s)) badTransitions.push(`${from} → ${s}`);
+        states.push(s);
+    });
     player.on('stop', (e) => stops.push(e));
     player.on('reconnecting', (r) => reconnects.push({ attempt: r.attempt, delayMs: r.delayMs, code: r.error.code }));
     return { player, states, stops, reconnects };
@@ -39,6 +48,7 @@ beforeEach(() => {
 afterEach(() => {
     vi.useRealTimers();
     vi.restoreAllMocks();
+    expect(badTransitions.splice(0)).toEqual([]);
 });
 
 describe('Player', () => {

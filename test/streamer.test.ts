@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Streamer } from '../src/facades/Streamer';
 import type { RtcError } from '../src/core/RtcError';
+import { FACADE_EVENTS, transition, type StreamerState } from '../src/policy/stateTable';
 import { FakePeerConnection } from './fakes/FakePeerConnection';
 import { FakeWebSocket } from './fakes/FakeWebSocket';
 import { FakeStream, FakeTrack, fakeCamera } from './fakes/media';
 
+/** State changes the state table does not allow, seen in the current test. */
+const badTransitions: string[] = [];
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const endPoint = 'ws://127.0.0.1:1';
 
@@ -22,7 +25,13 @@ function newStreamer(options: ConstructorParameters<typeof Streamer>[0] = {}) {
     });
     const states: string[] = [];
     const stops: (RtcError | undefined)[] = [];
-    streamer.on('state', (s) => states.push(s));
+    streamer.on('state', (s) => {
+        // Every change must be one the state table allows (checked after each test: a listener's
+        // exception would be swallowed by the emitter).
+        const from = (states[states.length - 1] ?? 'idle') as StreamerState;
+        if (!FACADE_EVENTS.some((e) => transition(from, e, 'streamer') === s)) badTransitions.push(`${from} → ${s}`);
+        states.push(s);
+    });
     streamer.on('stop', (e) => stops.push(e));
     return { streamer, states, stops };
 }
@@ -65,6 +74,7 @@ afterEach(() => {
     vi.useRealTimers();
     vi.restoreAllMocks();
     vi.unstubAllGlobals();
+    expect(badTransitions.splice(0)).toEqual([]);
 });
 
 describe('Streamer', () => {

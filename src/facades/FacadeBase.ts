@@ -9,7 +9,7 @@ import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 import { backoffDelay, shouldRetry, type BackoffOptions } from '../policy/backoff';
-import { transition, type FacadeEvent, type PlayerState, type StreamerState } from '../policy/stateTable';
+import type { PlayerState, StreamerState } from '../policy/stateTable';
 
 /** Which connector a facade uses: chosen from the endpoint by default. */
 export type ConnectorKind = 'ws' | 'http';
@@ -153,13 +153,18 @@ export abstract class FacadeBase<
     private _sessions = 0;
     private _startedAt = 0;
 
+    /**
+     * @param role - the logger's name.
+     * @param _live - the state of an open session (`playing` / `streaming`).
+     */
     constructor(
         options: O,
-        private readonly _role: 'player' | 'streamer',
+        role: 'player' | 'streamer',
+        private readonly _live: S,
     ) {
         super();
         this._options = options;
-        this._log = this._logger = createLogger(_role, options.logLevel, options.logger);
+        this._log = this._logger = createLogger(role, options.logLevel, options.logger);
     }
 
     /** Current state. */
@@ -218,7 +223,7 @@ export abstract class FacadeBase<
         this._params = params;
         this._attempt = 0;
         this._startedAt = now();
-        this._transition('start');
+        this._set('connecting' as S);
         this._connect();
     }
 
@@ -232,24 +237,19 @@ export abstract class FacadeBase<
         this._params = undefined;
         clearTimeout(this._retryTimer);
         this._closeSession();
-        this._transition('stop');
+        this._set('stopped' as S);
         this._emitAny('stop', error);
     }
 
     /**
-     * Applies `event` through the state table (src/policy/stateTable.ts); emits `state` on a
-     * change and returns whether the event was valid in the current state.
-     * @internal
+     * Enters `state`, emitting `state` on a change. The facade follows the transition table of
+     * src/policy/stateTable.ts (tested there), whose invalid events cannot happen here: `start`
+     * runs only when stopped (`start()` stops first), an `open` or a `close` only comes from the
+     * live session (its subscriptions end with it), and a retry only runs while reconnecting or
+     * offline (stop clears its timer).
      */
-    protected _transition(event: FacadeEvent): boolean {
-        const next = (transition as (s: string, e: FacadeEvent, r: string) => S | undefined)(
-            this._state,
-            event,
-            this._role,
-        );
-        if (!next) this._logger.debug(`ignored ${event}`);
-        else if (next !== this._state) this._emitAny('state', (this._state = next));
-        return !!next;
+    private _set(state: S): void {
+        if (state !== this._state) this._emitAny('state', (this._state = state));
     }
 
     /** @internal A rejection handler that logs `${what} failed` with the error (level `debug` unless told). */
@@ -279,8 +279,10 @@ export abstract class FacadeBase<
         connector.on(
             'open',
             (stream) => {
+                // A listener that ran before this one in the same emission may have stopped the facade.
+                if (signal.aborted) return;
                 this._attempt = 0;
-                if (!this._transition('open')) return;
+                this._set(this._live);
                 this._onOpen(connector, stream, signal);
                 this._emitAny('start', stream);
                 const interval = this._options.statsIntervalMs ?? 1000;
@@ -331,18 +333,16 @@ export abstract class FacadeBase<
         const policy = this._options.reconnect;
         const attempt = this._attempt + 1;
         let delayMs = this._offlineMs(err);
-        if (delayMs !== undefined) this._transition('ended');
+        if (delayMs !== undefined) this._set('offline' as S);
         else if (policy !== false && shouldRetry(attempt, err, policy)) {
             this._attempt = attempt;
             delayMs = backoffDelay(attempt, policy);
-            this._transition('lost');
+            // A retry while polling for an offline stream stays offline.
+            if (this._state !== 'offline') this._set('reconnecting' as S);
             this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
         } else return this._end(err);
         // Cleared by _end: when it fires, the facade is still started.
-        this._retryTimer = setTimeout(() => {
-            this._transition('retry');
-            this._connect();
-        }, delayMs);
+        this._retryTimer = setTimeout(() => this._connect(), delayMs);
     }
 
     private _closeSession(): void {

@@ -153,7 +153,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * @param options Player options.
      */
     constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
-        super(options, 'player');
+        super(options, 'player', 'playing');
         this.video = video;
         const mbr = options.mbr;
         this._selector = mbr === false ? undefined : typeof mbr === 'object' ? mbr : new MultiBitrate();

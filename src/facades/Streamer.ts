@@ -118,7 +118,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      * when `options.minBitrate` is not positive.
      */
     constructor(options: StreamerOptions = {}) {
-        super(options, 'streamer');
+        super(options, 'streamer', 'streaming');
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
         // AdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive.

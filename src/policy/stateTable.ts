@@ -1,7 +1,9 @@
 /**
- * The Player's and the Streamer's state machines, as data. The facades feed facts (events) and
- * apply the state this table returns; an event the table does not list for the current state is
- * invalid there and is ignored (a late event from a replaced session, a `stop()` after `stop()`).
+ * The Player's and the Streamer's state machines, as data: their specification. The facades
+ * (FacadeBase) enter these states directly, where the facts (events) happen; an event the table
+ * does not list for the current state cannot happen there (a late event from a replaced session
+ * is dropped with its subscriptions, a `stop()` after `stop()` does nothing). The facade tests
+ * check every state change they see against this table.
  *
  * @packageDocumentation
  */

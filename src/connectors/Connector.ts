@@ -330,24 +330,16 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                               ]
                             : undefined,
                 });
-                const codecs =
-                    video && codec
-                        ? (
-                              globalThis as {
-                                  RTCRtpSender?: { getCapabilities?(kind: string): RTCRtpCapabilities | null };
-                              }
-                          ).RTCRtpSender?.getCapabilities?.('video')?.codecs
-                        : undefined;
-                const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec}`.toLowerCase();
-                if (codecs?.some(wanted)) {
+                if (video && codec) {
                     try {
+                        const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`;
+                        const codecs = RTCRtpSender.getCapabilities('video')!.codecs;
+                        if (!codecs.some(wanted)) this._logger.warn(`video codec ${codec} not supported`);
                         // Stable sort: the wanted codec first, the others in the browser's order.
                         transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
                     } catch {
-                        // mungeOffer reorders the offer instead.
+                        // No RTCRtpSender.getCapabilities or setCodecPreferences: mungeOffer reorders the offer.
                     }
-                } else if (codecs) {
-                    this._logger.warn(`video codec ${codec} not supported`);
                 }
             }
         } else {

@@ -36,24 +36,23 @@ export function parseIceServerLinks(header: string | null | undefined): RTCIceSe
     for (const [text] of (header ?? '').matchAll(LINK)) {
         const [, urls = '', tail = ''] = TARGET.exec(text) ?? [];
         let rest = tail;
-        const params = new Map<string, string>();
+        // Only a few known names are read: a name like `constructor` is harmless.
+        const params: Record<string, string | undefined> = {};
         for (let match; (match = PARAM.exec(rest)); rest = rest.slice(match[0].length)) {
-            const key = match[1]!.toLowerCase();
             // The first occurrence of a parameter wins (RFC 8288 §3).
-            if (key && !params.has(key)) params.set(key, match[2]?.replace(/\\(.)/g, '$1') ?? match[3] ?? '');
+            params[match[1]!.toLowerCase()] ??= match[2]?.replace(/\\(.)/g, '$1') ?? match[3] ?? '';
         }
-        const username = params.get('username');
-        const credential = params.get('credential');
+        const { username, credential } = params;
         if (
             // Anything left after the parameters makes the link malformed.
             rest.trim() ||
             !/^(?:stun|turn)s?:/i.test(urls) ||
-            !/(?:^|\s)ice-server(?:\s|$)/i.test(params.get('rel') ?? '') ||
+            !/(?:^|\s)ice-server(?:\s|$)/i.test(params.rel ?? '') ||
             // Browsers reject a TURN server without password credentials (InvalidAccessError).
             (/^t/i.test(urls) &&
                 (username === undefined ||
                     credential === undefined ||
-                    !/^password$/i.test(params.get('credential-type') ?? 'password')))
+                    !/^password$/i.test(params['credential-type'] ?? 'password')))
         )
             continue;
         const server: RTCIceServer = { urls };

@@ -97,7 +97,6 @@ const DEFAULTS: Required<MultiBitrateOptions> = {
 };
 
 const pixels = (r: Rendition): number => (r.width ?? 0) * (r.height ?? 0);
-const bitrate = (r: Rendition): number => r.bitrate ?? 0;
 
 /**
  * Renditions from the lightest to the heaviest: by resolution (width × height) when every
@@ -113,7 +112,7 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
     return unique.sort(
         (a, b) =>
             (bySize ? pixels(a) - pixels(b) : 0) ||
-            bitrate(a) - bitrate(b) ||
+            (a.bitrate ?? 0) - (b.bitrate ?? 0) ||
             pixels(a) - pixels(b) ||
             a.track - b.track,
     );
@@ -147,7 +146,8 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
 export class MultiBitrate implements RenditionSelector {
     private readonly _options: Required<MultiBitrateOptions>;
     private _hold!: number;
-    private _previous: MbrSample | undefined;
+    /** The previous sample's freeze count (`Infinity` before the first). */
+    private _freezes!: number;
     private _lossStreak!: number;
     private _cleanSince: number | undefined;
     /**
@@ -180,12 +180,11 @@ export class MultiBitrate implements RenditionSelector {
         const sorted = sortRenditions(renditions);
         const o = this._options;
         const { now, lossPercent } = sample;
-        const previous = this._previous;
-        this._previous = sample;
+        // A cumulative counter that went down means a new session: not a freeze.
+        const newFreeze = sample.freezeCount > this._freezes;
+        this._freezes = sample.freezeCount;
         if (!sorted[1]) return sorted[0] && (this._lastDecision = sorted[0].track);
 
-        // A cumulative counter that went down means a new session: not a freeze.
-        const newFreeze = previous && sample.freezeCount > previous.freezeCount;
         this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
         if (Number.isFinite(sample.jitterBufferMs)) {
             let history = this._jitterBuffer;
@@ -201,15 +200,13 @@ export class MultiBitrate implements RenditionSelector {
         const index = sorted.findIndex((r) => r.track === current);
         const rendition = sorted[index];
         const next = sorted[index + 1];
-        // 0: stay, 1: initial choice, 2: down, 3: up.
-        let move = 0;
-        let track: number;
+        // The index of the rendition to play: below `index` is a step down, above it a step up
+        // (or the initial choice, when `current` is none of the renditions).
+        let to = index;
         if (!rendition) {
             // The heaviest the available bandwidth fits with headroom, else the heaviest.
-            track = sorted[(available && fitIndex(sorted, available / o.upHeadroom)) ?? sorted.length - 1]!.track;
-            move = 1;
+            to = (available && fitIndex(sorted, available / o.upHeadroom)) ?? sorted.length - 1;
         } else {
-            track = rendition.track;
             if (this._lastDecision !== undefined && current !== this._lastDecision) {
                 // Someone else changed the track: measure the new one from scratch.
                 this._afterSwitch(now);
@@ -240,33 +237,32 @@ export class MultiBitrate implements RenditionSelector {
             this._cleanSince = clean ? (this._cleanSince ?? now) : undefined;
             if (index && (congested || available! < o.downRatio * positive(rendition.bitrate)!)) {
                 // One step down, or straight to the rendition the available bandwidth fits.
-                track = sorted[Math.min(index - 1, (available && fitIndex(sorted, available)) ?? index)]!.track;
-                move = 2;
+                to = Math.min(index - 1, (available && fitIndex(sorted, available)) ?? index);
             } else if (
                 next &&
                 now - this._cleanSince! >= this._hold &&
                 // Without a bandwidth estimate (NaN) or a known bitrate, the clean time suffices.
                 !(Math.max(available!, sample.receivedBitrate) < positive(next.bitrate)! * o.upHeadroom)
             ) {
-                track = next.track;
-                move = 3;
+                to = index + 1;
             }
         }
-        if (move) {
+        if (to !== index) {
             // A step down soon after a step up: that step up failed, wait longer before the next.
-            if (move === 2 && now - this._lastUpAt! < o.failedUpWindowMs) {
+            if (to < index && now - this._lastUpAt! < o.failedUpWindowMs) {
                 this._hold = Math.min(o.maxHoldMs, this._hold * 2);
             }
-            this._lastUpAt = move === 3 ? now : undefined;
+            this._lastUpAt = rendition && to > index ? now : undefined;
             this._afterSwitch(now);
         }
-        return (this._lastDecision = track);
+        return (this._lastDecision = sorted[to]!.track);
     }
 
     /** {@inheritDoc RenditionSelector.reset} */
     reset(): void {
         this._hold = this._options.holdMs;
-        this._previous = this._lastUpAt = this._lastDecision = undefined;
+        this._freezes = Infinity;
+        this._lastUpAt = this._lastDecision = undefined;
         this._afterSwitch(undefined);
     }
 

@@ -4,10 +4,10 @@ import { normalizeStats, type ConnectionInfos } from '../src/stats/connectionInf
 
 describe('qualityScore', () => {
     it('is 100 for a perfect network and stays in [0, 100]', () => {
-        expect(qualityScore({ lossPercent: 0 })).toBe(100);
+        expect(qualityScore({ packetLossPercent: 0 })).toBe(100);
         expect(
             qualityScore({
-                lossPercent: 100,
+                packetLossPercent: 100,
                 rttMs: 5000,
                 jitterMs: 1000,
                 freezesPerMinute: 30,
@@ -18,21 +18,21 @@ describe('qualityScore', () => {
     });
 
     it('matches the documented formula on typical values', () => {
-        expect(qualityScore({ lossPercent: 0, rttMs: 40, jitterMs: 5 })).toBe(99);
-        expect(qualityScore({ lossPercent: 10, rttMs: 40 })).toBe(56);
-        expect(qualityScore({ lossPercent: 0, fps: 15, targetFps: 30 })).toBe(80);
+        expect(qualityScore({ packetLossPercent: 0, rttMs: 40, jitterMs: 5 })).toBe(99);
+        expect(qualityScore({ packetLossPercent: 10, rttMs: 40 })).toBe(56);
+        expect(qualityScore({ packetLossPercent: 0, fps: 15, targetFps: 30 })).toBe(80);
         // Long delay switches to the steeper branch: d = 200 + 40 + 10 = 250 → R = 93.2 − 13 = 80.2
-        expect(qualityScore({ lossPercent: 0, rttMs: 400, jitterMs: 20 })).toBe(86);
+        expect(qualityScore({ packetLossPercent: 0, rttMs: 400, jitterMs: 20 })).toBe(86);
         // Two freezes per minute: −30
-        expect(qualityScore({ lossPercent: 0, freezesPerMinute: 2 })).toBe(70);
-        expect(qualityScore({ lossPercent: 0, freezesPerMinute: 100 })).toBe(40); // freeze penalty capped at 60
+        expect(qualityScore({ packetLossPercent: 0, freezesPerMinute: 2 })).toBe(70);
+        expect(qualityScore({ packetLossPercent: 0, freezesPerMinute: 100 })).toBe(40); // freeze penalty capped at 60
     });
 
     it('ranks a good, a fair and a bad network in that order', () => {
-        const good = qualityScore({ lossPercent: 0.1, rttMs: 30, jitterMs: 3, fps: 30, targetFps: 30 });
-        const fair = qualityScore({ lossPercent: 3, rttMs: 120, jitterMs: 25, fps: 24, targetFps: 30 });
+        const good = qualityScore({ packetLossPercent: 0.1, rttMs: 30, jitterMs: 3, fps: 30, targetFps: 30 });
+        const fair = qualityScore({ packetLossPercent: 3, rttMs: 120, jitterMs: 25, fps: 24, targetFps: 30 });
         const bad = qualityScore({
-            lossPercent: 12,
+            packetLossPercent: 12,
             rttMs: 400,
             jitterMs: 80,
             freezesPerMinute: 3,
@@ -46,10 +46,10 @@ describe('qualityScore', () => {
     });
 
     it('is monotonic in each degradation', () => {
-        const base = { lossPercent: 1, rttMs: 50, jitterMs: 10, freezesPerMinute: 0, fps: 30, targetFps: 30 };
+        const base = { packetLossPercent: 1, rttMs: 50, jitterMs: 10, freezesPerMinute: 0, fps: 30, targetFps: 30 };
         let previous = Infinity;
         for (let loss = 0; loss <= 30; loss += 0.5) {
-            const score = qualityScore({ ...base, lossPercent: loss });
+            const score = qualityScore({ ...base, packetLossPercent: loss });
             expect(score).toBeLessThanOrEqual(previous);
             previous = score;
         }
@@ -66,11 +66,13 @@ describe('qualityScore', () => {
     });
 
     it('ignores missing, negative or non-finite inputs instead of returning NaN', () => {
-        expect(qualityScore({ lossPercent: NaN, rttMs: NaN, jitterMs: Infinity, freezesPerMinute: -1 })).toBe(100);
-        expect(qualityScore({ lossPercent: 0, fps: 10 })).toBe(100); // no target: fps cannot be judged
-        expect(qualityScore({ lossPercent: 0, fps: NaN, targetFps: 30 })).toBe(100);
-        expect(qualityScore({ lossPercent: 0, fps: 60, targetFps: 30 })).toBe(100); // above target: no bonus
-        expect(Number.isInteger(qualityScore({ lossPercent: 3.3, rttMs: 77 }))).toBe(true);
+        expect(qualityScore({ packetLossPercent: NaN, rttMs: NaN, jitterMs: Infinity, freezesPerMinute: -1 })).toBe(
+            100,
+        );
+        expect(qualityScore({ packetLossPercent: 0, fps: 10 })).toBe(100); // no target: fps cannot be judged
+        expect(qualityScore({ packetLossPercent: 0, fps: NaN, targetFps: 30 })).toBe(100);
+        expect(qualityScore({ packetLossPercent: 0, fps: 60, targetFps: 30 })).toBe(100); // above target: no bonus
+        expect(Number.isInteger(qualityScore({ packetLossPercent: 3.3, rttMs: 77 }))).toBe(true);
     });
 });
 
@@ -131,7 +133,7 @@ describe('toPlayerStats', () => {
             rendition: 2,
             videoCodec: 'VP8',
             audioCodec: 'OPUS',
-            quality: qualityScore({ lossPercent: 0.4, jitterMs: 12, rttMs: 32, fps: 29.97 }),
+            quality: qualityScore({ packetLossPercent: 0.4, jitterMs: 12, rttMs: 32, fps: 29.97 }),
         });
         expect(stats.quality).toBeGreaterThan(90);
     });
@@ -229,7 +231,7 @@ describe('toPlayerStats', () => {
             videoCodec: 'H264',
             rendition: 1,
         });
-        expect(stats.quality).toBe(qualityScore({ lossPercent: 5, jitterMs: 20, rttMs: 45, fps: 25 }));
+        expect(stats.quality).toBe(qualityScore({ packetLossPercent: 5, jitterMs: 20, rttMs: 45, fps: 25 }));
     });
 });
 
@@ -282,7 +284,7 @@ describe('toStreamerStats', () => {
             targetBitrate: 2_500_000,
             videoCodec: 'H264',
             audioCodec: 'OPUS',
-            quality: qualityScore({ lossPercent: 1.2, jitterMs: 6, rttMs: 58, fps: 30 }),
+            quality: qualityScore({ packetLossPercent: 1.2, jitterMs: 6, rttMs: 58, fps: 30 }),
         });
         expect(stats.quality).toBeGreaterThan(85);
     });

@@ -4,7 +4,7 @@ import { positive } from './AdaptiveBitrate';
 /** Inputs of {@link qualityScore}. Missing values do not penalise. */
 export interface QualitySample {
     /** Packets lost over the last interval, percent (0–100). */
-    lossPercent: number;
+    packetLossPercent: number;
     /** Interarrival jitter, ms. */
     jitterMs?: number;
     /** Round-trip time, ms. */
@@ -24,7 +24,7 @@ export interface QualitySample {
  *
  * The formula starts from the simplified ITU-T G.107 E-model used by VoIP monitors:
  * - effective latency `d = rttMs / 2 + 2 × jitterMs + 10`;
- * - `R = 93.2 − (d < 160 ? d / 40 : (d − 120) / 10) − 4 × lossPercent`
+ * - `R = 93.2 − (d < 160 ? d / 40 : (d − 120) / 10) − 4 × packetLossPercent`
  *   (4 points per percent of loss instead of the E-model's 2.5: video has no loss concealment);
  * - `score = 100 × R / 93.2`, then the video penalties are subtracted:
  *   `15 × freezesPerMinute` (at most 60) and `40 × (1 − fps / targetFps)` when both are known;
@@ -32,9 +32,9 @@ export interface QualitySample {
  *
  * @example
  * ```ts
- * qualityScore({ lossPercent: 0, rttMs: 40, jitterMs: 5 }); // 99
- * qualityScore({ lossPercent: 10, rttMs: 40 });             // 56
- * qualityScore({ lossPercent: 0, fps: 15, targetFps: 30 }); // 80
+ * qualityScore({ packetLossPercent: 0, rttMs: 40, jitterMs: 5 }); // 99
+ * qualityScore({ packetLossPercent: 10, rttMs: 40 });             // 56
+ * qualityScore({ packetLossPercent: 0, fps: 15, targetFps: 30 }); // 80
  * ```
  */
 export function qualityScore(sample: QualitySample): number {
@@ -43,7 +43,7 @@ export function qualityScore(sample: QualitySample): number {
     // R factor of the simplified E-model, 93.2 for a perfect network; 4 points per percent of loss
     // (the E-model's 2.5 assumes audio loss concealment; video has none). Loss above 100 % needs
     // no cap: the score is 0 from 24 % on.
-    const r = 93.2 - (delay < 160 ? delay / 40 : (delay - 120) / 10) - 4 * positive(sample.lossPercent, 0);
+    const r = 93.2 - (delay < 160 ? delay / 40 : (delay - 120) / 10) - 4 * positive(sample.packetLossPercent, 0);
     // Never above 100: the delay term is at least 0.25.
     let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute, 0));
     const target = positive(sample.targetFps);
@@ -165,31 +165,28 @@ function commonStats<T>(
     const { audio, video } = side;
     const videoBitrate = video?.bitrate ?? 0;
     const audioBitrate = audio?.bitrate ?? 0;
-    const packetLossPercent = worst(audio?.lossPercent, video?.lossPercent);
-    const jitterMs = worst(audio?.jitter, video?.jitter) * 1000;
-    const rttMs = infos.rtt && infos.rtt * 1000;
-    const fps = video?.framesPerSecond ?? 0;
-    const stats: Record<string, unknown> = {
+    const base = {
         timestamp: infos.timestamp,
         bitrate: videoBitrate + audioBitrate,
         videoBitrate,
         audioBitrate,
-        fps,
+        fps: video?.framesPerSecond ?? 0,
         width: video?.frameWidth ?? 0,
         height: video?.frameHeight ?? 0,
-        packetLossPercent,
-        jitterMs,
-        quality: qualityScore({
-            ...extra,
-            lossPercent: packetLossPercent,
-            jitterMs,
-            rttMs,
-            // Before the first decoded frame there is nothing to judge the frame rate on.
-            fps: video && fps,
-        }),
-        rttMs,
+        packetLossPercent: worst(audio?.lossPercent, video?.lossPercent),
+        jitterMs: worst(audio?.jitter, video?.jitter) * 1000,
+        rttMs: infos.rtt && infos.rtt * 1000,
         videoCodec: video?.codec,
         audioCodec: audio?.codec,
+    };
+    const stats: Record<string, unknown> = {
+        ...base,
+        quality: qualityScore({
+            ...base,
+            ...extra,
+            // Before the first decoded frame there is nothing to judge the frame rate on.
+            fps: video && base.fps,
+        }),
         ...fields,
     };
     for (const key in stats) if (stats[key] === undefined) delete stats[key];

@@ -105,8 +105,7 @@ export interface ConnectionInfos {
 type Stat = Record<string, unknown> & { id: string; type: string; timestamp?: number };
 type Entry = Record<string, number | string | undefined>;
 
-const num = (value: unknown): number | undefined =>
-    typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+const num = (value: unknown): number | undefined => (Number.isFinite(value) ? (value as number) : undefined);
 
 /** Collects the entries of an `RTCStatsReport` (or any iterable of `[id, stat]`, or a plain array). */
 export function statsEntries(report: RTCStatsReport | Iterable<[string, unknown]> | unknown[]): Stat[] {

@@ -218,13 +218,18 @@ export abstract class FacadeBase<
         });
     }
 
-    /** @internal */
-    protected _begin(params: ConnectParams): void {
+    /**
+     * @internal The common start of `start()`: stops a running session, validates `params`
+     * (throws `INVALID_ARGUMENT`) and enters `connecting`. The facade then sets up its session
+     * state and calls {@link _connect}.
+     */
+    protected _begin(params: ConnectParams, publish: boolean): void {
+        if (this._params) this.stop();
+        validate(params, publish, this._options.connector);
         this._params = params;
         this._attempt = 0;
         this._startedAt = now();
         this._set('connecting' as S);
-        this._connect();
     }
 
     /**
@@ -262,8 +267,8 @@ export abstract class FacadeBase<
         (this as unknown as Emitter<EventMap>)['_emit'](event, ...args);
     }
 
-    /** Opens a session on the current params (set: `_begin` and the retry timer run only while started). */
-    private _connect(): void {
+    /** @internal Opens a session on the current params (set: `start()` and the retry timer run only while started). */
+    protected _connect(): void {
         const params = this._params!;
         const abort = (this._sessionAbort = new AbortController());
         const signal = abort.signal;

@@ -1,5 +1,5 @@
 import type { Connector } from '../connectors/Connector';
-import { WSController, type TrackSelection } from '../connectors/WSController';
+import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
@@ -7,7 +7,7 @@ import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
-import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
+import { FacadeBase, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 import { fetchRenditions } from './streamInfo';
 
 import type { PlayerState } from '../policy/stateTable';
@@ -131,8 +131,8 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
 export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions> {
     /** The element the stream plays in, if any. */
     readonly video: HTMLVideoElement | undefined;
-    private _videoTrack: number | 'none' | undefined;
-    private _audioTrack: number | 'none' | undefined;
+    /** The pinned tracks (undefined: automatic video, the server's choice of audio). */
+    private _pinned: { video?: number | 'none'; audio?: number | 'none' } = {};
     private _rtpProps: [nack?: number, drop?: number] | undefined;
     private _selector: RenditionSelector | undefined;
     private _renditions: Rendition[];
@@ -180,7 +180,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * on the live session and is replayed on reconnection.
      */
     get videoTrack(): number | 'auto' | 'none' | undefined {
-        return this._videoTrack;
+        return this._pinned.video;
     }
     /**
      * Pins the video track: a track index, `'none'` (no video), or `undefined` / `'auto'` to go
@@ -195,9 +195,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * ```
      */
     set videoTrack(track: number | 'auto' | 'none' | undefined) {
-        const pinned = this._videoTrack;
+        const pinned = this._pinned.video;
         // Back to automatic: multi-bitrate carries on from the rendition playing, not from scratch.
-        if ((this._videoTrack = checkTrack(track)) === undefined && typeof pinned === 'number')
+        if ((this._pinned.video = checkTrack(track)) === undefined && typeof pinned === 'number')
             this._autoTrack = pinned;
         this._selector?.reset();
         this._sendTracks();
@@ -205,7 +205,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
 
     /** The pinned audio track (`undefined` = the server's choice). */
     get audioTrack(): number | 'auto' | 'none' | undefined {
-        return this._audioTrack;
+        return this._pinned.audio;
     }
     /**
      * Pins the audio track: a track index, `'none'` (no audio), or `undefined` / `'auto'` for the
@@ -214,7 +214,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * value.
      */
     set audioTrack(track: number | 'auto' | 'none' | undefined) {
-        this._audioTrack = checkTrack(track);
+        this._pinned.audio = checkTrack(track);
         this._sendTracks();
     }
 
@@ -223,11 +223,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * synchronously on bad parameters; everything later arrives as `stop(error)`.
      */
     start(params: ConnectParams): void {
-        if (this.started) this.stop();
-        validate(params, false, this._options.connector);
+        this._begin(params, false);
         // The per-session samples and the selector are reset at each open (_onOpen).
         this._lastPlaying = this._autoTrack = undefined;
-        this._begin(params);
+        this._connect();
     }
 
     /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
@@ -250,8 +249,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (kind === 'ws') {
             // Pinned tracks are asked for in the URL, so the first frames are already the right ones.
             const query = new URLSearchParams(params.query);
-            if (typeof this._videoTrack === 'number') query.set('video', `${this._videoTrack}`);
-            if (typeof this._audioTrack === 'number') query.set('audio', `${this._audioTrack}`);
+            for (const kind of ['video', 'audio'] as const) {
+                const track = this._pinned[kind];
+                if (typeof track === 'number') query.set(kind, `${track}`);
+            }
             params = { ...params, query };
         }
         return this._newConnector(params, kind);
@@ -332,7 +333,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (
             !(connector instanceof WSController) ||
             !selector ||
-            this._videoTrack !== undefined ||
+            this._pinned.video !== undefined ||
             this._renditions.length < 2 ||
             !video
         ) {
@@ -367,7 +368,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
     private _currentRendition(): number | undefined {
         return (
-            (typeof this._videoTrack === 'number' ? this._videoTrack : this._autoTrack) ??
+            (typeof this._pinned.video === 'number' ? this._pinned.video : this._autoTrack) ??
             this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t))
         );
     }
@@ -397,9 +398,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     }
 
     private _sendTracks(): void {
-        const tracks: TrackSelection = { video: this._videoTrack ?? this._autoTrack ?? 'auto' };
-        if (this._audioTrack !== undefined) tracks.audio = this._audioTrack;
-        this._ws()?.setTracks(tracks).catch(this._failed('tracks'));
+        // An undefined audio choice is left out of the message.
+        const pinned = this._pinned;
+        this._ws()
+            ?.setTracks({ ...pinned, video: pinned.video ?? this._autoTrack ?? 'auto' })
+            .catch(this._failed('tracks'));
     }
 
     /** Reads the renditions from the server's stream info, unless the app gave them. */

@@ -8,7 +8,7 @@ import { AdaptiveBitrate, positive } from '../policy/AdaptiveBitrate';
 import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
-import { FacadeBase, validate, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
+import { FacadeBase, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 
 import type { StreamerState } from '../policy/stateTable';
 
@@ -175,12 +175,11 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (!stream?.getTracks?.().length) {
             throw new RtcError('INVALID_ARGUMENT', 'start() needs a MediaStream with tracks');
         }
-        if (this.started) this.stop();
-        validate(params, true, this._options.connector);
+        this._begin(params, true);
         this._source = stream;
         this._tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
         this._abr.reset();
-        this._begin(params);
+        this._connect();
     }
 
     /** Sends silence instead of the microphone, without renegotiation. */

@@ -172,15 +172,6 @@ const REPORTS: Partial<Record<ServerMessageType, keyof WSControllerEvents & stri
     warning: 'warning',
 };
 
-/** The wire form of the track choice of `kind` in `tracks` (undefined: unchanged). */
-function wireTrack(kind: 'audio' | 'video', tracks: TrackSelection | undefined): string | undefined {
-    const track = tracks?.[kind];
-    if (track !== undefined && track !== 'auto' && track !== 'none' && !(Number.isInteger(track) && track >= 0)) {
-        throw new RtcError('INVALID_ARGUMENT', `${kind} track must be an index, 'auto' or 'none'`);
-    }
-    return track?.toString();
-}
-
 /** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
 function num(name: string, value: number, min = 0): number {
     if (!Number.isFinite(value) || value < min)
@@ -341,10 +332,16 @@ export class WSController extends Connector<WSControllerEvents> {
      * Resolves with the next `on_time` the server sends after the command.
      */
     setTracks(tracks: TrackSelection): Promise<PlayingInfos> {
-        const audio = wireTrack('audio', tracks);
-        const video = wireTrack('video', tracks);
-        if (!audio && !video) throw new RtcError('INVALID_ARGUMENT', 'setTracks needs audio or video');
-        return this._command({ type: 'tracks', audio, video }, 'on_time');
+        const { audio, video } = { ...tracks };
+        if (
+            (audio ?? video) === undefined ||
+            [audio, video].some(
+                (t) => t !== undefined && t !== 'auto' && t !== 'none' && !(Number.isInteger(t) && t >= 0),
+            )
+        ) {
+            throw new RtcError('INVALID_ARGUMENT', "setTracks needs audio or video tracks: index, 'auto' or 'none'");
+        }
+        return this._command({ type: 'tracks', audio: audio?.toString(), video: video?.toString() }, 'on_time');
     }
 
     /** Selects the played audio track; shorthand of {@link setTracks}. */
@@ -492,16 +489,11 @@ export class WSController extends Connector<WSControllerEvents> {
         } else if (message.type == 'on_error') {
             // A failed command is not fatal, even before the answer (commands may precede it).
             const { message: text, command } = message;
-            const error = new RtcError('REFUSED', `the server refused '${command}': ${text}`);
+            const error = new RtcError('REFUSED', `${command ?? 'session'} refused: ${text}`);
             if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
                 this._logger.warn(error.message);
             } else {
-                this._fail(
-                    new RtcError(
-                        NOT_FOUND.test(text) ? 'STREAM_NOT_FOUND' : 'REFUSED',
-                        `the server refused the session: ${text}`,
-                    ),
-                );
+                this._fail(NOT_FOUND.test(text) ? new RtcError('STREAM_NOT_FOUND', error.message) : error);
             }
         }
     }

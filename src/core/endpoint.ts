@@ -27,21 +27,19 @@ function buildUrl(params: ConnectParams, segment: string): { url: string; stream
     const scheme = /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/))(.*)/is.exec(raw);
     let url: URL;
     let streamName = params.streamName;
-    let named: string | undefined;
+    // `/<segment>[/<name>]` at the end of the path (trailing slashes ignored), or the path's end.
+    let end: RegExpExecArray;
     try {
         url = new URL(scheme ? `${ws ? 'ws' : 'http'}${scheme[1] ?? (LOCAL.test(raw) ? '' : 's')}://${scheme[2]}` : '');
-        named = /\/(?:webrtc|whip|whep)\/([^/]+)\/?$/.exec(url.pathname)?.[1];
-        if (named) streamName = decodeURIComponent(named);
+        end = /(?:\/(webrtc|whip|whep)(?:\/([^/]+))?)?\/*$/.exec(url.pathname)!;
+        if (end[2]) streamName = decodeURIComponent(end[2]);
     } catch (cause) {
         throw new RtcError('INVALID_ARGUMENT', `invalid endPoint '${raw}'`, { cause });
     }
     if (!streamName) throw new RtcError('INVALID_ARGUMENT', 'streamName is required');
-    if (!named) {
-        // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
-        url.pathname = url.pathname.replace(
-            /(\/(?:webrtc|whip|whep))?\/*$/,
-            (_, end?: string) => `${end ?? `/${segment}`}/${encodeURIComponent(streamName)}`,
-        );
+    // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
+    if (!end[2]) {
+        url.pathname = `${url.pathname.slice(0, end.index)}/${end[1] ?? segment}/${encodeURIComponent(streamName)}`;
     }
     for (const [key, value] of new URLSearchParams(params.query ?? '')) url.searchParams.set(key, value);
     if (ws && params.accessToken) url.searchParams.set('accessToken', params.accessToken);

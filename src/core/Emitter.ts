@@ -36,7 +36,7 @@ export type EventHandlers<M extends EventMap> = {
 
 /** @internal */
 export function handlerName(event: string): string {
-    return event === 'rtpProps' ? 'onRTPProps' : `on${event.charAt(0).toUpperCase()}${event.slice(1)}`;
+    return event === 'rtpProps' ? 'onRTPProps' : `on${event[0]!.toUpperCase()}${event.slice(1)}`;
 }
 
 const emitterLog = createLogger('events');
@@ -65,7 +65,7 @@ export class Emitter<M extends EventMap> {
      * Subscriptions per event. Lists are replaced, never mutated: an emission walks the list it
      * started with, so listeners added or removed meanwhile take effect from the next emission.
      */
-    private _listeners = new Map<string, Subscription[]>();
+    private _listeners: Record<string, Subscription[] | undefined> = {};
     /** @internal */
     protected _log: Logger = emitterLog;
 
@@ -102,13 +102,13 @@ export class Emitter<M extends EventMap> {
 
     /** Removes every subscription (property handlers are left to the app). */
     removeAllListeners(): this {
-        this._listeners.clear();
+        this._listeners = {};
         return this;
     }
 
     /** Number of subscriptions for `event` (property handlers not counted). */
     listenerCount(event: EventName<M>): number {
-        return this._listeners.get(event)?.length ?? 0;
+        return this._listeners[event]?.length ?? 0;
     }
 
     /**
@@ -123,7 +123,7 @@ export class Emitter<M extends EventMap> {
     protected _emitNow<K extends keyof M & string>(event: K, ...args: M[K]): void {
         const handler = (this as unknown as Record<string, unknown>)[handlerName(event)];
         if (typeof handler === 'function') this._call(event, handler as Subscription['fn'], args);
-        for (const subscription of this._listeners.get(event) ?? []) {
+        for (const subscription of this._listeners[event] ?? []) {
             if (subscription.once) this._keep(event, (s) => s !== subscription);
             this._call(event, subscription.fn, args);
         }
@@ -142,8 +142,7 @@ export class Emitter<M extends EventMap> {
 
     /** Keeps the subscriptions of `event` that pass `test` (in a new list). */
     private _keep(event: string, test: (subscription: Subscription) => boolean): this {
-        const list = this._listeners.get(event)?.filter(test);
-        if (list) this._listeners.set(event, list);
+        this._listeners[event] = this._listeners[event]?.filter(test);
         return this;
     }
 
@@ -155,7 +154,7 @@ export class Emitter<M extends EventMap> {
     ): this {
         if (signal?.aborted) return this;
         const subscription: Subscription = { fn: listener as Subscription['fn'], once };
-        this._listeners.set(event, [...(this._listeners.get(event) ?? []), subscription]);
+        this._listeners[event] = [...(this._listeners[event] ?? []), subscription];
         signal?.addEventListener('abort', () => this._keep(event, (s) => s !== subscription));
         return this;
     }

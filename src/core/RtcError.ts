@@ -101,12 +101,11 @@ const DOM_CODES: Record<string, RtcErrorCode> = {
  */
 export function fromDomException(value: unknown): RtcError | undefined {
     if (typeof value !== 'object' || value === null) return undefined;
-    const name = (value as { name?: unknown }).name;
+    const { name, message } = value as { name?: unknown; message?: unknown };
     // Not a known name ('Error' included): not a DOMException.
     const code = typeof name === 'string' ? DOM_CODES[name] : undefined;
     if (!code) return undefined;
-    const message = (value as { message?: unknown }).message;
-    return new RtcError(code, message ? `${name}: ${message}` : name, {
+    return new RtcError(code, message ? `${name as string}: ${message}` : (name as string), {
         cause: value,
     });
 }

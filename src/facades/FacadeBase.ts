@@ -140,8 +140,6 @@ export abstract class FacadeBase<
     /** @internal */
     protected readonly _options: O;
     /** @internal */
-    protected readonly _logger: Logger;
-    /** @internal */
     protected _params: ConnectParams | undefined;
     private _state = 'idle' as S;
     private _connector: Connector | undefined;
@@ -164,7 +162,7 @@ export abstract class FacadeBase<
     ) {
         super();
         this._options = options;
-        this._log = this._logger = createLogger(role, options.logLevel, options.logger);
+        this._log = createLogger(role, options.logLevel, options.logger);
     }
 
     /** Current state. */
@@ -259,7 +257,7 @@ export abstract class FacadeBase<
 
     /** @internal A rejection handler that logs `${what} failed` with the error (level `debug` unless told). */
     protected _failed(what: string, level: 'debug' | 'warn' = 'debug'): (error: unknown) => void {
-        return (error) => this._logger[level](`${what} failed`, { error });
+        return (error) => this._log[level](`${what} failed`, { error });
     }
 
     /** @internal Emits an event of the shared map from generic code. */

@@ -292,7 +292,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         // A refusal while offline is the stream still missing (servers refuse to play what is not live).
         if (
             wait &&
-            (code === 'STREAM_ENDED' || code === 'STREAM_NOT_FOUND' || (code === 'REFUSED' && this.state === 'offline'))
+            // STREAM_ENDED, STREAM_NOT_FOUND
+            (code.startsWith('STREAM_') || (code === 'REFUSED' && this.state === 'offline'))
         ) {
             return (wait as { intervalMs?: number }).intervalMs ?? 2000;
         }
@@ -349,7 +350,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
             {
                 now: timestamp,
                 lossPercent: video.lossPercent,
-                freezeCount: video.freezeCount ?? 0,
+                freezeCount: stats.freezeCount,
                 jitterBufferMs: video.jitterBufferDelay && video.jitterBufferDelay * 1000,
                 // No availableBitrate: Chrome's availableIncomingBitrate is a receive-side estimate
                 // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and

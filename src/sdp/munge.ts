@@ -10,14 +10,8 @@ import type { VideoCodec } from '../core/types';
 /** One m-section: its `m=` line first, then its attributes. Section 0 is the session part. */
 type Section = string[];
 
-function sectionsOf(sdp: string): Section[] {
-    const sections: Section[] = [[]];
-    for (const line of sdp.split(/\r?\n/)) {
-        if (line.startsWith('m=')) sections.push([line]);
-        else if (line) sections[sections.length - 1]!.push(line);
-    }
-    return sections;
-}
+const sectionsOf = (sdp: string): Section[] =>
+    sdp.split(/\r?\n(?=m=)/).map((text) => text.split(/\r?\n/).filter(Boolean));
 
 /** The first capture of `pattern` in the lines of `section`. */
 function match(section: Section, pattern: RegExp | string): string | undefined {
@@ -32,11 +26,6 @@ function payloadsOf(section: Section): string[] {
     return section[0]!.split(' ').slice(3);
 }
 
-/** Rewrites the payload list of the `m=` line with `fn`. */
-function setPayloads(section: Section, fn: (payloads: string[]) => string[]): void {
-    section[0] = [...section[0]!.split(' ').slice(0, 3), ...fn(payloadsOf(section))].join(' ');
-}
-
 /** The codec (rtpmap encoding name, upper case) of `payload`, or of the first rtpmap line. */
 const codecOf = (section: Section, payload = '\\d+'): string | undefined =>
     match(section, `^a=rtpmap:${payload} ([^/]*)`)?.toUpperCase();
@@ -49,7 +38,7 @@ const payloadsOfCodec = (section: Section, codec: string): string[] =>
 function withRtx(section: Section, payloads: string[]): Set<string> {
     const all = new Set(payloads);
     for (const p of payloadsOf(section)) {
-        if (all.has(match(section, `^a=fmtp:${p} (?:.*;)?\\s*apt=(\\d+)`)!)) all.add(p);
+        if (all.has(match(section, `^a=fmtp:${p} .*\\bapt=(\\d+)`)!)) all.add(p);
     }
     return all;
 }
@@ -60,8 +49,7 @@ function withRtx(section: Section, payloads: string[]): Set<string> {
  * - video: removes the H264 payloads that do not declare `packetization-mode=1` (servers expect
  *   mode 1) and their RTX payloads, unless none declares it (better mode 0 than no H264); then,
  *   with `codec`, moves that codec's payloads (and their RTX payloads) to the front of the `m=`
- *   line, for browsers without `RTCRtpTransceiver.setCodecPreferences` (no change if the codec is
- *   absent).
+ *   line: the server answers with the first codec it supports (no change if the codec is absent).
  */
 export function mungeOffer(sdp: string, codec?: VideoCodec): string {
     const sections = sectionsOf(sdp).map((section) => {
@@ -73,10 +61,9 @@ export function mungeOffer(sdp: string, codec?: VideoCodec): string {
                     at = section.findIndex((line) => line.startsWith(`a=rtpmap:${p} `)) + 1;
                     section.splice(at, 0, `a=fmtp:${p} `);
                 }
-                let line = section[at]!;
+                let line = section[at]!.replace(/([ ;]\s*(?:sprop-)?stereo=)\d/g, '$11');
                 for (const key of ['stereo', 'sprop-stereo']) {
-                    const set = new RegExp(`([ ;]\\s*${key}=)\\d`);
-                    line = set.test(line) ? line.replace(set, '$11') : `${line};${key}=1`;
+                    if (!line.match(`[ ;]\\s*${key}=`)) line += `;${key}=1`;
                 }
                 section[at] = line.replace(' ;', ' ');
             }
@@ -84,16 +71,16 @@ export function mungeOffer(sdp: string, codec?: VideoCodec): string {
         if (kind === 'video') {
             const h264 = payloadsOfCodec(section, 'H264');
             const mode0 = h264.filter((p) => !match(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
-            if (mode0[0] && mode0.length < h264.length) {
-                // RTX payloads follow their primary payload out.
-                const drop = withRtx(section, mode0);
-                setPayloads(section, (payloads) => payloads.filter((p) => !drop.has(p)));
-                section = section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
-            }
-            if (codec) {
-                const preferred = withRtx(section, payloadsOfCodec(section, codec.toUpperCase()));
-                setPayloads(section, (payloads) => payloads.sort((a, b) => +preferred.has(b) - +preferred.has(a)));
-            }
+            // RTX payloads follow their primary payload out.
+            const drop = withRtx(section, mode0.length < h264.length ? mode0 : []);
+            const preferred = withRtx(section, payloadsOfCodec(section, (codec ?? '').toUpperCase()));
+            section[0] = [
+                ...section[0]!.split(' ').slice(0, 3),
+                ...payloadsOf(section)
+                    .filter((p) => !drop.has(p))
+                    .sort((a, b) => +preferred.has(b) - +preferred.has(a)),
+            ].join(' ');
+            section = section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
         }
         return section;
     });

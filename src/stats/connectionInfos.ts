@@ -164,39 +164,34 @@ export function normalizeStats(
         if (inbound) {
             const delay = num(stat.jitterBufferDelay);
             const emitted = num(stat.jitterBufferEmittedCount);
-            if (delay !== undefined && emitted !== undefined) {
-                const dEmitted = delta('jitterBufferEmittedCount');
+            const dEmitted = delta('jitterBufferEmittedCount');
+            // Over the interval; without frames in it, since the start.
+            if (delay !== undefined && emitted !== undefined)
                 entry.jitterBufferDelay =
-                    dEmitted > 0 ? delta('jitterBufferDelay') / dEmitted : emitted > 0 ? delay / emitted : 0;
-            }
-            // Several inbound streams of one kind (rare): keep the one that carries more.
-            const existing = infos.inbound[kind];
-            if (!existing || existing.packetsReceived < (entry.packetsReceived as number)) {
-                infos.inbound[kind] = entry as unknown as InboundInfos;
-            }
-        } else {
-            if (kind === 'video') {
-                entry.qualityLimitationReason = stat.qualityLimitationReason as string | undefined;
-                entry.targetBitrate = num(stat.targetBitrate);
-            }
+                    dEmitted > 0 ? delta('jitterBufferDelay') / dEmitted : emitted && delay / emitted;
+        } else if (kind === 'video') {
+            entry.qualityLimitationReason = stat.qualityLimitationReason as string | undefined;
+            entry.targetBitrate = num(stat.targetBitrate);
+        }
+        const side = (inbound ? infos.inbound : infos.outbound) as Record<string, OutboundInfos & InboundInfos>;
+        const layer = entry as unknown as OutboundInfos;
+        const existing = side[kind];
+        // Several inbound streams of one kind (rare): keep the one that carries more.
+        if (!existing || (inbound && existing.packetsReceived < (entry.packetsReceived as number))) {
+            side[kind] = entry as unknown as OutboundInfos & InboundInfos;
+        } else if (!inbound) {
             // Simulcast: several outbound-rtp per kind; sum bitrate/packets, keep the largest frame.
-            const layer = entry as unknown as OutboundInfos;
-            const existing = infos.outbound[kind];
-            if (existing) {
-                for (const key of ['bitrate', 'packetsSent', 'packetsLost', 'nackCount'] as const) {
-                    existing[key] += layer[key];
+            for (const key of ['bitrate', 'packetsSent', 'packetsLost', 'nackCount'] as const) {
+                existing[key] += layer[key];
+            }
+            existing.lossPercent = Math.max(existing.lossPercent, layer.lossPercent);
+            if (layer.frameWidth! > existing.frameWidth!) {
+                for (const key of ['frameWidth', 'frameHeight', 'framesPerSecond'] as const) {
+                    existing[key] = layer[key];
                 }
-                existing.lossPercent = Math.max(existing.lossPercent, layer.lossPercent);
-                if (layer.frameWidth! > existing.frameWidth!) {
-                    for (const key of ['frameWidth', 'frameHeight', 'framesPerSecond'] as const) {
-                        existing[key] = layer[key];
-                    }
-                }
-                if (layer.targetBitrate !== undefined) {
-                    existing.targetBitrate = (existing.targetBitrate ?? 0) + layer.targetBitrate;
-                }
-            } else {
-                infos.outbound[kind] = layer;
+            }
+            if (layer.targetBitrate !== undefined) {
+                existing.targetBitrate = (existing.targetBitrate ?? 0) + layer.targetBitrate;
             }
         }
     }

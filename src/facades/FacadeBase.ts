@@ -332,7 +332,7 @@ export abstract class FacadeBase<
     private _onClose(error: RtcError | undefined): void {
         this._closeSession();
         if (!this._params) return;
-        const err = error ?? new RtcError('CONNECTION_LOST', 'session closed unexpectedly', { retryable: true });
+        const err = error ?? new RtcError('CONNECTION_LOST', 'session closed', { retryable: true });
         const policy = this._options.reconnect;
         const attempt = this._attempt + 1;
         let delayMs = this._offlineMs(err);

@@ -86,7 +86,7 @@ export class AdaptiveBitrate {
     constructor(options: AdaptiveBitrateOptions) {
         const { minBitrate, maxBitrate, startBitrate } = options;
         if (!positive(minBitrate) || !positive(maxBitrate) || maxBitrate < minBitrate) {
-            throw new RtcError('INVALID_ARGUMENT', 'bitrates need 0 < minBitrate <= maxBitrate < Infinity');
+            throw new RtcError('INVALID_ARGUMENT', 'need 0 < minBitrate <= maxBitrate < Infinity');
         }
         this._min = minBitrate;
         this._max = maxBitrate;

@@ -233,17 +233,17 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const pc = this._pc;
         if (!pc) return Promise.reject(closedError());
         const t = now();
-        if (t - this._statsAt < cacheMs) return this._statsPromise!;
-        this._statsAt = t;
-        const promise = (this._statsPromise = pc.getStats().then((report) => {
-            const stats = statsEntries(report);
-            const timestamp = now();
-            const infos = normalizeStats(stats, this._lastStats, timestamp);
-            this._lastStats = { timestamp, stats };
-            return infos;
-        }));
-        promise.catch(() => (this._statsAt = -Infinity));
-        return promise;
+        if (t - this._statsAt >= cacheMs) {
+            this._statsAt = t;
+            (this._statsPromise = pc.getStats().then((report) => {
+                const stats = statsEntries(report);
+                const timestamp = now();
+                const infos = normalizeStats(stats, this._lastStats, timestamp);
+                this._lastStats = { timestamp, stats };
+                return infos;
+            })).catch(() => (this._statsAt = -Infinity));
+        }
+        return this._statsPromise!;
     }
 
     /** Starts the session: builds the peer connection and the offer, then signals. @internal */
@@ -298,7 +298,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         name: K,
     ): NonNullable<ConnectorOptions[K]> {
         const impl = this._options[name] ?? (globalThis as ConnectorOptions)[name];
-        if (!impl) throw new RtcError('NOT_SUPPORTED', `${name} is not available on this platform`);
+        if (!impl) throw new RtcError('NOT_SUPPORTED', `no ${name} on this platform`);
         return impl;
     }
 
@@ -349,7 +349,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const read = readAnswer(answer);
         if (!read) throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer');
         if (!this.publishing && !(this._expectedTracks = read[1])) {
-            throw new RtcError('MEDIA_FAILED', 'the answer has no media to play');
+            throw new RtcError('MEDIA_FAILED', 'the answer has no media');
         }
         try {
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });

@@ -115,7 +115,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                     iceServers: [...(this._params.iceServers ?? []), ...servers],
                 });
             } catch (error) {
-                this._logger.warn('ICE servers of the Link header not applied', { error });
+                this._logger.warn('Link ICE servers not applied', { error });
             }
         }
         return body;
@@ -147,8 +147,8 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         this._resourceUrl = undefined;
         // A DELETE still pending after 10 s is abandoned (where AbortSignal.timeout exists).
         new Promise<Response>((resolve) => resolve(this._fetch(url, 'DELETE', AbortSignal.timeout?.(10_000)))).then(
-            ({ status }) => this._logger.debug('session deleted', { status }),
-            (error: unknown) => this._logger.debug('session DELETE failed', { error }),
+            ({ status }) => this._logger.debug('DELETE', { status }),
+            (error: unknown) => this._logger.debug('DELETE', { error }),
         );
     }
 }

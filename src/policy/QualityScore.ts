@@ -212,7 +212,7 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
             infos,
             infos.inbound,
             {
-                targetFps: extra.targetFps,
+                ...extra,
                 // Freezes per minute since the previous sample. Without one (NaN), or with counters
                 // reset by a new session (negative), the score ignores it.
                 freezesPerMinute:

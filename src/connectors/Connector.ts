@@ -73,7 +73,6 @@ const DEFAULTS = {
     commandTimeoutMs: 5_000,
     watchdogMs: 30_000,
     disconnectedGraceMs: 5_000,
-    connectTimeoutMs: 15_000,
 };
 
 /** Whether a (peer or ICE) connection state means connected. */
@@ -358,10 +357,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         }
         if (this.closed) return;
         for (const c of read[0]) this.codecs.add(c);
-        this._setTimer(
-            () => this._connected() || this._lost('the media connection timed out'),
-            this._opt('connectTimeoutMs'),
-        );
+        // ICE and DTLS get 15 s to connect (not an option).
+        this._setTimer(() => this._connected() || this._lost('the media connection timed out'), 15_000);
         this._checkOpen();
     }
 

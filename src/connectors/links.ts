@@ -47,7 +47,8 @@ export function parseIceServerLinks(header: string | null | undefined): RTCIceSe
             // Anything left after the parameters makes the link malformed.
             rest.trim() ||
             !/^(?:stun|turn)s?:/i.test(urls) ||
-            !/(?:^|\s)ice-server(?:\s|$)/i.test(params.rel ?? '') ||
+            // (No rel: `test` reads "undefined".)
+            !/(?:^|\s)ice-server(?:\s|$)/i.test(params.rel!) ||
             // Browsers reject a TURN server without password credentials (InvalidAccessError).
             (/^t/i.test(urls) &&
                 (username === undefined ||

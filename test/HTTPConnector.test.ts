@@ -339,29 +339,6 @@ describe('HTTPConnector: WHIP (publish)', () => {
         expect((await server.request(1)).method).toBe('DELETE');
     });
 
-    it('videoCodec puts that codec (and its RTX) first in the posted offer; an absent codec is logged', async () => {
-        const server = await startServer(answering());
-        const c = new HTTPConnector(
-            { endPoint: server.base, streamName: 'live' },
-            fakeCamera(),
-            options({ videoCodec: 'VP9' }),
-        );
-        await c.once('open');
-        expect(server.requests[0]!.body).toMatch(/\r\nm=video 9 UDP\/TLS\/RTP\/SAVPF 98 99 96 97 100 101\r\n/);
-        c.close();
-
-        const warn = vi.fn();
-        const logger = { debug() {}, info() {}, warn, error() {} };
-        const d = new HTTPConnector(
-            { endPoint: server.base, streamName: 'live' },
-            fakeCamera(),
-            options({ videoCodec: 'AV1', logger, logLevel: 'warn' }),
-        );
-        await d.once('open');
-        expect(warn).toHaveBeenCalledWith(expect.stringContaining('AV1'));
-        d.close();
-    });
-
     it('uses an endPoint that already names /whip/<name>', async () => {
         const server = await startServer(answering());
         const c = new HTTPConnector({ endPoint: `${server.base}/whip/abc` }, fakeCamera(), options());

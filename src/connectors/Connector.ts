@@ -312,14 +312,16 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         // rtcpMuxPolicy 'require' and iceServers [] are the defaults.
         const pc = (this._pc = new PC({ iceServers: this._params.iceServers, bundlePolicy: 'max-bundle' }));
         pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onState();
+        const codec = options.videoCodec;
         const stream = this._stream;
         if (stream) {
             for (const track of stream.getTracks()) {
-                pc.addTransceiver(track, {
+                const video = track.kind === 'video';
+                const transceiver = pc.addTransceiver(track, {
                     direction: 'sendonly',
                     streams: [stream],
                     sendEncodings:
-                        track.kind === 'video' && options.simulcast
+                        video && options.simulcast
                             ? [
                                   { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
                                   { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 700_000 },
@@ -327,14 +329,23 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                               ]
                             : undefined,
                 });
+                if (video && codec) {
+                    try {
+                        const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`;
+                        const codecs = RTCRtpSender.getCapabilities('video')!.codecs;
+                        if (!codecs.some(wanted)) this._logger.warn(`video codec ${codec} not supported`);
+                        // Stable sort: the wanted codec first, the others in the browser's order.
+                        transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
+                    } catch {
+                        // No RTCRtpSender.getCapabilities or setCodecPreferences: mungeOffer reorders the offer.
+                    }
+                }
             }
         } else {
             pc.ontrack = (event) => this._onTrack(event);
             for (const kind of ['audio', 'video']) pc.addTransceiver(kind, { direction: 'recvonly' });
         }
-        const codec = options.videoCodec;
         const sdp = mungeOffer((await pc.createOffer()).sdp!, codec);
-        if (codec && !sdp.includes(` ${codec}/`)) this._logger.warn(`video codec ${codec} not supported`);
         await pc.setLocalDescription({ type: 'offer', sdp });
         this._mark('offerReady');
         if (this.closed) return;

@@ -339,6 +339,47 @@ describe('HTTPConnector: WHIP (publish)', () => {
         expect((await server.request(1)).method).toBe('DELETE');
     });
 
+    it('videoCodec: setCodecPreferences puts the codec first where the browser has capabilities, the posted offer lists it first, an absent codec is logged', async () => {
+        const server = await startServer(answering());
+        const capabilities = ['video/VP8', 'video/rtx', 'video/VP9', 'video/H264'].map((mimeType) => ({
+            mimeType,
+            clockRate: 90000,
+        }));
+        vi.stubGlobal('RTCRtpSender', {
+            getCapabilities: () => ({ codecs: capabilities.slice(), headerExtensions: [] }),
+        });
+        try {
+            const c = new HTTPConnector(
+                { endPoint: server.base, streamName: 'live' },
+                fakeCamera(),
+                options({ videoCodec: 'VP9' }),
+            );
+            await c.once('open');
+            const video = FakePeerConnection.instances[0]!.getTransceivers().find(
+                (t) => t.sender.track?.kind === 'video',
+            );
+            expect(
+                (video as unknown as { codecPreferences: { mimeType: string }[] }).codecPreferences.map(
+                    (x) => x.mimeType,
+                ),
+            ).toEqual(['video/VP9', 'video/VP8', 'video/rtx', 'video/H264']);
+            expect(server.requests[0]!.body).toMatch(/\r\nm=video 9 UDP\/TLS\/RTP\/SAVPF 98 99 96 97 100 101\r\n/);
+            c.close();
+
+            const warn = vi.fn();
+            const d = new HTTPConnector(
+                { endPoint: server.base, streamName: 'live' },
+                fakeCamera(),
+                options({ videoCodec: 'AV1', logger: { debug() {}, info() {}, warn, error() {} }, logLevel: 'warn' }),
+            );
+            await d.once('open');
+            expect(warn).toHaveBeenCalledWith(expect.stringContaining('AV1'));
+            d.close();
+        } finally {
+            vi.unstubAllGlobals();
+        }
+    });
+
     it('uses an endPoint that already names /whip/<name>', async () => {
         const server = await startServer(answering());
         const c = new HTTPConnector({ endPoint: `${server.base}/whip/abc` }, fakeCamera(), options());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../src/core/endpoint';
 import { RtcError } from '../src/core/RtcError';
+import type { ConnectParams } from '../src/core/types';
 
 function invalid(fn: () => unknown): RtcError {
     try {
@@ -158,6 +159,14 @@ describe('buildWebSocketUrl', () => {
             invalid(() => buildWebSocketUrl({ endPoint, streamName: 's' }));
         },
     );
+
+    it('rejects missing params and an endPoint or stream name that is no string', () => {
+        invalid(() => buildWebSocketUrl(undefined as unknown as ConnectParams));
+        invalid(() => buildWebSocketUrl({ endPoint: 5 } as unknown as ConnectParams));
+        invalid(() => buildHttpUrl({ endPoint: null, streamName: 's' } as unknown as ConnectParams, true));
+        invalid(() => buildWebSocketUrl({ endPoint: 'host', streamName: 5 } as unknown as ConnectParams));
+        invalid(() => buildHttpUrl({ endPoint: 'https://host', streamName: {} } as unknown as ConnectParams, false));
+    });
 });
 
 describe('buildHttpUrl', () => {

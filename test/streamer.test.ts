@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Streamer } from '../src/facades/Streamer';
 import type { RtcError } from '../src/core/RtcError';
+import type { ConnectParams } from '../src/core/types';
 import { FACADE_EVENTS, transition, type StreamerState } from '../src/policy/stateTable';
 import { FakePeerConnection } from './fakes/FakePeerConnection';
 import { FakeWebSocket } from './fakes/FakeWebSocket';
@@ -99,6 +100,16 @@ describe('Streamer', () => {
         expect(() => streamer.start(empty, { endPoint, streamName: 'cam' })).toThrow(
             expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
         );
+    });
+
+    it('rejects params that are missing or not strings synchronously', () => {
+        const { streamer } = newStreamer();
+        for (const params of [undefined, { endPoint: 5, streamName: 'cam' }, { endPoint, streamName: 5 }]) {
+            expect(() => streamer.start(fakeCamera(), params as unknown as ConnectParams)).toThrow(
+                expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+            );
+        }
+        expect(streamer.state).toBe('idle');
     });
 
     it('a fixed videoBitrate caps the encoder and is sent to the server', async () => {

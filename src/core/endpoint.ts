@@ -16,27 +16,29 @@ export function transportOf(endPoint: string): Transport {
  * Parses `params.endPoint` as a URL of the transport of `segment` (`webrtc`: `ws[s]`, else
  * `http[s]`; a bare host gets the secure scheme unless it is local; the other transport's schemes
  * are mapped), names the stream in its path (`/<segment>/<name>`) and adds `params.query` (and the
- * access token for WebSocket). Throws `INVALID_ARGUMENT` for an invalid endpoint, another scheme,
- * or no stream name.
+ * access token for WebSocket). Throws `INVALID_ARGUMENT` for an invalid endpoint (or one that is no
+ * string), another scheme, or no stream name (or one that is no string).
  */
 function buildUrl(params: ConnectParams, segment: string): { url: string; streamName: string } {
     const ws = segment == 'webrtc';
-    const raw = params.endPoint.trim();
-    // A ws(s) or http(s) scheme, mapped to the transport's of the same security (ws ↔ http,
-    // wss ↔ https), or none (another scheme does not match: the empty URL below is invalid).
-    const scheme = /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/))(.*)/is.exec(raw);
     let url: URL;
-    let streamName = params.streamName;
+    let streamName: string | undefined;
     // `/<segment>[/<name>]` at the end of the path (trailing slashes ignored), or the path's end.
     let end: RegExpExecArray;
     try {
+        // No params or an endPoint that is no string: a TypeError, the same invalid endPoint.
+        const raw = params.endPoint.trim();
+        // A ws(s) or http(s) scheme, mapped to the transport's of the same security (ws ↔ http,
+        // wss ↔ https), or none (another scheme does not match: the empty URL below is invalid).
+        const scheme = /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/))(.*)/is.exec(raw);
         url = new URL(scheme ? `${ws ? 'ws' : 'http'}${scheme[1] ?? (LOCAL.test(raw) ? '' : 's')}://${scheme[2]}` : '');
         end = /(?:\/(webrtc|whip|whep)(?:\/([^/]+))?)?\/*$/.exec(url.pathname)!;
-        if (end[2]) streamName = decodeURIComponent(end[2]);
+        streamName = end[2] ? decodeURIComponent(end[2]) : params.streamName;
     } catch (cause) {
-        throw new RtcError('INVALID_ARGUMENT', `invalid endPoint '${raw}'`, { cause });
+        throw new RtcError('INVALID_ARGUMENT', `invalid endPoint '${params?.endPoint}'`, { cause });
     }
-    if (!streamName) throw new RtcError('INVALID_ARGUMENT', 'streamName is required');
+    if (!streamName || typeof streamName != 'string')
+        throw new RtcError('INVALID_ARGUMENT', 'streamName (string) is required');
     // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
     if (!end[2]) {
         url.pathname = `${url.pathname.slice(0, end.index)}/${end[1] ?? segment}/${encodeURIComponent(streamName)}`;

@@ -366,14 +366,8 @@ export function validate(
     publish: boolean,
     kind?: ConnectorKind,
 ): { url: string; streamName: string } {
-    // The URL builders reject an empty endpoint and a missing stream name; they need strings.
-    if (
-        typeof params?.endPoint !== 'string' ||
-        (params.streamName !== undefined && typeof params.streamName !== 'string')
-    ) {
-        throw new RtcError('INVALID_ARGUMENT', 'endPoint and streamName must be strings');
-    }
-    return (kind ?? transportOf(params.endPoint)) === 'http'
+    // The URL builders reject a missing or non-string endpoint and stream name.
+    return (kind ?? transportOf(params?.endPoint)) === 'http'
         ? buildHttpUrl(params, publish)
         : buildWebSocketUrl(params);
 }

@@ -158,6 +158,11 @@ describe('MultiBitrate on recorded sequences', () => {
         expect(switches).toEqual([expect.objectContaining({ index: FREEZE_RESET.length - 1, from: 4, to: 1 })]);
     });
 
+    it('a sample without a freeze count (a browser that does not count them) sees no freeze', () => {
+        const noCount = FREEZE_RESET.map(({ freezeCount: _, ...sample }) => sample);
+        expect(play(new MultiBitrate(), noCount, LADDER, 4).switches).toEqual([]);
+    });
+
     it('does not step up without headroom when the browser estimates the bandwidth', () => {
         // 10 s+ clean at 1.5 Mb/s, but 3 Mb/s needs 3.6 Mb/s available.
         const samples = recorded(

@@ -68,6 +68,15 @@ describe('normalizeStats: player (inbound)', () => {
         expect(infos.inbound.audio?.freezeCount).toBeUndefined();
     });
 
+    it('computes the NACK rate over the interval (0 on the first sample and after a counter reset)', () => {
+        expect(infos.inbound.video?.nackRate).toBe(3);
+        expect(normalizeStats(PLAYER_SAMPLE_0).inbound.video?.nackRate).toBe(0);
+        expect(
+            normalizeStats(PLAYER_SAMPLE_0, { timestamp: T0 - 1000, stats: PLAYER_SAMPLE_1 }, T0).inbound.video
+                ?.nackRate,
+        ).toBe(0);
+    });
+
     it('takes the RTT and bandwidth estimate from the selected candidate pair, not another succeeded one', () => {
         expect(infos.rtt).toBe(0.012);
         expect(infos.availableOutgoingBitrate).toBe(300000);

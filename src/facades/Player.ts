@@ -140,9 +140,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _lastPlaying: PlayingInfos | undefined;
     // Per-session samples, reset at each open (counters restart with each peer connection).
     private _lastStats: PlayerStats | undefined;
-    /** Cumulative NACK count of the previous MBR sample, and its time. */
-    private _nacks: number | undefined;
-    private _nacksAt!: number;
     /** Media watchdog: the packet count, and when it last changed. */
     private _packets: number | undefined;
     private _packetsAt!: number;
@@ -261,7 +258,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     /** @internal */
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
         // Counters restart with each peer connection: forget the previous session's samples.
-        this._lastStats = this._nacks = this._packets = undefined;
+        this._lastStats = this._packets = undefined;
         this._ticks = 0;
         this._selector?.reset();
         if (connector instanceof WSController) {
@@ -340,23 +337,17 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         ) {
             return;
         }
-        // NACKs per second from the cumulative counter (video only: MBR judges the video path).
-        const nacks = this._nacks;
-        const dt = (timestamp - this._nacksAt) / 1000;
-        this._nacks = video.nackCount;
-        this._nacksAt = timestamp;
         const current = this._currentRendition();
         const decided = selector.decide(
             {
+                // lossPercent, nackRate, freezeCount (video only: MBR judges the video path)
+                ...video,
                 now: timestamp,
-                lossPercent: video.lossPercent,
-                freezeCount: stats.freezeCount,
-                jitterBufferMs: video.jitterBufferDelay && video.jitterBufferDelay * 1000,
+                jitterBufferMs: stats.jitterBufferMs,
                 // No availableBitrate: Chrome's availableIncomingBitrate is a receive-side estimate
                 // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and
                 // it lags for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
                 receivedBitrate: video.bitrate,
-                nackRate: nacks !== undefined && dt > 0 ? Math.max(0, video.nackCount - nacks) / dt : undefined,
             },
             this._renditions,
             current,

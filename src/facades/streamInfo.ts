@@ -1,5 +1,6 @@
 import type { ConnectParams, FetchFunction } from '../core/types';
 import { sortRenditions, type Rendition } from '../policy/MultiBitrate';
+import { num } from '../stats/connectionInfos';
 import { validate } from './FacadeBase';
 
 /**
@@ -16,7 +17,6 @@ export function streamInfoUrl(params: ConnectParams): string {
 }
 
 type Json = { [key: string]: unknown } | null | undefined;
-const num = (v: unknown): number | undefined => (Number.isFinite(v) ? (v as number) : undefined);
 
 /**
  * Video renditions from a MistServer-style stream info document

@@ -20,8 +20,11 @@ export interface MbrSample {
     lossPercent: number;
     /** NACKs sent per second over the last interval. */
     nackRate?: number;
-    /** Video freezes since the session started (cumulative, as `inbound-rtp.freezeCount`). */
-    freezeCount: number;
+    /**
+     * Video freezes since the session started (cumulative, as `inbound-rtp.freezeCount`); absent
+     * when the browser does not count them (no freeze is seen then).
+     */
+    freezeCount?: number;
     /** Average jitter-buffer delay over the last interval, ms. */
     jitterBufferMs?: number;
     /** Incoming bandwidth estimated by the browser, bits per second. */
@@ -181,8 +184,8 @@ export class MultiBitrate implements RenditionSelector {
         const o = this._options;
         const { now, lossPercent } = sample;
         // A cumulative counter that went down means a new session: not a freeze.
-        const newFreeze = sample.freezeCount > this._freezes;
-        this._freezes = sample.freezeCount;
+        const newFreeze = sample.freezeCount! > this._freezes;
+        this._freezes = sample.freezeCount!;
         if (!sorted[1]) return sorted[0] && (this._lastDecision = sorted[0].track);
 
         this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;

@@ -16,6 +16,8 @@ export interface InboundInfos {
     jitter: number;
     /** NACKs (retransmission requests) sent since the session started (cumulative). */
     nackCount: number;
+    /** NACKs sent per second over the last interval. */
+    nackRate: number;
     /** Decoded frames per second (video only). */
     framesPerSecond?: number;
     /** Frames decoded since the session started (video only, cumulative). */
@@ -105,7 +107,8 @@ export interface ConnectionInfos {
 type Stat = Record<string, unknown> & { id: string; type: string; timestamp?: number };
 type Entry = Record<string, number | string | undefined>;
 
-const num = (value: unknown): number | undefined => (Number.isFinite(value) ? (value as number) : undefined);
+/** `value` when it is a finite number, else `undefined`. @internal */
+export const num = (value: unknown): number | undefined => (Number.isFinite(value) ? (value as number) : undefined);
 
 /** Collects the entries of an `RTCStatsReport` (or any iterable of `[id, stat]`, or a plain array). */
 export function statsEntries(report: RTCStatsReport | Iterable<[string, unknown]> | unknown[]): Stat[] {
@@ -140,12 +143,16 @@ export function normalizeStats(
         const prev = find((s) => s.id === stat.id, previous?.stats ?? []);
         /** Growth of a counter since the previous sample (its total on the first sample). */
         const delta = (key: string) => (num(stat[key]) ?? 0) - (num(prev?.[key]) ?? 0);
-        const bytes = `bytes${dir}`;
+        /**
+         * Growth per second × `scale` over the interval: 0 without both samples' counter or when it
+         * went down (a new receiver).
+         */
+        const rate = (key: string, scale: number) =>
+            (dt > 0 && (Math.max(0, num(stat[key])! - num(prev?.[key])!) * scale) / dt) || 0;
         // Outbound loss and jitter come from the receiver's RTCP report.
         const remote = inbound ? stat : find((s) => s.type === 'remote-inbound-rtp' && s.localId === stat.id);
         const entry: Entry = {
-            // 0 without both samples' bytes; counters that went down (a new receiver) give 0 too.
-            bitrate: (dt > 0 && Math.round((Math.max(0, num(stat[bytes])! - num(prev?.[bytes])!) * 8000) / dt)) || 0,
+            bitrate: Math.round(rate(`bytes${dir}`, 8000)),
             codec: /\/([^/]*)/.exec(find((s) => s.id === stat.codecId)?.mimeType as string)?.[1]!.toUpperCase(),
         };
         copy(entry, remote, 'packetsLost jitter');
@@ -162,6 +169,7 @@ export function normalizeStats(
             Math.min(100, ((inbound ? expected > 0 && dLost / expected : num(remote?.fractionLost)) || 0) * 100),
         );
         if (inbound) {
+            entry.nackRate = rate('nackCount', 1000);
             const delay = num(stat.jitterBufferDelay);
             const emitted = num(stat.jitterBufferEmittedCount);
             const dEmitted = delta('jitterBufferEmittedCount');

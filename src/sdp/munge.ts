@@ -1,47 +1,21 @@
 /**
- * The few SDP edits and reads rtcwire needs, done line by line: every line the edit does not
- * concern is kept as the browser wrote it, in its order (a full parse/write cycle would reorder
- * attributes and cost ~10 KB of grammar). Output lines end with CRLF.
+ * The few SDP edits and reads rtcwire needs, done on the text by line-anchored patterns: every
+ * line the edit does not concern is kept as the browser wrote it, in its order (a full parse/write
+ * cycle would reorder attributes and cost ~10 KB of grammar). Output lines end with CRLF.
  *
  * @packageDocumentation
  */
 import type { VideoCodec } from '../core/types';
 
-/** One m-section: its `m=` line first, then its attributes. Section 0 is the session part. */
-type Section = string[];
+/** The m-sections of `sdp`, each from its `m=` line; the first is the session part. */
+const sectionsOf = (sdp: string): string[] => sdp.split(/^(?=m=)/m);
 
-const sectionsOf = (sdp: string): Section[] =>
-    sdp.split(/\r?\n(?=m=)/).map((text) => text.split(/\r?\n/).filter(Boolean));
-
-/** The first capture of `pattern` in the lines of `section`. */
-function match(section: Section, pattern: RegExp | string): string | undefined {
-    for (const line of section) {
-        const found = line.match(pattern);
-        if (found) return found[1];
-    }
-}
-
-/** The payload types of the `m=` line, in order. */
-function payloadsOf(section: Section): string[] {
-    return section[0]!.split(' ').slice(3);
-}
+/** The first capture of `pattern` (multiline: `^` and `$` at line ends) in `text`. */
+const find = (text: string, pattern: string): string | undefined => text.match(RegExp(pattern, 'm'))?.[1];
 
 /** The codec (rtpmap encoding name, upper case) of `payload`, or of the first rtpmap line. */
-const codecOf = (section: Section, payload = '\\d+'): string | undefined =>
-    match(section, `^a=rtpmap:${payload} ([^/]*)`)?.toUpperCase();
-
-/** Payloads whose codec is `codec` (upper case). */
-const payloadsOfCodec = (section: Section, codec: string): string[] =>
-    payloadsOf(section).filter((p) => codecOf(section, p) === codec);
-
-/** `payloads` and their RTX payloads (`apt=`). */
-function withRtx(section: Section, payloads: string[]): Set<string> {
-    const all = new Set(payloads);
-    for (const p of payloadsOf(section)) {
-        if (all.has(match(section, `^a=fmtp:${p} .*\\bapt=(\\d+)`)!)) all.add(p);
-    }
-    return all;
-}
+const codecOf = (section: string, payload = '\\d+'): string | undefined =>
+    find(section, `^a=rtpmap:${payload} ([^/\\s]*)`)?.toUpperCase();
 
 /**
  * Edits a local offer in one pass:
@@ -52,39 +26,43 @@ function withRtx(section: Section, payloads: string[]): Set<string> {
  *   line: the server answers with the first codec it supports (no change if the codec is absent).
  */
 export function mungeOffer(sdp: string, codec?: VideoCodec): string {
-    const sections = sectionsOf(sdp).map((section) => {
-        const kind = section[0]?.split(/[= ]/)[1];
-        if (kind === 'audio') {
-            for (const p of payloadsOfCodec(section, 'OPUS')) {
-                let at = section.findIndex((line) => line.startsWith(`a=fmtp:${p} `));
-                if (at < 0) {
-                    at = section.findIndex((line) => line.startsWith(`a=rtpmap:${p} `)) + 1;
-                    section.splice(at, 0, `a=fmtp:${p} `);
-                }
-                let line = section[at]!.replace(/([ ;]\s*(?:sprop-)?stereo=)\d/g, '$11');
-                for (const key of ['stereo', 'sprop-stereo']) {
-                    if (!line.match(`[ ;]\\s*${key}=`)) line += `;${key}=1`;
-                }
-                section[at] = line.replace(' ;', ' ');
+    // One CRLF after every line, empty lines dropped.
+    return sectionsOf(`${sdp}\n`.replace(/[\r\n]+/g, '\r\n'))
+        .map((section) => {
+            const payloads = section.match(/.*/)![0].split(' ').slice(3);
+            const ofCodec = (name: string) => payloads.filter((p) => codecOf(section, p) === name);
+            /** The payloads of `list` and their RTX payloads (`apt=`), in m-line order. */
+            const withRtx = (list: string[]) =>
+                payloads.filter(
+                    (p) => list.includes(p) || list.includes(find(section, `^a=fmtp:${p} .*\\bapt=(\\d+)`)!),
+                );
+            // Each edit finds its codec only in the m-sections of its kind (Opus in audio …).
+            for (const p of ofCodec('OPUS')) {
+                const fmtp = RegExp(`^a=fmtp:${p} .*`, 'm');
+                if (!fmtp.test(section))
+                    section = section.replace(RegExp(`^a=rtpmap:${p} .*`, 'm'), `$&\r\na=fmtp:${p} stereo=1`);
+                section = section.replace(fmtp, (line) => {
+                    // Sets the key's value to 1, or appends it.
+                    for (const key of ['stereo', 'sprop-stereo'])
+                        line = line.replace(RegExp(`([ ;]\\s*${key}=)\\d|$`), (_, found = `;${key}=`) => `${found}1`);
+                    return line;
+                });
             }
-        }
-        if (kind === 'video') {
-            const h264 = payloadsOfCodec(section, 'H264');
-            const mode0 = h264.filter((p) => !match(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
+            const h264 = ofCodec('H264');
+            const mode0 = h264.filter((p) => !find(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
             // RTX payloads follow their primary payload out.
-            const drop = withRtx(section, mode0.length < h264.length ? mode0 : []);
-            const preferred = withRtx(section, payloadsOfCodec(section, (codec ?? '').toUpperCase()));
-            section[0] = [
-                ...section[0]!.split(' ').slice(0, 3),
-                ...payloadsOf(section)
-                    .filter((p) => !drop.has(p))
-                    .sort((a, b) => +preferred.has(b) - +preferred.has(a)),
-            ].join(' ');
-            section = section.filter((line) => !drop.has(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(line)?.[1] ?? ''));
-        }
-        return section;
-    });
-    return `${sections.flat().join('\r\n')}\r\n`;
+            const drop = withRtx(mode0.length < h264.length ? mode0 : []);
+            const preferred = withRtx(ofCodec(codec?.toUpperCase() ?? ''));
+            const kept = payloads
+                .filter((p) => !drop.includes(p))
+                .sort((a, b) => +preferred.includes(b) - +preferred.includes(a));
+            return section
+                .replace(/^(\S+ \S+ \S+).*/, `$1 ${kept.join(' ')}`)
+                .replace(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+).*\r\n/gm, (line, p: string) =>
+                    drop.includes(p) ? '' : line,
+                );
+        })
+        .join('');
 }
 
 /**
@@ -94,18 +72,19 @@ export function mungeOffer(sdp: string, codec?: VideoCodec): string {
  * least one m-line).
  */
 export function readAnswer(answer: string): [codecs: string[], incoming: number] | undefined {
-    const sections = sectionsOf(answer);
-    if (!/^v=0\r?\n/.test(answer) || !sections[1]) return;
+    const [, ...sections] = sectionsOf(answer);
+    if (!/^v=0\r?\n/.test(answer) || !sections[0]) return;
     const codecs: string[] = [];
     let incoming = 0;
-    for (const section of sections.slice(1)) {
-        const [, port, , first] = section[0]!.split(' ');
-        const direction = match(section, /^a=(sendrecv|sendonly|recvonly|inactive)$/) ?? 'sendrecv';
+    for (const section of sections) {
+        const [, port, , first] = section.split(/\s+/);
+        // No direction attribute: sendrecv.
+        const direction = find(section, '^a=(recvonly|inactive)\\r?$');
         const codec = codecOf(section, first) ?? codecOf(section);
         // Port 0: the server rejected this m-line.
-        if (Number(port) !== 0) {
+        if (port !== '0') {
             if (codec && direction !== 'inactive') codecs.push(codec);
-            if (direction.startsWith('send')) incoming++;
+            if (!direction) incoming++;
         }
     }
     return [codecs, incoming];

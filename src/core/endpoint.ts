@@ -4,9 +4,6 @@ import type { ConnectParams } from './types';
 /** Signaling transport of an endpoint. */
 export type Transport = 'ws' | 'http';
 
-/** Bare hosts that get the plain scheme (`ws://`, `http://`). */
-const LOCAL = /^(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/?#]|$)/i;
-
 /** Whether `endPoint` names an HTTP (WHIP/WHEP) endpoint rather than a WebSocket one. */
 export function transportOf(endPoint: string): Transport {
     return /^\s*https?:\/\//i.test(endPoint) ? 'http' : 'ws';
@@ -29,9 +26,13 @@ function buildUrl(params: ConnectParams, segment: string): { url: string; stream
         // No params or an endPoint that is no string: a TypeError, the same invalid endPoint.
         const raw = params.endPoint.trim();
         // A ws(s) or http(s) scheme, mapped to the transport's of the same security (ws ↔ http,
-        // wss ↔ https), or none (another scheme does not match: the empty URL below is invalid).
-        const scheme = /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/))(.*)/is.exec(raw);
-        url = new URL(scheme ? `${ws ? 'ws' : 'http'}${scheme[1] ?? (LOCAL.test(raw) ? '' : 's')}://${scheme[2]}` : '');
+        // wss ↔ https), or none (another scheme does not match: the empty URL below is invalid), when
+        // a local bare host gets the plain scheme (`ws://`, `http://`).
+        const scheme =
+            /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/)(?=(?:(localhost|127\.0\.0\.1|\[::1\])(?:[:/?#]|$))?))(.*)/is.exec(
+                raw,
+            );
+        url = new URL(scheme ? `${ws ? 'ws' : 'http'}${scheme[1] ?? (scheme[2] ? '' : 's')}://${scheme[3]}` : '');
         end = /(?:\/(webrtc|whip|whep)(?:\/([^/]+))?)?\/*$/.exec(url.pathname)!;
         streamName = end[2] ? decodeURIComponent(end[2]) : params.streamName;
     } catch (cause) {
@@ -43,9 +44,9 @@ function buildUrl(params: ConnectParams, segment: string): { url: string; stream
     if (!end[2]) {
         url.pathname = `${url.pathname.slice(0, end.index)}/${end[1] ?? segment}/${encodeURIComponent(streamName)}`;
     }
-    for (const [key, value] of new URLSearchParams(params.query ?? '')) url.searchParams.set(key, value);
+    for (const [key, value] of new URLSearchParams(params.query)) url.searchParams.set(key, value);
     if (ws && params.accessToken) url.searchParams.set('accessToken', params.accessToken);
-    return { url: url.toString(), streamName };
+    return { url: url.href, streamName };
 }
 
 /**

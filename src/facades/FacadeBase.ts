@@ -150,6 +150,8 @@ export abstract class FacadeBase<
     private _attempt = 0;
     private _sessions = 0;
     private _startedAt = 0;
+    /** The connector kind of the current params (forced, or chosen from the endpoint). */
+    private _kind!: ConnectorKind;
 
     /**
      * @param role - the logger's name.
@@ -223,7 +225,7 @@ export abstract class FacadeBase<
      */
     protected _begin(params: ConnectParams, publish: boolean): void {
         if (this._params) this.stop();
-        validate(params, publish, this._options.connector);
+        validate(params, publish, (this._kind = this._options.connector ?? transportOf(params?.endPoint)));
         this._params = params;
         this._attempt = 0;
         this._startedAt = now();
@@ -273,7 +275,7 @@ export abstract class FacadeBase<
         const createdAt = now();
         let connector: Connector;
         try {
-            connector = this._createConnector(params, this._options.connector ?? transportOf(params.endPoint));
+            connector = this._createConnector(params, this._kind);
         } catch (error) {
             return this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
         }

@@ -10,8 +10,8 @@
 const LINK = /(?:[^,"]|"(?:[^"\\]|\\[^]?)*(?:"|$))+/g;
 /** `<uri>` then the parameters; a URI holding whitespace, `<` or `"` is malformed. */
 const TARGET = /^\s*<([^\s<>"]+)>(.*)$/s;
-/** `; key[=value]` with a quoted (RFC 8288 §3, with backslash escapes) or a token value. */
-const PARAM = /^\s*;\s*([^\s=;,"<>]*)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s=;,"<>]*)))?/;
+/** Each `; key[=value]` with a quoted (RFC 8288 §3, with backslash escapes) or a token value. */
+const PARAM = /\s*;\s*([^\s=;,"<>]*)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s=;,"<>]*)))?/g;
 
 /**
  * Extracts the ICE servers of a WHIP/WHEP `Link` header value (`Headers.get('link')` joins
@@ -35,16 +35,16 @@ export function parseIceServerLinks(header: string | null | undefined): RTCIceSe
     const servers: RTCIceServer[] = [];
     for (const [text] of (header ?? '').matchAll(LINK)) {
         const [, urls = '', tail = ''] = TARGET.exec(text) ?? [];
-        let rest = tail;
         // Only a few known names are read: a name like `constructor` is harmless.
         const params: Record<string, string | undefined> = {};
-        for (let match; (match = PARAM.exec(rest)); rest = rest.slice(match[0].length)) {
+        // The parameters are cut out; anything left makes the link malformed.
+        const rest = tail.replace(PARAM, (_, key: string, quoted?: string, token?: string) => {
             // The first occurrence of a parameter wins (RFC 8288 §3).
-            params[match[1]!.toLowerCase()] ??= match[2]?.replace(/\\(.)/g, '$1') ?? match[3] ?? '';
-        }
+            params[key.toLowerCase()] ??= quoted?.replace(/\\(.)/g, '$1') ?? token ?? '';
+            return '';
+        });
         const { username, credential } = params;
         if (
-            // Anything left after the parameters makes the link malformed.
             rest.trim() ||
             !/^(?:stun|turn)s?:/i.test(urls) ||
             // (No rel: `test` reads "undefined".)

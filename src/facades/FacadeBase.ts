@@ -293,13 +293,17 @@ export abstract class FacadeBase<
                 const interval = this._options.statsIntervalMs ?? 1000;
                 // One interval per session (an open is valid once per session); _closeSession clears it.
                 if (interval > 0) {
-                    this._statsTimer = setInterval(() => {
-                        if (connector.opened)
+                    // The close event that clears it is a microtask after the close: no tick in between
+                    // sees a closed connector. An open one is the live session (the facade closes the
+                    // previous one before it makes the next).
+                    this._statsTimer = setInterval(
+                        () =>
                             connector
                                 .connectionInfos()
-                                .then((infos) => connector === this._connector && this._onTick(connector, infos))
-                                .catch(this._failed('stats'));
-                    }, interval);
+                                .then((infos) => connector.opened && this._onTick(connector, infos))
+                                .catch(this._failed('stats')),
+                        interval,
+                    );
                 }
                 // Timings of the connector rebased on start(), emitted once the first frame is shown
                 // where the Player can tell (`shown`), else at once.

@@ -81,9 +81,6 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
     targetBitrate: [bitrate: number];
 }
 
-/** The untyped view of a connector's `on`, to forward its events by name. */
-type Forwarder = { on(event: string, fn: (...args: unknown[]) => void, options: { signal: AbortSignal }): unknown };
-
 /**
  * Publishes a camera (any MediaStream) under a stream name, with reconnection, adaptive bitrate
  * and statistics. WebSocket signaling for `ws(s)://` and bare host endpoints, WHIP for `http(s)://`.
@@ -121,11 +118,11 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         super(options, 'streamer', 'streaming');
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
-        // AdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive.
+        // AdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive, and rounds.
         this._abr = new AdaptiveBitrate({
             minBitrate,
             maxBitrate,
-            startBitrate: options.startBitrate ?? Math.round(minBitrate + (maxBitrate - minBitrate) / 3),
+            startBitrate: options.startBitrate ?? minBitrate + (maxBitrate - minBitrate) / 3,
         });
     }
 
@@ -247,20 +244,24 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // A new session: the server has no report of it yet, the encoder no bitrate.
         this._applied = this._report = undefined;
         if (connector instanceof WSController) {
-            for (const event of ['videoBitrate', 'rtpProps', 'mediaReport'] as const) {
-                (connector as unknown as Forwarder).on(
-                    event,
-                    (...args: unknown[]) => {
-                        if (event === 'videoBitrate') this._abr.setConstraint(args[1] as number);
-                        else if (event === 'mediaReport') {
-                            this._report = args[0] as MediaReport;
-                            this._reportAt = now();
-                        }
-                        this._emitAny(event, ...args);
-                    },
-                    { signal },
-                );
-            }
+            const options = { signal };
+            connector.on(
+                'videoBitrate',
+                (bitrate, constraint) => {
+                    this._abr.setConstraint(constraint);
+                    this._emitAny('videoBitrate', bitrate, constraint);
+                },
+                options,
+            );
+            connector.on('rtpProps', (props) => this._emitAny('rtpProps', props), options);
+            connector.on(
+                'mediaReport',
+                (report) => {
+                    this._reportAt = now();
+                    this._emitAny('mediaReport', (this._report = report));
+                },
+                options,
+            );
         }
         void this._applyBitrate(connector, true);
     }

@@ -50,7 +50,8 @@ function read(type: string, schema: string, fields: Json): Json {
     schema.replace(/(\w+)>?(\w*)(\W)(\w)/g, (_, wire: string, name: string, required: string, kind: string) => {
         const value = KINDS[kind]!(fields[wire]) ?? KINDS[kind]!(fields[wire.toLowerCase()]);
         if (value !== undefined) out[name || wire.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = value;
-        else if (required == ':') throw new Error(`${type}: '${wire}' is missing or invalid`);
+        // The reason itself is thrown (decodeServerMessage returns it).
+        else if (required == ':') throw `${type}: '${wire}' is missing or invalid`;
         return '';
     });
     return out;
@@ -110,7 +111,8 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
         return (under ? { type, [under]: decoded } : { type, ...decoded }) as unknown as ServerMessage;
     } catch (error) {
-        return `${error instanceof SyntaxError ? 'malformed JSON: ' : ''}${(error as Error).message}`;
+        // A string is a field's reason; an Error is JSON.parse's SyntaxError.
+        return typeof error == 'string' ? error : `malformed JSON: ${(error as Error).message}`;
     }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { qualityScore, toPlayerStats, toStreamerStats, type PlayerStats } from '../src/policy/QualityScore';
+import { qualityScore, toPlayerStats, toStreamerStats } from '../src/policy/QualityScore';
 import { normalizeStats, type ConnectionInfos } from '../src/stats/connectionInfos';
 
 describe('qualityScore', () => {
@@ -77,7 +77,9 @@ describe('qualityScore', () => {
 });
 
 /** A realistic player sample: 720p VP8 + Opus, as the normaliser produces it from Chrome's getStats. */
-function playerInfos(overrides: { timestamp?: number; loss?: number; freezes?: number } = {}): ConnectionInfos {
+function playerInfos(
+    overrides: { timestamp?: number; loss?: number; freezes?: number; freezesPerMinute?: number } = {},
+): ConnectionInfos {
     return {
         timestamp: overrides.timestamp ?? 61_000,
         inbound: {
@@ -103,6 +105,7 @@ function playerInfos(overrides: { timestamp?: number; loss?: number; freezes?: n
                 frameWidth: 1280,
                 frameHeight: 720,
                 freezeCount: overrides.freezes ?? 1,
+                freezesPerMinute: overrides.freezesPerMinute ?? 0,
                 totalFreezesDuration: 0.4,
                 jitterBufferDelay: 0.087,
                 codec: 'VP8',
@@ -146,15 +149,12 @@ describe('toPlayerStats', () => {
         expect(toPlayerStats(playerInfos({ loss: 18 })).quality).toBeLessThan(40);
     });
 
-    it('penalises freezes since the previous sample, per minute', () => {
-        const previous: PlayerStats = toPlayerStats(playerInfos({ timestamp: 60_000, freezes: 1 }));
-        const calm = toPlayerStats(playerInfos({ timestamp: 61_000, freezes: 1 }), { previous });
-        const frozen = toPlayerStats(playerInfos({ timestamp: 61_000, freezes: 2 }), { previous });
+    it('penalises the freezes of the last interval, per minute', () => {
+        const calm = toPlayerStats(playerInfos({ freezes: 1 }));
+        const frozen = toPlayerStats(playerInfos({ freezes: 2, freezesPerMinute: 60 }));
         expect(calm.quality).toBeGreaterThan(90);
         expect(frozen.quality).toBeLessThanOrEqual(calm.quality - 50); // 60 freezes/min → capped 60-point penalty
-        // Counters reset (a new session) are not read as negative freezes.
-        const reset = toPlayerStats(playerInfos({ timestamp: 61_000, freezes: 0 }), { previous });
-        expect(reset.quality).toBe(calm.quality);
+        expect(frozen.freezeCount).toBe(2);
     });
 
     it('penalises a frame rate below the stream nominal rate', () => {
@@ -232,6 +232,9 @@ describe('toPlayerStats', () => {
             rendition: 1,
         });
         expect(stats.quality).toBe(qualityScore({ packetLossPercent: 5, jitterMs: 20, rttMs: 45, fps: 25 }));
+        // One freeze in that second: 60 freezes per minute, the capped 60-point penalty.
+        const frozen = normalizeStats(raw(11_000, 1_125_000, 1095, 5, 1), { timestamp: 10_000, stats: before }, 11_000);
+        expect(toPlayerStats(frozen).quality).toBe(Math.max(0, stats.quality - 60));
     });
 });
 

@@ -68,13 +68,12 @@ describe('normalizeStats: player (inbound)', () => {
         expect(infos.inbound.audio?.freezeCount).toBeUndefined();
     });
 
-    it('computes the NACK rate over the interval (0 on the first sample and after a counter reset)', () => {
-        expect(infos.inbound.video?.nackRate).toBe(3);
-        expect(normalizeStats(PLAYER_SAMPLE_0).inbound.video?.nackRate).toBe(0);
-        expect(
-            normalizeStats(PLAYER_SAMPLE_0, { timestamp: T0 - 1000, stats: PLAYER_SAMPLE_1 }, T0).inbound.video
-                ?.nackRate,
-        ).toBe(0);
+    it('computes the NACK and freeze rates over the interval (0 on the first sample and after a counter reset)', () => {
+        expect(infos.inbound.video).toMatchObject({ nackRate: 3, freezesPerMinute: 60 });
+        expect(normalizeStats(PLAYER_SAMPLE_0).inbound.video).toMatchObject({ nackRate: 0, freezesPerMinute: 0 });
+        const reset = normalizeStats(PLAYER_SAMPLE_0, { timestamp: T0 - 1000, stats: PLAYER_SAMPLE_1 }, T0);
+        expect(reset.inbound.video).toMatchObject({ nackRate: 0, freezesPerMinute: 0 });
+        expect(infos.inbound.audio?.freezesPerMinute).toBeUndefined();
     });
 
     it('takes the RTT and bandwidth estimate from the selected candidate pair, not another succeeded one', () => {

@@ -138,9 +138,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _renditions: Rendition[];
     private _autoTrack: number | undefined;
     private _lastPlaying: PlayingInfos | undefined;
-    // Per-session samples, reset at each open (counters restart with each peer connection).
-    private _lastStats: PlayerStats | undefined;
-    /** Media watchdog: the packet count, and when it last changed. */
+    /** Media watchdog: the packet count, and when it last changed (reset at each open). */
     private _packets: number | undefined;
     private _packetsAt!: number;
     private _ticks!: number;
@@ -258,7 +256,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     /** @internal */
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
         // Counters restart with each peer connection: forget the previous session's samples.
-        this._lastStats = this._packets = undefined;
+        this._packets = undefined;
         this._ticks = 0;
         this._selector?.reset();
         if (connector instanceof WSController) {
@@ -311,8 +309,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     protected _onTick(connector: Connector, infos: ConnectionInfos): void {
         const { timestamp, inbound } = infos;
         const video = inbound.video;
-        const stats = toPlayerStats(infos, { rendition: this._currentRendition(), previous: this._lastStats });
-        this._emitAny('stats', (this._lastStats = stats));
+        const stats = toPlayerStats(infos, { rendition: this._currentRendition() });
+        this._emitAny('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
         if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();

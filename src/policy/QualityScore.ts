@@ -87,7 +87,7 @@ export interface PlayerStats {
      * 0–100 quality score, MOS-like: 100 is a clean, low-latency, fluid stream; under ~50 users
      * notice; 0 is unusable. Computed from a simplified ITU-T G.107 E-model of the packet loss,
      * jitter (the worse of audio and video) and round-trip time, minus 15 points per video freeze
-     * per minute since the previous sample (at most 60).
+     * per minute over the last interval (at most 60).
      */
     quality: number;
 }
@@ -132,11 +132,6 @@ export interface StreamerStats {
 export interface PlayerStatsExtra {
     /** The video track being played. */
     rendition?: number;
-    /**
-     * The previous stats of the same session: gives the freeze rate that {@link qualityScore}
-     * penalises (freezes between the two samples, per minute).
-     */
-    previous?: PlayerStats;
     /** The stream's nominal frame rate, when known: a lower decoded rate lowers the score. */
     targetFps?: number;
 }
@@ -159,7 +154,7 @@ const worst = (a: number | undefined, b: number | undefined): number => Math.max
 function commonStats<T>(
     infos: ConnectionInfos,
     side: ConnectionInfos['inbound'] | ConnectionInfos['outbound'],
-    extra: { targetFps?: number; freezesPerMinute?: number },
+    extra: { targetFps?: number },
     fields: Record<string, unknown>,
 ): T {
     const { audio, video } = side;
@@ -182,6 +177,8 @@ function commonStats<T>(
     const stats: Record<string, unknown> = {
         ...base,
         quality: qualityScore({
+            // freezesPerMinute (player)
+            ...video,
             ...base,
             ...extra,
             // Before the first decoded frame there is nothing to judge the frame rate on.
@@ -198,32 +195,16 @@ function commonStats<T>(
  *
  * @example
  * ```ts
- * let previous: PlayerStats | undefined;
- * const stats = toPlayerStats(await connector.connectionInfos(), { rendition: 1, previous });
- * previous = stats;
+ * const stats = toPlayerStats(await connector.connectionInfos(), { rendition: 1 });
  * ```
  */
 export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = {}): PlayerStats {
     const { audio, video } = infos.inbound;
-    const freezeCount = video?.freezeCount ?? 0;
-    const previous = extra.previous;
     return {
-        ...commonStats<PlayerStats>(
-            infos,
-            infos.inbound,
-            {
-                ...extra,
-                // Freezes per minute since the previous sample. Without one (NaN), or with counters
-                // reset by a new session (negative), the score ignores it.
-                freezesPerMinute:
-                    ((freezeCount - (previous?.freezeCount as number)) * 60_000) /
-                    (infos.timestamp - (previous?.timestamp as number)),
-            },
-            {
-                jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
-                freezeCount,
-            },
-        ),
+        ...commonStats<PlayerStats>(infos, infos.inbound, extra, {
+            jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
+            freezeCount: video?.freezeCount ?? 0,
+        }),
         // Present even when undefined.
         rendition: extra.rendition,
     };

@@ -16,8 +16,8 @@ export interface InboundInfos {
     jitter: number;
     /** NACKs (retransmission requests) sent since the session started (cumulative). */
     nackCount: number;
-    /** NACKs sent per second over the last interval. */
-    nackRate: number;
+    /** NACKs sent per second over the last interval (always set by the normaliser). */
+    nackRate?: number;
     /** Decoded frames per second (video only). */
     framesPerSecond?: number;
     /** Frames decoded since the session started (video only, cumulative). */
@@ -28,6 +28,8 @@ export interface InboundInfos {
     frameHeight?: number;
     /** Video freezes since the session started, as counted by the browser (video only, cumulative). */
     freezeCount?: number;
+    /** Video freezes per minute over the last interval (video only). */
+    freezesPerMinute?: number;
     /** Total duration of those freezes, seconds (video only, cumulative). */
     totalFreezesDuration?: number;
     /** Average jitter-buffer delay over the last interval, seconds. */
@@ -170,6 +172,7 @@ export function normalizeStats(
         );
         if (inbound) {
             entry.nackRate = rate('nackCount', 1000);
+            if (kind === 'video') entry.freezesPerMinute = rate('freezeCount', 60_000);
             const delay = num(stat.jitterBufferDelay);
             const emitted = num(stat.jitterBufferEmittedCount);
             const dEmitted = delta('jitterBufferEmittedCount');

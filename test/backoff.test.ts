@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { RtcError } from '../src/core/RtcError';
-import { backoffCap, backoffDelay, DEFAULT_BACKOFF, shouldRetry } from '../src/policy/backoff';
+import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from '../src/policy/backoff';
+
+const lost = new RtcError('CONNECTION_LOST', 'socket closed');
+/** The delay of a retry after a lost connection. */
+const backoffDelay = (attempt: number, options?: BackoffOptions, random?: () => number) =>
+    retryDelay(attempt, lost, options, random)!;
+/** The upper bound of attempt `attempt`'s delay (with the default options). */
+const backoffCap = (attempt: number) => backoffDelay(attempt, {}, () => 1);
+/** Whether retry number `attempt` is made. */
+const shouldRetry = (attempt: number, error: RtcError | undefined, options?: BackoffOptions | false) =>
+    retryDelay(attempt, error, options) !== undefined;
 
 /** Small seeded PRNG (mulberry32) so the jitter tests are reproducible. */
 function mulberry32(seed: number): () => number {
@@ -14,7 +24,7 @@ function mulberry32(seed: number): () => number {
     };
 }
 
-describe('backoffDelay', () => {
+describe('retryDelay: the delay', () => {
     it('follows the capped exponential sequence when random() = 1', () => {
         const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, {}, () => 1));
         expect(delays).toEqual([250, 500, 1000, 2000, 4000, 8000, 10000, 10000]);
@@ -57,7 +67,6 @@ describe('backoffDelay', () => {
             expect(backoffDelay(attempt, {}, () => 1)).toBe(10_000);
             expect(backoffCap(attempt)).toBe(10_000);
         }
-        for (const attempt of [0, -3, NaN]) expect(backoffDelay(attempt, {}, () => 1)).toBe(250);
         // A cap "without limit" still yields a delay setTimeout can honour.
         const huge = backoffDelay(5000, { maxDelayMs: Infinity }, () => 1);
         expect(Number.isFinite(huge)).toBe(true);
@@ -77,9 +86,7 @@ describe('backoffDelay', () => {
     });
 });
 
-describe('shouldRetry', () => {
-    const lost = new RtcError('CONNECTION_LOST', 'socket closed');
-
+describe('retryDelay: whether to retry', () => {
     it('retries a lost connection', () => {
         expect(shouldRetry(1, lost)).toBe(true);
         expect(shouldRetry(1000, lost)).toBe(true); // unlimited by default
@@ -106,6 +113,10 @@ describe('shouldRetry', () => {
         const options = { maxAttempts: 3 };
         expect([1, 2, 3, 4, 5].map((n) => shouldRetry(n, lost, options))).toEqual([true, true, true, false, false]);
         expect(shouldRetry(1, lost, { maxAttempts: 0 })).toBe(false);
-        expect(shouldRetry(0, lost)).toBe(false);
+        for (const attempt of [0, -3, NaN]) expect(shouldRetry(attempt, lost)).toBe(false);
+    });
+
+    it('does not retry when reconnection is disabled (options false)', () => {
+        expect(shouldRetry(1, lost, false)).toBe(false);
     });
 });

@@ -193,6 +193,17 @@ describe('Streamer', () => {
         streamer.stop();
     });
 
+    it('reconnect: false stops at the first loss', async () => {
+        const { streamer, states, stops } = newStreamer({ reconnect: false });
+        streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        lastSocket().serverClose(1006);
+        await vi.advanceTimersByTimeAsync(100);
+        expect(states).toEqual(['connecting', 'streaming', 'stopped']);
+        expect(stops.map((e) => e?.code)).toEqual(['CONNECTION_LOST']);
+        expect(FakePeerConnection.instances).toHaveLength(1);
+    });
+
     it('stop() leaves the app tracks running and releases the session', async () => {
         const { streamer, stops } = newStreamer({ statsIntervalMs: 1000 });
         const camera = fakeCamera();

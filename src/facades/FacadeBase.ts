@@ -8,7 +8,7 @@ import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import type { ConnectionInfos } from '../stats/connectionInfos';
-import { backoffDelay, shouldRetry, type BackoffOptions } from '../policy/backoff';
+import { retryDelay, type BackoffOptions } from '../policy/backoff';
 import type { PlayerState, StreamerState } from '../policy/stateTable';
 
 /** Which connector a facade uses: chosen from the endpoint by default. */
@@ -339,13 +339,11 @@ export abstract class FacadeBase<
         this._closeSession();
         if (!this._params) return;
         const err = error ?? new RtcError('CONNECTION_LOST', 'session closed', { retryable: true });
-        const policy = this._options.reconnect;
         const attempt = this._attempt + 1;
         let delayMs = this._offlineMs(err);
         if (delayMs !== undefined) this._set('offline' as S);
-        else if (policy !== false && shouldRetry(attempt, err, policy)) {
+        else if ((delayMs = retryDelay(attempt, err, this._options.reconnect)) !== undefined) {
             this._attempt = attempt;
-            delayMs = backoffDelay(attempt, policy);
             // A retry while polling for an offline stream stays offline.
             if (this._state !== 'offline') this._set('reconnecting' as S);
             this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);

@@ -1,7 +1,8 @@
 /**
  * The few SDP edits and reads rtcwire needs, done on the text by line-anchored patterns: every
  * line the edit does not concern is kept as the browser wrote it, in its order (a full parse/write
- * cycle would reorder attributes and cost ~10 KB of grammar). Output lines end with CRLF.
+ * cycle would reorder attributes and cost ~10 KB of grammar). Lines keep the browser's CRLF ends
+ * (RFC 8866 §5); an inserted line ends with CRLF too.
  *
  * @packageDocumentation
  */
@@ -26,8 +27,7 @@ const codecOf = (section: string, payload = '\\d+'): string | undefined =>
  *   line: the server answers with the first codec it supports (no change if the codec is absent).
  */
 export function mungeOffer(sdp: string, codec?: VideoCodec): string {
-    // One CRLF after every line, empty lines dropped.
-    return sectionsOf(`${sdp}\n`.replace(/[\r\n]+/g, '\r\n'))
+    return sectionsOf(sdp)
         .map((section) => {
             const payloads = section.match(/.*/)![0].split(' ').slice(3);
             const ofCodec = (name: string) => payloads.filter((p) => codecOf(section, p) === name);
@@ -58,7 +58,7 @@ export function mungeOffer(sdp: string, codec?: VideoCodec): string {
                 .sort((a, b) => +preferred.includes(b) - +preferred.includes(a));
             return section
                 .replace(/^(\S+ \S+ \S+).*/, `$1 ${kept.join(' ')}`)
-                .replace(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+).*\r\n/gm, (line, p: string) =>
+                .replace(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+).*\r?\n/gm, (line, p: string) =>
                     drop.includes(p) ? '' : line,
                 );
         })

@@ -3,6 +3,7 @@ import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
+import { positive } from '../policy/AdaptiveBitrate';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
@@ -309,19 +310,19 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     protected _onTick(connector: Connector, infos: ConnectionInfos): void {
         const { timestamp, inbound } = infos;
         const video = inbound.video;
-        const stats = toPlayerStats(infos, { rendition: this._currentRendition() });
+        const current = this._currentRendition();
+        const stats = toPlayerStats(infos, { rendition: current });
         this._emitAny('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
         if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
-        // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs`.
-        const timeout = this._options.mediaTimeoutMs ?? 8000;
+        // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs` (0: never).
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const silentMs = timestamp - this._packetsAt;
         if (packets !== this._packets) {
             this._packets = packets;
             this._packetsAt = timestamp;
-        } else if (timeout > 0 && silentMs >= timeout) {
+        } else if (silentMs >= positive(this._options.mediaTimeoutMs ?? 8000, Infinity)) {
             return connector.close(new RtcError('CONNECTION_LOST', `no media for ${Math.round(silentMs / 1000)} s`));
         }
         // Multi-bitrate: automatic video track, a WebSocket session and renditions to choose from.
@@ -335,7 +336,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         ) {
             return;
         }
-        const current = this._currentRendition();
         const decided = selector.decide(
             {
                 // lossPercent, nackRate, freezeCount (video only: MBR judges the video path)

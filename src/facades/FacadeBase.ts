@@ -147,9 +147,10 @@ export abstract class FacadeBase<
     /** The pending retry (backoff delay or offline poll): at most one at a time. */
     private _retryTimer: ReturnType<typeof setTimeout> | undefined;
     private _statsTimer: ReturnType<typeof setInterval> | undefined;
-    private _attempt = 0;
+    // Both set by _begin before any use.
+    private _attempt!: number;
+    private _startedAt!: number;
     private _sessions = 0;
-    private _startedAt = 0;
     /** The connector kind of the current params (forced, or chosen from the endpoint). */
     private _kind!: ConnectorKind;
 
@@ -270,9 +271,10 @@ export abstract class FacadeBase<
     /** @internal Opens a session on the current params (set: `start()` and the retry timer run only while started). */
     protected _connect(): void {
         const params = this._params!;
-        const abort = (this._sessionAbort = new AbortController());
-        const signal = abort.signal;
-        const createdAt = now();
+        const signal = (this._sessionAbort = new AbortController()).signal;
+        const started = this._startedAt;
+        // The connector's timings count from its creation: rebased on start() by this offset.
+        const offset = Math.round(now() - started);
         let connector: Connector;
         try {
             connector = this._createConnector(params, this._kind);
@@ -280,7 +282,7 @@ export abstract class FacadeBase<
             return this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
         }
         this._connector = connector;
-        this._sessions++;
+        const timings: SessionTimings = { session: ++this._sessions };
         connector.on(
             'open',
             (stream) => {
@@ -308,9 +310,6 @@ export abstract class FacadeBase<
                 // Timings of the connector rebased on start(), emitted once the first frame is shown
                 // where the Player can tell (`shown`), else at once.
                 this._whenShown(signal, (shown) => {
-                    const started = this._startedAt;
-                    const offset = Math.round(createdAt - started);
-                    const timings: SessionTimings = { session: this._sessions };
                     // The connector records only the steps that happened (no undefined values).
                     for (const [key, value] of Object.entries(connector.timings) as [
                         keyof ConnectorTimings,

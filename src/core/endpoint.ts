@@ -26,13 +26,13 @@ function buildUrl(params: ConnectParams, segment: string): { url: string; stream
         // No params or an endPoint that is no string: a TypeError, the same invalid endPoint.
         const raw = params.endPoint.trim();
         // A ws(s) or http(s) scheme, mapped to the transport's of the same security (ws ↔ http,
-        // wss ↔ https), or none (another scheme does not match: the empty URL below is invalid), when
-        // a local bare host gets the plain scheme (`ws://`, `http://`).
+        // wss ↔ https), or none, when a local bare host gets the plain scheme (`ws://`, `http://`).
+        // Another scheme does not match: reading the null match throws, an invalid endPoint.
         const scheme =
             /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/)(?=(?:(localhost|127\.0\.0\.1|\[::1\])(?:[:/?#]|$))?))(.*)/is.exec(
                 raw,
-            );
-        url = new URL(scheme ? `${ws ? 'ws' : 'http'}${scheme[1] ?? (scheme[2] ? '' : 's')}://${scheme[3]}` : '');
+            )!;
+        url = new URL(`${ws ? 'ws' : 'http'}${scheme[1] ?? (scheme[2] ? '' : 's')}://${scheme[3]}`);
         end = /(?:\/(webrtc|whip|whep)(?:\/([^/]+))?)?\/*$/.exec(url.pathname)!;
         streamName = end[2] ? decodeURIComponent(end[2]) : params.streamName;
     } catch (cause) {

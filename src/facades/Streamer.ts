@@ -152,7 +152,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      */
     set videoBitrate(bitrate: number | undefined) {
         if (bitrate !== undefined && !positive(bitrate)) {
-            throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be a positive number or undefined');
+            throw new RtcError('INVALID_ARGUMENT', 'videoBitrate must be positive or undefined');
         }
         this._fixedBitrate = bitrate;
         const connector = this.connector;

@@ -152,8 +152,10 @@ export class AdaptiveBitrate {
         // After a cut nothing grows: the loss made the streak unclean, the RTT is high.
         if (!rttHigh && sample.qualityLimitationReason !== 'cpu' && now - this._cleanSince >= 3000) {
             // × 1.08 per second, up to the browser's estimate × 1.1 (which never lowers the target).
-            const available = sample.availableOutgoingBitrate;
-            target = Math.min(target * 1.08 ** (step / 1000), Math.max(target, positive(available, Infinity) * 1.1));
+            target = Math.min(
+                target * 1.08 ** (step / 1000),
+                Math.max(target, positive(sample.availableOutgoingBitrate, Infinity) * 1.1),
+            );
         }
 
         return this._clamp(target);

@@ -68,13 +68,6 @@ type Timer = ReturnType<typeof setTimeout>;
 /** The error of a call on a closed session. @internal */
 export const closedError = (): RtcError => new RtcError('INVALID_STATE', 'the session is closed');
 
-const DEFAULTS = {
-    answerTimeoutMs: 15_000,
-    commandTimeoutMs: 5_000,
-    watchdogMs: 30_000,
-    disconnectedGraceMs: 5_000,
-};
-
 /** Whether a (peer or ICE) connection state means connected. */
 const isUp = (state: string): boolean => state === 'connected' || state === 'completed';
 
@@ -121,13 +114,14 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     private _stream: MediaStream | undefined;
     private _created = now();
     private _timers = new Set<Timer>();
-    private _queue: Promise<unknown> = Promise.resolve();
     private _expectedTracks = Infinity;
     /** When the cached sample was asked for (-Infinity: none, or it failed). */
     private _statsAt = -Infinity;
     private _statsPromise: Promise<ConnectionInfos> | undefined;
     private _lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
     private _disconnectTimer: Timer | undefined;
+    /** Whether the peer connection is connected (as of its last state change). */
+    private _up?: boolean;
 
     constructor(params: ConnectParams, stream: MediaStream | undefined, options: ConnectorOptions, name: string) {
         super();
@@ -143,6 +137,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this.publishing = !!stream;
         this._stream = stream;
         this.streamName = this._resolveStreamName();
+        // Runs synchronously up to its first await: subclass fields with initializers must not be
+        // touched before that (their initializers run after this constructor).
+        this._run().catch((error: unknown) => this._fail(error));
     }
 
     /** Resolves the stream name (and validates the endpoint) synchronously. @internal */
@@ -202,26 +199,23 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * Replaces the sent track of `kind` without renegotiation (`null` sends nothing). Rejects with
      * `INVALID_STATE` when there is no sender of that kind; the session stays open either way.
      */
-    replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-        return this._serialize(async () => {
-            // A track's kind is 'audio' or 'video': only a bare `kind` needs checking.
-            if (track ? track.kind !== kind : kind !== 'audio' && kind !== 'video') {
-                throw new RtcError(
-                    'INVALID_ARGUMENT',
-                    `invalid kind '${kind}'${track ? ` for a ${track.kind} track` : ''}`,
-                );
-            }
-            const pc = this._pc;
-            if (!pc) throw closedError();
-            // The receiver's track always exists and has the transceiver's kind.
-            const transceiver = pc
-                .getTransceivers()
-                .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
-            if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender`);
-            await transceiver.sender
-                .replaceTrack(track)
-                .catch((cause: unknown) => Promise.reject(RtcError.from(cause)));
-        });
+    async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+        // No queue of our own: the browser chains replaceTrack on the peer connection's operations chain.
+        // A track's kind is 'audio' or 'video': only a bare `kind` needs checking.
+        if (track ? track.kind !== kind : kind !== 'audio' && kind !== 'video') {
+            throw new RtcError(
+                'INVALID_ARGUMENT',
+                `invalid kind '${kind}'${track ? ` for a ${track.kind} track` : ''}`,
+            );
+        }
+        const pc = this._pc;
+        if (!pc) throw closedError();
+        // The receiver's track always exists and has the transceiver's kind.
+        const transceiver = pc
+            .getTransceivers()
+            .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
+        if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender`);
+        await transceiver.sender.replaceTrack(track).catch((cause: unknown) => Promise.reject(RtcError.from(cause)));
     }
 
     /**
@@ -245,22 +239,17 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         return this._statsPromise!;
     }
 
-    /** Starts the session: builds the peer connection and the offer, then signals. @internal */
-    protected _start(): void {
-        this._run().catch((error: unknown) => this._fail(error));
-    }
-
     /** Closes with `error` mapped to an RtcError (no-op when already closed). @internal */
     protected _fail(error: unknown, code: RtcError['code'] = 'SIGNALING_FAILED'): void {
         if (!this.closed) this.close(RtcError.from(error, code));
     }
 
-    /** Schedules `fn` after `ms`; the timer is cleared on close. @internal */
+    /**
+     * Schedules `fn` after `ms`; the timer is cleared on close (and no timer is set after close).
+     * A fired timer stays in the set until close or {@link _clearTimer}: harmless. @internal
+     */
     protected _setTimer(fn: () => void, ms: number): Timer {
-        const timer = setTimeout(() => {
-            this._timers.delete(timer);
-            if (!this.closed) fn();
-        }, ms);
+        const timer = setTimeout(fn, ms);
         this._timers.add(timer);
         return timer;
     }
@@ -276,17 +265,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this._created);
     }
 
-    /** Runs `task` after every task queued before it on this peer connection. @internal */
-    protected _serialize<T>(task: () => Promise<T>): Promise<T> {
-        const result = this._queue.then(task, task);
-        this._queue = result.catch(() => undefined);
-        return result;
-    }
-
-    /** The option with its default. @internal */
-    protected _opt<K extends keyof typeof DEFAULTS>(key: K): number {
-        const value = (this._options as Record<string, unknown>)[key];
-        return typeof value === 'number' && value >= 0 ? value : DEFAULTS[key];
+    /** A duration option (ms), `fallback` unless it is a number >= 0. @internal */
+    protected _opt(value: number | undefined, fallback: number): number {
+        return typeof value == 'number' && value >= 0 ? value : fallback;
     }
 
     /**
@@ -306,7 +287,11 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         (this as unknown as Connector<ConnectorEvents>)._emit(event, ...args);
     }
 
+    /** Opens the subclass's signaling channel, if any, before the peer connection is built. @internal */
+    protected _connect?(): void;
+
     private async _run(): Promise<void> {
+        this._connect?.();
         const options = this._options;
         const PC = this._platform('RTCPeerConnection');
         // rtcpMuxPolicy 'require' and iceServers [] are the defaults.
@@ -349,7 +334,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         await pc.setLocalDescription({ type: 'offer', sdp });
         this._mark('offerReady');
         if (this.closed) return;
-        const ms = this._opt('answerTimeoutMs');
+        const ms = this._opt(this._options.answerTimeoutMs, 15_000);
         // On timeout the session closes, and the subclass's teardown ends _sip.
         const timer = this._setTimer(() => this._fail(new RtcError('TIMEOUT', `no answer within ${ms} ms`)), ms);
         const answer = await this._sip(sdp);
@@ -369,7 +354,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         for (const c of read[0]) this.codecs.add(c);
         // ICE and DTLS get 15 s to connect (not an option).
-        this._setTimer(() => this._connected() || this._lost('the media connection timed out'), 15_000);
+        this._setTimer(() => this._up || this._lost('the media connection timed out'), 15_000);
         this._checkOpen();
     }
 
@@ -381,11 +366,6 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._checkOpen();
     }
 
-    private _connected(): boolean {
-        const pc = this._pc;
-        return !!pc && isUp(pc.connectionState ?? pc.iceConnectionState);
-    }
-
     /**
      * Opens once the media flows. Both conditions imply the answer is applied: ICE cannot connect
      * without it, and tracks are only counted against the answer's m-lines (Infinity before).
@@ -395,7 +375,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (
             this._state === 'connecting' &&
             stream &&
-            (this.publishing ? this._connected() : stream.getTracks().length >= this._expectedTracks)
+            (this.publishing ? this._up : stream.getTracks().length >= this._expectedTracks)
         ) {
             this._state = 'open';
             this._mark('open');
@@ -410,7 +390,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (!pc) return;
         if (isUp(pc.iceConnectionState)) this._mark('iceConnected');
         const state = pc.connectionState ?? pc.iceConnectionState;
-        if (isUp(state)) {
+        if ((this._up = isUp(state))) {
             this._mark('dtlsConnected');
             this._clearTimer(this._disconnectTimer);
             this._disconnectTimer = undefined;
@@ -419,7 +399,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             if (this._disconnectTimer === undefined)
                 this._disconnectTimer = this._setTimer(
                     () => this._lost(`the media connection ${state}`),
-                    this._opt('disconnectedGraceMs'),
+                    this._opt(this._options.disconnectedGraceMs, 5_000),
                 );
         } else if (state === 'failed' || state === 'closed') {
             this._lost(`the media connection ${state}`);

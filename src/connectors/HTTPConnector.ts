@@ -47,7 +47,6 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, stream ? 'whip' : 'whep');
-        this._start();
     }
 
     /**
@@ -68,14 +67,16 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
         const what = this.publishing ? 'WHIP' : 'WHEP';
-        /** A failure of the request or of reading its response (after close, nobody sees it). */
-        const lost = (cause: unknown) =>
-            Promise.reject(new RtcError('CONNECTION_LOST', `${what} failed: ${cause}`, { cause }));
+        /** A failure of the request or of reading its response (after close, a no-op). */
+        const lost = (cause: unknown): never => {
+            this._lost(`${what} failed: ${cause}`, cause);
+            throw cause;
+        };
         const response = await this._fetch(this.url, 'POST', (this._abort = new AbortController()).signal, offer).catch(
             lost,
         );
-        const { status, headers } = response;
-        const ok = status === 200 || status === 201;
+        // 2xx: WHIP/WHEP servers answer 201 (some 200).
+        const { ok, status, headers } = response;
         const location = headers.get('location');
         if (ok && location) {
             try {
@@ -91,7 +92,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         this._logger.debug(what, { status });
         if (!ok) {
             // The first 200 characters of the body, on one line.
-            const detail = `${status} ${response.statusText} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
+            const detail = `${status} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
             // 401/403 → ACCESS_DENIED, 404 → STREAM_NOT_FOUND, other 4xx → REFUSED, else
             // SIGNALING_FAILED; only 5xx may succeed on retry.
             throw new RtcError(
@@ -107,9 +108,10 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             );
         }
         const servers = parseIceServerLinks(headers.get('link'));
-        const pc = this._pc;
-        if (servers.length && pc) {
+        if (servers.length) {
             try {
+                // After close there is no peer connection: the TypeError is only logged.
+                const pc = this._pc!;
                 pc.setConfiguration({
                     ...pc.getConfiguration?.(),
                     iceServers: [...(this._params.iceServers ?? []), ...servers],

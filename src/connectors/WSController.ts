@@ -221,17 +221,20 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, 'ws');
+    }
+
+    /**
+     * Opens the socket; called first by the session start, so that a socket that cannot be
+     * created closes the session before any peer connection is built. @internal
+     */
+    protected override _connect(): void {
+        const WS = this._platform('WebSocket');
         let socket: WebSocket;
         try {
-            socket = this._socket = new (this._platform('WebSocket'))(buildWebSocketUrl(params).url);
+            socket = this._socket = new WS(buildWebSocketUrl(this._params).url);
         } catch (cause) {
-            // Closed before it starts: no peer connection is built; `close` still fires async.
-            this._fail(
-                cause instanceof RtcError
-                    ? cause
-                    : new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause }),
-            );
-            return;
+            // The browser's own refusal (SyntaxError, SecurityError) is a signaling failure.
+            throw new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause });
         }
         // _teardown clears the handlers, so none runs after close; onmessage checks anyway: no
         // frame may ever reach the app after close.
@@ -247,7 +250,6 @@ export class WSController extends Connector<WSControllerEvents> {
                 `signaling ${this.timings.socketOpen ? 'socket closed' : 'server unreachable'}${event.code ? ` (code ${event.code}${event.reason ? `, ${event.reason}` : ''})` : ''}`,
                 event,
             );
-        this._start();
     }
 
     /** @internal */
@@ -415,7 +417,7 @@ export class WSController extends Connector<WSControllerEvents> {
                 _reject: reject,
             };
             if (reply) {
-                const ms = this._opt('commandTimeoutMs');
+                const ms = this._opt(this._options.commandTimeoutMs, 5_000);
                 entry._timer = this._setTimer(
                     () => this._settle((c) => c === entry, 0, new RtcError('TIMEOUT', `no '${reply}' within ${ms} ms`)),
                     ms,
@@ -454,7 +456,7 @@ export class WSController extends Connector<WSControllerEvents> {
     }
 
     private _armWatchdog(): void {
-        const ms = this._opt('watchdogMs');
+        const ms = this._opt(this._options.watchdogMs, 30_000);
         if (this.publishing || !ms) return;
         this._clearTimer(this._watchdog);
         this._watchdog = this._setTimer(() => this._lost(`server silent for ${ms} ms`), ms);

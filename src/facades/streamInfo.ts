@@ -33,12 +33,9 @@ export function parseRenditions(info: unknown): Rendition[] {
             width: num(value?.width),
             height: num(value?.height),
         };
-        // A track the server knows neither the size nor the bitrate of yet cannot be ranked: left out.
-        if (
-            value?.type === 'video' &&
-            rendition.track !== undefined &&
-            (rendition.bitrate || (rendition.width && rendition.height))
-        ) {
+        // A track the server knows neither the size nor the bitrate of yet cannot be ranked: left
+        // out (and one without a track index by sortRenditions).
+        if (value?.type === 'video' && (rendition.bitrate || (rendition.width && rendition.height))) {
             out.push(rendition as Rendition);
         }
     }

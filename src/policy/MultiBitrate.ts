@@ -186,7 +186,6 @@ export class MultiBitrate implements RenditionSelector {
         // A cumulative counter that went down means a new session: not a freeze.
         const newFreeze = sample.freezeCount! > this._freezes;
         this._freezes = sample.freezeCount!;
-        if (!sorted[1]) return sorted[0] && (this._lastDecision = sorted[0].track);
 
         this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
         if (Number.isFinite(sample.jitterBufferMs)) {
@@ -258,7 +257,8 @@ export class MultiBitrate implements RenditionSelector {
             this._lastUpAt = rendition && to > index ? now : undefined;
             this._afterSwitch(now);
         }
-        return (this._lastDecision = sorted[to]!.track);
+        // No renditions: undefined (one rendition is never stepped from: no index below or above).
+        return (this._lastDecision = sorted[to]?.track);
     }
 
     /** {@inheritDoc RenditionSelector.reset} */

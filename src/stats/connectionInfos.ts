@@ -112,11 +112,9 @@ type Entry = Record<string, number | string | undefined>;
 /** `value` when it is a finite number, else `undefined`. @internal */
 export const num = (value: unknown): number | undefined => (Number.isFinite(value) ? (value as number) : undefined);
 
-/** Collects the entries of an `RTCStatsReport` (or any iterable of `[id, stat]`, or a plain array). */
-export function statsEntries(report: RTCStatsReport | Iterable<[string, unknown]> | unknown[]): Stat[] {
-    return Array.from(report as Iterable<unknown>, (value) => (Array.isArray(value) ? value[1] : value)).filter(
-        (value): value is Stat => typeof (value as Stat | null)?.type === 'string',
-    );
+/** Collects the stats of an `RTCStatsReport` (or any map of them, or a plain array). */
+export function statsEntries(report: RTCStatsReport | { values(): Iterable<unknown> }): Stat[] {
+    return [...report.values()].filter((value): value is Stat => typeof (value as Stat | null)?.type === 'string');
 }
 
 /** Copies the numeric `keys` (space-separated) of `from` to `to`, 0 when absent. */

@@ -330,15 +330,17 @@ export interface Streamer extends EventHandlers<StreamerEvents> {
  */
 export async function setSenderBitrate(pc: RTCPeerConnection | undefined, bitrate: number): Promise<void> {
     const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
-    const parameters = sender?.getParameters();
-    const encodings = parameters?.encodings ?? [];
-    const top = encodings.length - 1;
-    let left = bitrate;
-    // Layers low → high: each low one gets at most a share of the budget (15 %, 30 % …), the top
-    // one the rest (a single encoding: all of it).
-    encodings.forEach((encoding, i) => {
-        left -= encoding.maxBitrate =
-            i < top ? Math.max(30_000, Math.round(bitrate * 0.15 * 2 ** i)) : Math.max(i && 50_000, left);
-    });
-    if (top >= 0) await sender!.setParameters(parameters!);
+    if (sender) {
+        const parameters = sender.getParameters();
+        const encodings = parameters.encodings;
+        const top = encodings.length - 1;
+        let left = bitrate;
+        // Layers low → high: each low one gets at most a share of the budget (15 %, 30 % …), the top
+        // one the rest (a single encoding: all of it).
+        encodings.forEach((encoding, i) => {
+            left -= encoding.maxBitrate =
+                i < top ? Math.max(30_000, Math.round(bitrate * 0.15 * 2 ** i)) : Math.max(i && 50_000, left);
+        });
+        await sender.setParameters(parameters);
+    }
 }

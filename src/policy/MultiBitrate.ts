@@ -114,7 +114,7 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
     const bySize = unique.every((r) => pixels(r) > 0);
     return unique.sort(
         (a, b) =>
-            (bySize ? pixels(a) - pixels(b) : 0) ||
+            (bySize && pixels(a) - pixels(b)) ||
             (a.bitrate ?? 0) - (b.bitrate ?? 0) ||
             pixels(a) - pixels(b) ||
             a.track - b.track,

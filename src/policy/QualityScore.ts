@@ -47,7 +47,8 @@ export function qualityScore(sample: QualitySample): number {
     // Never above 100: the delay term is at least 0.25.
     let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute, 0));
     const target = positive(sample.targetFps);
-    if (target && Number.isFinite(fps)) score -= 40 * (1 - Math.min(1, positive(fps, 0) / target));
+    // An unknown (undefined, NaN) frame rate does not penalise; Infinity is at least the target.
+    if (target && fps! >= 0) score -= 40 * (1 - Math.min(1, fps! / target));
     return Math.round(Math.max(0, score));
 }
 

@@ -44,11 +44,10 @@ export function parseRenditions(info: unknown): Rendition[] {
 
 /**
  * Fetches the stream's renditions (with `fetchFn`, else the global `fetch`); rejects when the
- * server offers no stream info.
+ * server offers no stream info (an error page is no JSON).
  */
-export async function fetchRenditions(params: ConnectParams, fetchFn?: FetchFunction): Promise<Rendition[]> {
-    const response = await (fetchFn ?? fetch)(streamInfoUrl(params));
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+export const fetchRenditions = (params: ConnectParams, fetchFn: FetchFunction = fetch): Promise<Rendition[]> =>
     // MistServer wraps the JSON in a callback only when asked to (`?callback=`): plain JSON here.
-    return parseRenditions(await response.json());
-}
+    fetchFn(streamInfoUrl(params))
+        .then((response) => response.json())
+        .then(parseRenditions);

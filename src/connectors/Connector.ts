@@ -66,7 +66,7 @@ export function now(): number {
 type Timer = ReturnType<typeof setTimeout>;
 
 /** The error of a call on a closed session. @internal */
-export const closedError = (): RtcError => new RtcError('INVALID_STATE', 'the session is closed');
+export const closedError = (): RtcError => new RtcError('INVALID_STATE', 'session closed');
 
 /** Whether a (peer or ICE) connection state means connected. */
 const isUp = (state: string): boolean => state === 'connected' || state === 'completed';
@@ -114,9 +114,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     private _stream: MediaStream | undefined;
     private _created = now();
     private _timers = new Set<Timer>();
-    private _expectedTracks = Infinity;
-    /** When the cached sample was asked for (-Infinity: none, or it failed). */
-    private _statsAt = -Infinity;
+    /** The answer's media count (undefined before the answer: no count reaches it). */
+    private _expectedTracks?: number;
+    /** When the cached sample was asked for (undefined: none, or it failed). */
+    private _statsAt?: number;
     private _statsPromise: Promise<ConnectionInfos> | undefined;
     private _lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
     private _disconnectTimer: Timer | undefined;
@@ -125,17 +126,15 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     constructor(params: ConnectParams, stream: MediaStream | undefined, options: ConnectorOptions, name: string) {
         super();
-        if (typeof params?.endPoint !== 'string') {
-            throw new RtcError('INVALID_ARGUMENT', 'params.endPoint must be a string');
-        }
         if (stream && !stream.getTracks().length) {
-            throw new RtcError('INVALID_ARGUMENT', 'the stream has no track');
+            throw new RtcError('INVALID_ARGUMENT', 'stream has no track');
         }
         this._params = params;
         this._options = options;
         this._log = this._logger = createLogger(name, options.logLevel, options.logger);
         this.publishing = !!stream;
         this._stream = stream;
+        // Validates params (INVALID_ARGUMENT for no params, a bad endPoint or no stream name).
         this.streamName = this._resolveStreamName();
         // Runs synchronously up to its first await: subclass fields with initializers must not be
         // touched before that (their initializers run after this constructor).
@@ -226,7 +225,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const pc = this._pc;
         if (!pc) return Promise.reject(closedError());
         const t = now();
-        if (t - this._statsAt >= cacheMs) {
+        // No sample (or a failed one): NaN, never below cacheMs.
+        if (!(t - this._statsAt! < cacheMs)) {
             this._statsAt = t;
             (this._statsPromise = pc.getStats().then((report) => {
                 const stats = statsEntries(report);
@@ -234,7 +234,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                 const infos = normalizeStats(stats, this._lastStats, timestamp);
                 this._lastStats = { timestamp, stats };
                 return infos;
-            })).catch(() => (this._statsAt = -Infinity));
+            })).catch(() => (this._statsAt = undefined));
         }
         return this._statsPromise!;
     }
@@ -342,17 +342,19 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         this._mark('answer');
         const read = readAnswer(answer);
-        if (!read) throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer');
-        if (!this.publishing && !(this._expectedTracks = read[1])) {
-            throw new RtcError('MEDIA_FAILED', 'the answer has no media');
-        }
         try {
+            // The browser's refusal too: its reason is the cause.
+            if (!read) throw read;
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
         } catch (cause) {
-            throw new RtcError('SIGNALING_FAILED', 'the browser refused the answer', { cause });
+            throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer', { cause });
+        }
+        // Tracks that arrived meanwhile are counted by the _checkOpen below.
+        if (!this.publishing && !(this._expectedTracks = read![1])) {
+            throw new RtcError('MEDIA_FAILED', 'answer has no media');
         }
         if (this.closed) return;
-        for (const c of read[0]) this.codecs.add(c);
+        for (const c of read![0]) this.codecs.add(c);
         // ICE and DTLS get 15 s to connect (not an option).
         this._setTimer(() => this._up || this._lost('the media connection timed out'), 15_000);
         this._checkOpen();
@@ -375,7 +377,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (
             this._state === 'connecting' &&
             stream &&
-            (this.publishing ? this._up : stream.getTracks().length >= this._expectedTracks)
+            (this.publishing ? this._up : stream.getTracks().length >= this._expectedTracks!)
         ) {
             this._state = 'open';
             this._mark('open');

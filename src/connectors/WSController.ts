@@ -268,7 +268,7 @@ export class WSController extends Connector<WSControllerEvents> {
                 _resolve: (answer: AnswerSdpMessage) => {
                     this._answered = true;
                     if (answer.result) resolve(answer.answerSdp);
-                    else reject(new RtcError('REFUSED', 'the server refused the session'));
+                    else reject(new RtcError('REFUSED', 'session refused'));
                 },
                 _reject: reject,
             });
@@ -487,7 +487,7 @@ export class WSController extends Connector<WSControllerEvents> {
         if (message.type == 'warning') {
             this._logger.warn(`server: ${message.text}`);
         } else if (message.type == 'on_stop') {
-            this.close(new RtcError('STREAM_ENDED', 'the server ended the stream'));
+            this.close(new RtcError('STREAM_ENDED', 'stream ended'));
         } else if (message.type == 'on_error') {
             // A failed command is not fatal, even before the answer (commands may precede it).
             const { message: text, command } = message;

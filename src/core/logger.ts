@@ -28,18 +28,19 @@ export interface Logger {
     error(message: string, context?: object): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** The levels that log, from the least verbose: a logger logs up to its level's index. */
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 
 /** A level-filtering logger named after its layer, writing to `sink` (default: `console`). */
 export function createLogger(name: string, level: LogLevel = 'warn', sink?: Logger): Logger {
-    // 'silent' (not in LEVELS) is above them all.
-    const min = level === 'silent' ? 4 : LEVELS.indexOf(level);
+    // 'silent' (not in LEVELS, index -1) logs nothing.
+    const max = LEVELS.indexOf(level as (typeof LEVELS)[number]);
     return Object.fromEntries(
         LEVELS.map((lvl, rank) => [
             lvl,
             (message: string, context?: object) => {
                 // Without a context, no trailing `undefined` in the console.
-                if (rank >= min)
+                if (rank <= max)
                     (sink ?? console)[lvl](`[rtcwire:${name}] ${message}`, ...(context === undefined ? [] : [context]));
             },
         ]),

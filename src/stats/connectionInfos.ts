@@ -133,14 +133,14 @@ export function normalizeStats(
 ): ConnectionInfos {
     const infos: ConnectionInfos = { timestamp: now, inbound: {}, outbound: {} };
     const dt = previous ? now - previous.timestamp : 0;
-    const find = (test: (s: Stat) => unknown, stats = current) => stats.find(test);
+    const find = (test: (s: Stat) => unknown) => current.find(test);
 
     for (const stat of current) {
         const kind = stat.kind ?? stat.mediaType;
         const inbound = stat.type === 'inbound-rtp';
         if ((kind !== 'audio' && kind !== 'video') || (!inbound && stat.type !== 'outbound-rtp')) continue;
         const dir = inbound ? 'Received' : 'Sent';
-        const prev = find((s) => s.id === stat.id, previous?.stats ?? []);
+        const prev = previous?.stats.find((s) => s.id === stat.id);
         /** Growth of a counter since the previous sample (its total on the first sample). */
         const delta = (key: string) => (num(stat[key]) ?? 0) - (num(prev?.[key]) ?? 0);
         /**

@@ -352,7 +352,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         );
         if (decided === undefined || decided === current) return;
         this._emitAny('rendition', (this._autoTrack = decided));
-        connector.setVideoTrack(decided).catch(this._failed('rendition'));
+        // The tracks message (with a pinned audio choice, unchanged) asks for the new rendition.
+        this._sendTracks();
     }
 
     /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */

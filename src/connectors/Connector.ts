@@ -189,7 +189,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._pc?.close();
         this._pc = undefined;
         if (!this.publishing) this._stream?.getTracks().forEach((t) => t.stop());
-        if (error) this._logger.info('closed', { error });
+        this._logger.info('closed', { error });
         this._emitBase('state', 'closed');
         this._emitBase('close', error);
     }
@@ -207,11 +207,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                 `invalid kind '${kind}'${track ? ` for a ${track.kind} track` : ''}`,
             );
         }
-        const pc = this._pc;
-        if (!pc) throw closedError();
-        // The receiver's track always exists and has the transceiver's kind.
-        const transceiver = pc
-            .getTransceivers()
+        // The receiver's track always exists and has the transceiver's kind. Closed: no sender either.
+        const transceiver = this._pc
+            ?.getTransceivers()
             .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
         if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender`);
         await transceiver.sender.replaceTrack(track).catch((cause: unknown) => Promise.reject(RtcError.from(cause)));
@@ -221,18 +219,18 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * Normalised `getStats()` summary; samples younger than `cacheMs` are reused so that several
      * consumers cost one `getStats()` call.
      */
-    connectionInfos(cacheMs = 1000): Promise<ConnectionInfos> {
+    async connectionInfos(cacheMs = 1000): Promise<ConnectionInfos> {
         const pc = this._pc;
-        if (!pc) return Promise.reject(closedError());
+        if (!pc) throw closedError();
         const t = now();
         // No sample (or a failed one): NaN, never below cacheMs.
         if (!(t - this._statsAt! < cacheMs)) {
             this._statsAt = t;
             (this._statsPromise = pc.getStats().then((report) => {
                 const stats = statsEntries(report);
-                const timestamp = now();
-                const infos = normalizeStats(stats, this._lastStats, timestamp);
-                this._lastStats = { timestamp, stats };
+                // The sample's time is when it was asked for.
+                const infos = normalizeStats(stats, this._lastStats, t);
+                this._lastStats = { timestamp: t, stats };
                 return infos;
             })).catch(() => (this._statsAt = undefined));
         }

@@ -86,7 +86,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                 this._logger.warn('invalid Location ignored', { location, error });
             }
             // Closed while the response was on its way: release what the server created.
-            if (this.closed) this._deleteResource();
+            if (this.closed) this._teardown();
         }
         const body = await response.text().catch(lost);
         this._logger.debug(what, { status });
@@ -126,7 +126,15 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     /** @internal */
     protected _teardown(): void {
         this._abort?.abort();
-        this._deleteResource();
+        // DELETE <resource> once, in the background: CORS may refuse it, close never waits.
+        const url = this._resourceUrl;
+        if (url) {
+            this._resourceUrl = undefined;
+            // A DELETE still pending after 10 s is abandoned (where AbortSignal.timeout exists).
+            new Promise<Response>((resolve) =>
+                resolve(this._fetch(url, 'DELETE', AbortSignal.timeout?.(10_000))),
+            ).catch((error: unknown) => this._logger.debug('DELETE failed', { error }));
+        }
     }
 
     /**
@@ -140,18 +148,6 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
         if (body) headers['Content-Type'] = headers.Accept = 'application/sdp';
         return fetchFn(url, { method, headers, body, signal });
-    }
-
-    /** Fires `DELETE <resource>` once, in the background: CORS may refuse it, close never waits. */
-    private _deleteResource(): void {
-        const url = this._resourceUrl;
-        if (!url) return;
-        this._resourceUrl = undefined;
-        // A DELETE still pending after 10 s is abandoned (where AbortSignal.timeout exists).
-        new Promise<Response>((resolve) => resolve(this._fetch(url, 'DELETE', AbortSignal.timeout?.(10_000)))).then(
-            ({ status }) => this._logger.debug('DELETE', { status }),
-            (error: unknown) => this._logger.debug('DELETE', { error }),
-        );
     }
 }
 

@@ -77,13 +77,22 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         );
         // 2xx: WHIP/WHEP servers answer 201 (some 200).
         const { ok, status, headers } = response;
-        const location = headers.get('location');
-        if (ok && location) {
+        if (ok) {
+            const location = headers.get('location');
+            const servers = parseIceServerLinks(headers.get('link'));
             try {
                 // Relative Locations are the norm; resolve them against the (possibly redirected) request URL.
-                this._resourceUrl = new URL(location, response.url || this.url).href;
+                if (location) this._resourceUrl = new URL(location, response.url || this.url).href;
+                // After close there is no peer connection: the TypeError is only logged.
+                const pc = this._pc!;
+                if (servers.length)
+                    pc.setConfiguration({
+                        ...pc.getConfiguration?.(),
+                        iceServers: [...(this._params.iceServers ?? []), ...servers],
+                    });
             } catch (error) {
-                this._logger.warn('invalid Location ignored', { location, error });
+                // An invalid Location (a server bug) leaves the Link ICE servers out too.
+                this._logger.warn('Location or Link ICE servers ignored', { location, error });
             }
             // Closed while the response was on its way: release what the server created.
             if (this.closed) this._teardown();
@@ -106,19 +115,6 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                 `${what}: HTTP ${detail}`,
                 { retryable: status >= 500 },
             );
-        }
-        const servers = parseIceServerLinks(headers.get('link'));
-        if (servers.length) {
-            try {
-                // After close there is no peer connection: the TypeError is only logged.
-                const pc = this._pc!;
-                pc.setConfiguration({
-                    ...pc.getConfiguration?.(),
-                    iceServers: [...(this._params.iceServers ?? []), ...servers],
-                });
-            } catch (error) {
-                this._logger.warn('Link ICE servers not applied', { error });
-            }
         }
         return body;
     }

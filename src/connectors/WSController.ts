@@ -247,7 +247,7 @@ export class WSController extends Connector<WSControllerEvents> {
         // An error event (no code) comes before the close event: the first one closes the session.
         socket.onerror = socket.onclose = (event: Partial<CloseEvent>) =>
             this._lost(
-                `signaling ${this.timings.socketOpen ? 'socket closed' : 'server unreachable'}${event.code ? ` (code ${event.code}${event.reason ? `, ${event.reason}` : ''})` : ''}`,
+                `signaling ${this.timings.socketOpen ? 'socket closed' : 'server unreachable'} ${[event.code, event.reason].filter(Boolean).join(', ')}`,
                 event,
             );
     }
@@ -337,9 +337,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const { audio, video } = { ...tracks };
         if (
             (audio ?? video) === undefined ||
-            [audio, video].some(
-                (t) => t !== undefined && t !== 'auto' && t !== 'none' && !(Number.isInteger(t) && t >= 0),
-            )
+            [audio, video].some((t) => t !== undefined && t !== 'auto' && t !== 'none' && t !== t >>> 0)
         ) {
             throw new RtcError('INVALID_ARGUMENT', "setTracks needs audio or video tracks: index, 'auto' or 'none'");
         }
@@ -484,9 +482,10 @@ export class WSController extends Connector<WSControllerEvents> {
         }
         // Replies carry no id: the oldest written command waiting for this type gets it.
         this._settle((c) => c._sent && c._reply === type, value);
-        if (message.type == 'warning') {
-            this._logger.warn(`server: ${message.text}`);
-        } else if (message.type == 'on_stop') {
+        // A warning's only field is its text.
+        if (type == 'warning') {
+            this._logger.warn(`server: ${value}`);
+        } else if (type == 'on_stop') {
             this.close(new RtcError('STREAM_ENDED', 'stream ended'));
         } else if (message.type == 'on_error') {
             // A failed command is not fatal, even before the answer (commands may precede it).

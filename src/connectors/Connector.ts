@@ -107,11 +107,12 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     protected readonly _options: ConnectorOptions;
     /** @internal */
     protected readonly _logger: Logger;
-    /** @internal */
-    protected _pc: RTCPeerConnection | undefined;
+    /** The underlying peer connection (undefined after close). */
+    readonly peerConnection?: RTCPeerConnection;
 
     private _state: ConnectorState = 'connecting';
-    private _stream: MediaStream | undefined;
+    /** The published stream, or the player's remote stream once tracks arrive. */
+    readonly stream?: MediaStream;
     private _created = now();
     private _timers = new Set<Timer>();
     /** The answer's media count (undefined before the answer: no count reaches it). */
@@ -133,7 +134,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._options = options;
         this._log = this._logger = createLogger(name, options.logLevel, options.logger);
         this.publishing = !!stream;
-        this._stream = stream;
+        this.stream = stream;
         // Validates params (INVALID_ARGUMENT for no params, a bad endPoint or no stream name).
         this.streamName = this._resolveStreamName();
         // Runs synchronously up to its first await: subclass fields with initializers must not be
@@ -162,14 +163,6 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     get closed(): boolean {
         return this._state === 'closed';
     }
-    /** The published stream, or the player's remote stream once tracks arrive. */
-    get stream(): MediaStream | undefined {
-        return this._stream;
-    }
-    /** The underlying peer connection (undefined after close). */
-    get peerConnection(): RTCPeerConnection | undefined {
-        return this._pc;
-    }
 
     /**
      * Closes the session: idempotent; releases the socket, timers, peer connection and the tracks
@@ -185,10 +178,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             // An injected socket implementation may throw on close: the rest must still be released.
             this._logger.warn('teardown failed', { error: e });
         }
-        // The peer connection's handlers do nothing without _pc.
-        this._pc?.close();
-        this._pc = undefined;
-        if (!this.publishing) this._stream?.getTracks().forEach((t) => t.stop());
+        // The peer connection's handlers do nothing without a peer connection.
+        this.peerConnection?.close();
+        (this as { peerConnection?: RTCPeerConnection }).peerConnection = undefined;
+        if (!this.publishing) this.stream?.getTracks().forEach((t) => t.stop());
         this._logger.info('closed', { error });
         this._emitBase('state', 'closed');
         this._emitBase('close', error);
@@ -208,7 +201,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             );
         }
         // The receiver's track always exists and has the transceiver's kind. Closed: no sender either.
-        const transceiver = this._pc
+        const transceiver = this.peerConnection
             ?.getTransceivers()
             .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
         if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender`);
@@ -220,7 +213,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * consumers cost one `getStats()` call.
      */
     async connectionInfos(cacheMs = 1000): Promise<ConnectionInfos> {
-        const pc = this._pc;
+        const pc = this.peerConnection;
         if (!pc) throw closedError();
         const t = now();
         // No sample (or a failed one): NaN, never below cacheMs.
@@ -293,10 +286,13 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const options = this._options;
         const PC = this._platform('RTCPeerConnection');
         // rtcpMuxPolicy 'require' and iceServers [] are the defaults.
-        const pc = (this._pc = new PC({ iceServers: this._params.iceServers, bundlePolicy: 'max-bundle' }));
+        const pc = ((this as { peerConnection?: RTCPeerConnection }).peerConnection = new PC({
+            iceServers: this._params.iceServers,
+            bundlePolicy: 'max-bundle',
+        }));
         pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onState();
         const codec = options.videoCodec;
-        const stream = this._stream;
+        const stream = this.stream;
         if (stream) {
             for (const track of stream.getTracks()) {
                 const video = track.kind === 'video';
@@ -354,14 +350,14 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         for (const c of read![0]) this.codecs.add(c);
         // ICE and DTLS get 15 s to connect (not an option).
-        this._setTimer(() => this._up || this._lost('the media connection timed out'), 15_000);
+        this._setTimer(() => this._up || this._lost('media connection timed out'), 15_000);
         this._checkOpen();
     }
 
     private _onTrack(event: RTCTrackEvent): void {
         if (this.closed) return;
         // Without a=msid in the answer the track comes without a stream (browsers have MediaStream).
-        const stream = (this._stream = this._stream ?? event.streams[0] ?? new MediaStream());
+        const stream = ((this as { stream?: MediaStream }).stream ??= event.streams[0] ?? new MediaStream());
         if (!stream.getTracks().includes(event.track)) stream.addTrack(event.track);
         this._checkOpen();
     }
@@ -371,7 +367,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * without it, and tracks are only counted against the answer's m-lines (Infinity before).
      */
     private _checkOpen(): void {
-        const stream = this._stream;
+        const stream = this.stream;
         if (
             this._state === 'connecting' &&
             stream &&
@@ -386,7 +382,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /** Both `connectionstatechange` and `iceconnectionstatechange` (alone on old browsers). */
     private _onState(): void {
-        const pc = this._pc;
+        const pc = this.peerConnection;
         if (!pc) return;
         if (isUp(pc.iceConnectionState)) this._mark('iceConnected');
         const state = pc.connectionState ?? pc.iceConnectionState;
@@ -398,11 +394,12 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         } else if (state === 'disconnected') {
             if (this._disconnectTimer === undefined)
                 this._disconnectTimer = this._setTimer(
-                    () => this._lost(`the media connection ${state}`),
+                    () => this._lost(`media connection ${state}`),
                     this._opt(this._options.disconnectedGraceMs, 5_000),
                 );
-        } else if (state === 'failed' || state === 'closed') {
-            this._lost(`the media connection ${state}`);
+        } else if (state === 'failed') {
+            // 'closed' comes from pc.close() only, which fires no event.
+            this._lost(`media connection ${state}`);
         }
     }
 

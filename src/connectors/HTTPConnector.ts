@@ -38,7 +38,11 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     /** The WHIP/WHEP endpoint the offer is posted to. */
     declare readonly url: string;
 
-    private _resourceUrl: string | undefined;
+    /**
+     * The session resource (the `Location` of the `201` response, resolved against the endpoint
+     * URL), or `undefined` until the answer arrives or when the server gave none.
+     */
+    readonly resourceUrl?: string;
     private _abort: AbortController | undefined;
 
     /**
@@ -47,14 +51,6 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, stream ? 'whip' : 'whep');
-    }
-
-    /**
-     * The session resource (the `Location` of the `201` response, resolved against the endpoint
-     * URL), or `undefined` until the answer arrives or when the server gave none.
-     */
-    get resourceUrl(): string | undefined {
-        return this._resourceUrl;
     }
 
     /** @internal */
@@ -66,10 +62,9 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
 
     /** @internal */
     protected async _sip(offer: string): Promise<string> {
-        const what = this.publishing ? 'WHIP' : 'WHEP';
         /** A failure of the request or of reading its response (after close, a no-op). */
         const lost = (cause: unknown): never => {
-            this._lost(`${what} failed: ${cause}`, cause);
+            this._lost(`POST failed: ${cause}`, cause);
             throw cause;
         };
         const response = await this._fetch(this.url, 'POST', (this._abort = new AbortController()).signal, offer).catch(
@@ -82,9 +77,10 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             const servers = parseIceServerLinks(headers.get('link'));
             try {
                 // Relative Locations are the norm; resolve them against the (possibly redirected) request URL.
-                if (location) this._resourceUrl = new URL(location, response.url || this.url).href;
+                if (location)
+                    (this as { resourceUrl?: string }).resourceUrl = new URL(location, response.url || this.url).href;
                 // After close there is no peer connection: the TypeError is only logged.
-                const pc = this._pc!;
+                const pc = this.peerConnection!;
                 if (servers.length)
                     pc.setConfiguration({
                         ...pc.getConfiguration?.(),
@@ -98,7 +94,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             if (this.closed) this._teardown();
         }
         const body = await response.text().catch(lost);
-        this._logger.debug(what, { status });
+        this._logger.debug('POST', { status });
         if (!ok) {
             // The first 200 characters of the body, on one line.
             const detail = `${status} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
@@ -112,7 +108,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                       : status >= 400 && status < 500
                         ? 'REFUSED'
                         : 'SIGNALING_FAILED',
-                `${what}: HTTP ${detail}`,
+                `HTTP ${detail}`,
                 { retryable: status >= 500 },
             );
         }
@@ -123,9 +119,9 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     protected _teardown(): void {
         this._abort?.abort();
         // DELETE <resource> once, in the background: CORS may refuse it, close never waits.
-        const url = this._resourceUrl;
+        const url = this.resourceUrl;
         if (url) {
-            this._resourceUrl = undefined;
+            (this as { resourceUrl?: string }).resourceUrl = undefined;
             // A DELETE still pending after 10 s is abandoned (where AbortSignal.timeout exists).
             new Promise<Response>((resolve) =>
                 resolve(this._fetch(url, 'DELETE', AbortSignal.timeout?.(10_000))),
@@ -139,11 +135,10 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      * invocation" otherwise). Throws `NOT_SUPPORTED` synchronously without a fetch.
      */
     private _fetch(url: string, method: string, signal?: AbortSignal, body?: string): Promise<Response> {
-        const fetchFn = this._platform('fetch');
         const token = this._params.accessToken;
         const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
         if (body) headers['Content-Type'] = headers.Accept = 'application/sdp';
-        return fetchFn(url, { method, headers, body, signal });
+        return this._platform('fetch')(url, { method, headers, body, signal });
     }
 }
 

@@ -139,7 +139,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this.streamName = this._resolveStreamName();
         // Runs synchronously up to its first await: subclass fields with initializers must not be
         // touched before that (their initializers run after this constructor).
-        this._run().catch((error: unknown) => this._fail(error));
+        this._run().catch((error: unknown) => this.close(RtcError.from(error, 'SIGNALING_FAILED')));
     }
 
     /** Resolves the stream name (and validates the endpoint) synchronously. @internal */
@@ -228,11 +228,6 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             })).catch(() => (this._statsAt = undefined));
         }
         return this._statsPromise!;
-    }
-
-    /** Closes with `error` mapped to an RtcError (no-op when already closed). @internal */
-    protected _fail(error: unknown, code: RtcError['code'] = 'SIGNALING_FAILED'): void {
-        if (!this.closed) this.close(RtcError.from(error, code));
     }
 
     /**
@@ -330,7 +325,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         const ms = this._opt(this._options.answerTimeoutMs, 15_000);
         // On timeout the session closes, and the subclass's teardown ends _sip.
-        const timer = this._setTimer(() => this._fail(new RtcError('TIMEOUT', `no answer within ${ms} ms`)), ms);
+        const timer = this._setTimer(() => this.close(new RtcError('TIMEOUT', `no answer within ${ms} ms`)), ms);
         const answer = await this._sip(sdp);
         this._clearTimer(timer);
         if (this.closed) return;
@@ -358,7 +353,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         if (this.closed) return;
         // Without a=msid in the answer the track comes without a stream (browsers have MediaStream).
         const stream = ((this as { stream?: MediaStream }).stream ??= event.streams[0] ?? new MediaStream());
-        if (!stream.getTracks().includes(event.track)) stream.addTrack(event.track);
+        // A track already in the stream is not added twice (MediaStream.addTrack's own rule).
+        stream.addTrack(event.track);
         this._checkOpen();
     }
 
@@ -405,6 +401,6 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /** Closes with a (retryable) `CONNECTION_LOST` error. @internal */
     protected _lost(message: string, cause?: unknown): void {
-        this._fail(new RtcError('CONNECTION_LOST', message, { cause }));
+        this.close(new RtcError('CONNECTION_LOST', message, { cause }));
     }
 }

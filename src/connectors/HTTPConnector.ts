@@ -96,8 +96,6 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const body = await response.text().catch(lost);
         this._logger.debug('POST', { status });
         if (!ok) {
-            // The first 200 characters of the body, on one line.
-            const detail = `${status} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
             // 401/403 → ACCESS_DENIED, 404 → STREAM_NOT_FOUND, other 4xx → REFUSED, else
             // SIGNALING_FAILED; only 5xx may succeed on retry.
             throw new RtcError(
@@ -108,7 +106,8 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                       : status >= 400 && status < 500
                         ? 'REFUSED'
                         : 'SIGNALING_FAILED',
-                `HTTP ${detail}`,
+                // The first 200 characters of the body, on one line.
+                `HTTP ${status} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim(),
                 { retryable: status >= 500 },
             );
         }

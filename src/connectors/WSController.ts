@@ -494,7 +494,7 @@ export class WSController extends Connector<WSControllerEvents> {
             if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
                 this._logger.warn(error.message);
             } else {
-                this._fail(NOT_FOUND.test(text) ? new RtcError('STREAM_NOT_FOUND', error.message) : error);
+                this.close(NOT_FOUND.test(text) ? new RtcError('STREAM_NOT_FOUND', error.message) : error);
             }
         }
     }

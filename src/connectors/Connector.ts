@@ -183,8 +183,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         (this as { peerConnection?: RTCPeerConnection }).peerConnection = undefined;
         if (!this.publishing) this.stream?.getTracks().forEach((t) => t.stop());
         this._logger.info('closed', { error });
-        this._emitBase('state', 'closed');
-        this._emitBase('close', error);
+        (this as Connector)._emit('state', 'closed');
+        (this as Connector)._emit('close', error);
     }
 
     /**
@@ -266,11 +266,6 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const impl = this._options[name] ?? (globalThis as ConnectorOptions)[name];
         if (!impl) throw new RtcError('NOT_SUPPORTED', `no ${name} on this platform`);
         return impl;
-    }
-
-    /** Emits one of the base events from generic code. @internal */
-    protected _emitBase<K extends keyof ConnectorEvents & string>(event: K, ...args: ConnectorEvents[K]): void {
-        (this as unknown as Connector<ConnectorEvents>)._emit(event, ...args);
     }
 
     /** Opens the subclass's signaling channel, if any, before the peer connection is built. @internal */
@@ -371,8 +366,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         ) {
             this._state = 'open';
             this._mark('open');
-            this._emitBase('state', 'open');
-            this._emitBase('open', stream);
+            (this as Connector)._emit('state', 'open');
+            (this as Connector)._emit('open', stream);
         }
     }
 

@@ -152,7 +152,7 @@ interface Outgoing {
     _timer?: ReturnType<typeof setTimeout>;
 }
 
-const NOT_FOUND = /not found|open failed|no such|unknown stream|not exist/i;
+const NOT_FOUND = /not (found|exist)|open failed|no such|unknown stream/i;
 
 /**
  * Server reports and the event each one fires. A message with one field (besides `type`) reports

@@ -208,7 +208,7 @@ function num(name: string, value: number, min = 0): number {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface below only declares the optional on<Event> handler properties that Emitter reads by name
 export class WSController extends Connector<WSControllerEvents> {
     // Set by _connect, which runs inside super(): `declare` emits no field that would reset it.
-    private declare _socket?: WebSocket;
+    declare private _socket?: WebSocket;
     /** Set once the offer is queued: commands go out after it, never before. */
     private _offerQueued?: boolean;
     private _answered?: boolean;

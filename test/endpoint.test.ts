@@ -166,6 +166,8 @@ describe('buildWebSocketUrl', () => {
         invalid(() => buildHttpUrl({ endPoint: null, streamName: 's' } as unknown as ConnectParams, true));
         invalid(() => buildWebSocketUrl({ endPoint: 'host', streamName: 5 } as unknown as ConnectParams));
         invalid(() => buildHttpUrl({ endPoint: 'https://host', streamName: {} } as unknown as ConnectParams, false));
+        // A lone surrogate cannot be URL-encoded.
+        invalid(() => buildWebSocketUrl({ endPoint: 'host', streamName: '\uD800' }));
     });
 });
 

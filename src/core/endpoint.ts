@@ -19,31 +19,32 @@ export function transportOf(endPoint: string): Transport {
 function buildUrl(params: ConnectParams, segment: string): { url: string; streamName: string } {
     const ws = segment == 'webrtc';
     let url: URL;
-    let streamName: string | undefined;
-    // `/<segment>[/<name>]` at the end of the path (trailing slashes ignored), or the path's end.
-    let end: RegExpExecArray;
+    let streamName: unknown;
     try {
-        // No params or an endPoint that is no string: a TypeError, the same invalid endPoint.
-        const raw = params.endPoint.trim();
         // A ws(s) or http(s) scheme, mapped to the transport's of the same security (ws ↔ http,
         // wss ↔ https), or none, when a local bare host gets the plain scheme (`ws://`, `http://`).
-        // Another scheme does not match: reading the null match throws, an invalid endPoint.
+        // Another scheme does not match: reading the null match throws, an invalid endPoint. No
+        // params or an endPoint that is no string: a TypeError, the same invalid endPoint.
         const scheme =
             /^(?:(?:ws|http)(s?):\/\/|(?![a-z][a-z\d+.-]*:\/\/)(?=(?:(localhost|127\.0\.0\.1|\[::1\])(?:[:/?#]|$))?))(.*)/is.exec(
-                raw,
+                params.endPoint.trim(),
             )!;
         url = new URL(`${ws ? 'ws' : 'http'}${scheme[1] ?? (scheme[2] ? '' : 's')}://${scheme[3]}`);
-        end = /(?:\/(webrtc|whip|whep)(?:\/([^/]+))?)?\/*$/.exec(url.pathname)!;
-        streamName = end[2] ? decodeURIComponent(end[2]) : params.streamName;
+        // `/<segment>[/<name>]` at the end of the path (trailing slashes ignored), or the path's
+        // end: a path that names the stream is kept; else (`https://host/whep` too) it gets the name
+        // (one that is no string is checked below; one that cannot be encoded is invalid here).
+        url.pathname = url.pathname.replace(
+            /(?:\/(webrtc|whip|whep)(?:\/([^/]+))?)?\/*$/,
+            (path, named = segment, name?: string) =>
+                name
+                    ? ((streamName = decodeURIComponent(name)), path)
+                    : `/${named}/${encodeURIComponent((streamName = params.streamName) as string)}`,
+        );
     } catch (cause) {
         throw new RtcError('INVALID_ARGUMENT', `invalid endPoint '${params?.endPoint}'`, { cause });
     }
     if (!streamName || typeof streamName != 'string')
         throw new RtcError('INVALID_ARGUMENT', 'streamName (string) is required');
-    // A path that already ends with the protocol segment (`https://host/whep`) only lacks the name.
-    if (!end[2]) {
-        url.pathname = `${url.pathname.slice(0, end.index)}/${end[1] ?? segment}/${encodeURIComponent(streamName)}`;
-    }
     for (const [key, value] of new URLSearchParams(params.query)) url.searchParams.set(key, value);
     if (ws && params.accessToken) url.searchParams.set('accessToken', params.accessToken);
     return { url: url.href, streamName };

@@ -30,14 +30,12 @@ export function mungeOffer(sdp: string, codec?: VideoCodec): string {
     return sectionsOf(sdp)
         .map((section) => {
             const payloads = section.match(/.*/)![0].split(' ').slice(3);
-            const ofCodec = (name: string) => payloads.filter((p) => codecOf(section, p) === name);
-            /** The payloads of `list` and their RTX payloads (`apt=`), in m-line order. */
-            const withRtx = (list: string[]) =>
-                payloads.filter(
-                    (p) => list.includes(p) || list.includes(find(section, `^a=fmtp:${p} .*\\bapt=(\\d+)`)!),
-                );
+            /** The payload an RTX payload repairs (`apt=`), or `p` itself. */
+            const primary = (p: string) => find(section, `^a=fmtp:${p} .*\\bapt=(\\d+)`) ?? p;
+            /** The payloads of codec `name`, with their RTX payloads, in m-line order. */
+            const ofCodec = (name: string) => payloads.filter((p) => codecOf(section, primary(p)) === name);
             // Each edit finds its codec only in the m-sections of its kind (Opus in audio …).
-            for (const p of ofCodec('OPUS')) {
+            for (const p of payloads.filter((p) => codecOf(section, p) == 'OPUS')) {
                 const fmtp = RegExp(`^a=fmtp:${p} .*`, 'm');
                 if (!fmtp.test(section))
                     section = section.replace(RegExp(`^a=rtpmap:${p} .*`, 'm'), `$&\r\na=fmtp:${p} stereo=1`);
@@ -49,10 +47,10 @@ export function mungeOffer(sdp: string, codec?: VideoCodec): string {
                 });
             }
             const h264 = ofCodec('H264');
-            const mode0 = h264.filter((p) => !find(section, `^a=fmtp:${p} .*(packetization-mode=1)`));
-            // RTX payloads follow their primary payload out.
-            const drop = withRtx(mode0.length < h264.length ? mode0 : []);
-            const preferred = withRtx(ofCodec(codec?.toUpperCase() ?? ''));
+            // An RTX payload is judged by its primary payload: they go out together.
+            const mode0 = h264.filter((p) => !find(section, `^a=fmtp:${primary(p)} .*(packetization-mode=1)`));
+            const drop = mode0.length < h264.length ? mode0 : [];
+            const preferred = ofCodec(codec?.toUpperCase() ?? '');
             const kept = payloads
                 .filter((p) => !drop.includes(p))
                 .sort((a, b) => +preferred.includes(b) - +preferred.includes(a));

@@ -280,6 +280,7 @@ describe('Emitter', () => {
         e.on('open', after);
         expect(() => e.fireNow('open', 'x')).not.toThrow();
         expect(after).toHaveBeenCalledWith('x');
+        await flush(); // logged from the listener's settled Promise
         expect(log.error).toHaveBeenCalledTimes(2);
         expect(log.error).toHaveBeenCalledWith(
             expect.stringContaining("'open'"),
@@ -347,5 +348,21 @@ describe('Emitter', () => {
         e.fire('open', 'x');
         await flush();
         expect(late).not.toHaveBeenCalled();
+    });
+
+    it('an event named like an Object.prototype member has no listeners', async () => {
+        const e = new TestEmitter(spyLogger());
+        for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'] as never[]) {
+            expect(e.listenerCount(name)).toBe(0);
+            expect(() => (e as unknown as { fireNow(event: string): void }).fireNow(name)).not.toThrow();
+            expect(() => e.off(name)).not.toThrow();
+        }
+        const fn = vi.fn();
+        e.on('constructor' as never, fn);
+        expect(e.listenerCount('constructor' as never)).toBe(1);
+        expect(e.listenerCount('toString' as never)).toBe(0);
+        (e as unknown as { fire(event: string, arg: number): void }).fire('constructor', 1);
+        await flush();
+        expect(fn).toHaveBeenCalledWith(1);
     });
 });

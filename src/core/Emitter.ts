@@ -43,8 +43,8 @@ const emitterLog = createLogger('events');
 
 /** One `on`/`once` subscription. */
 interface Subscription {
-    fn: (...args: unknown[]) => unknown;
-    once: boolean;
+    _fn: (...args: unknown[]) => unknown;
+    _once: boolean;
 }
 
 /**
@@ -64,14 +64,15 @@ export class Emitter<M extends EventMap> {
     /**
      * Subscriptions per event. Lists are replaced, never mutated: an emission walks the list it
      * started with, so listeners added or removed meanwhile take effect from the next emission.
+     * Prototype-free: an event named like an `Object.prototype` member (`constructor`) has none.
      */
-    private _listeners: Record<string, Subscription[] | undefined> = {};
+    private _listeners = new Map<string, Subscription[]>();
     /** @internal */
     protected _log: Logger = emitterLog;
 
     /** Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted. */
     on<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
-        return this._add(event, listener, false, options?.signal);
+        return this._add(event, listener, false, options);
     }
 
     /**
@@ -85,30 +86,28 @@ export class Emitter<M extends EventMap> {
         listener?: Listener<M, K>,
         options?: ListenOptions,
     ): this | Promise<M[K][0]> {
-        const signal = options?.signal;
-        if (listener) return this._add(event, listener, true, signal);
-        return new Promise<M[K][0]>((resolve, reject) => {
-            this._add(event, resolve as unknown as Listener<M, K>, true, signal);
-            // Once settled, the Promise ignores a later abort.
-            if (signal?.aborted) reject(signal.reason);
-            signal?.addEventListener('abort', () => reject(signal.reason));
-        });
+        // Once settled, the Promise ignores a later abort.
+        return listener
+            ? this._add(event, listener, true, options)
+            : new Promise<M[K][0]>((resolve, reject) =>
+                  this._add(event, resolve as unknown as Listener<M, K>, true, options, reject),
+              );
     }
 
     /** Removes `listener` from `event` (all listeners of `event` without a listener). */
     off<K extends EventName<M>>(event: K, listener?: Listener<M, K>): this {
-        return this._keep(event, (s) => !!listener && s.fn !== listener);
+        return this._keep(event, (s) => !!listener && s._fn !== listener);
     }
 
     /** Removes every subscription (property handlers are left to the app). */
     removeAllListeners(): this {
-        this._listeners = {};
+        this._listeners.clear();
         return this;
     }
 
     /** Number of subscriptions for `event` (property handlers not counted). */
     listenerCount(event: EventName<M>): number {
-        return this._listeners[event]?.length ?? 0;
+        return this._listeners.get(event)?.length ?? 0;
     }
 
     /**
@@ -122,40 +121,44 @@ export class Emitter<M extends EventMap> {
     /** @internal Emits at once; only for code already running asynchronously. */
     protected _emitNow<K extends keyof M & string>(event: K, ...args: M[K]): void {
         const handler = (this as unknown as Record<string, unknown>)[handlerName(event)];
-        if (typeof handler === 'function') this._call(event, handler as Subscription['fn'], args);
-        for (const subscription of this._listeners[event] ?? []) {
-            if (subscription.once) this._keep(event, (s) => s !== subscription);
-            this._call(event, subscription.fn, args);
+        if (typeof handler === 'function') this._call(event, handler as Subscription['_fn'], args);
+        for (const subscription of this._listeners.get(event) ?? []) {
+            if (subscription._once) this._keep(event, (s) => s !== subscription);
+            this._call(event, subscription._fn, args);
         }
     }
 
     /** Calls a listener with the emitter as `this`; logs what it throws or rejects, never rethrows. */
-    private _call(event: string, fn: Subscription['fn'], args: unknown[]): void {
-        const log = (error: unknown) => this._log.error(`listener of '${event}' failed`, { error });
-        try {
-            // A listener's Promise is watched too (an async listener that rejects).
-            Promise.resolve(fn.apply(this, args)).catch(log);
-        } catch (error) {
-            log(error);
-        }
+    private _call(event: string, fn: Subscription['_fn'], args: unknown[]): void {
+        // The executor catches a throw; an async listener's rejection is followed too.
+        new Promise((resolve) => resolve(fn.apply(this, args))).catch((error: unknown) =>
+            this._log.error(`listener of '${event}' failed`, { error }),
+        );
     }
 
-    /** Keeps the subscriptions of `event` that pass `test` (in a new list). */
-    private _keep(event: string, test: (subscription: Subscription) => boolean): this {
-        this._listeners[event] = this._listeners[event]?.filter(test);
+    /** Keeps the subscriptions of `event` that pass `test`, then `added` (in a new list). */
+    private _keep(event: string, test: (subscription: Subscription) => boolean, ...added: Subscription[]): this {
+        this._listeners.set(event, [...(this._listeners.get(event) ?? []).filter(test), ...added]);
         return this;
     }
 
+    /** Subscribes; an abort of `options.signal` (or an aborted one) unsubscribes and calls `onAbort`. */
     private _add<K extends keyof M & string>(
         event: K,
         listener: Listener<M, K>,
         once: boolean,
-        signal: AbortSignal | undefined,
+        options?: ListenOptions,
+        onAbort?: (reason: unknown) => void,
     ): this {
-        if (signal?.aborted) return this;
-        const subscription: Subscription = { fn: listener as Subscription['fn'], once };
-        this._listeners[event] = [...(this._listeners[event] ?? []), subscription];
-        signal?.addEventListener('abort', () => this._keep(event, (s) => s !== subscription));
+        const signal = options?.signal;
+        const subscription: Subscription = { _fn: listener as Subscription['_fn'], _once: once };
+        const abort = () => {
+            this._keep(event, (s) => s !== subscription);
+            onAbort?.(signal!.reason);
+        };
+        this._keep(event, Boolean, subscription);
+        if (signal?.aborted) abort();
+        else signal?.addEventListener('abort', abort);
         return this;
     }
 }

@@ -50,8 +50,10 @@ function read(type: string, schema: string, fields: Json): Json {
     schema.replace(/(\w+)>?(\w*)(\W)(\w)/g, (_, wire: string, name: string, required: string, kind: string) => {
         const value = KINDS[kind]!(fields[wire]) ?? KINDS[kind]!(fields[wire.toLowerCase()]);
         if (value !== undefined) out[name || wire.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = value;
-        // The reason itself is thrown (decodeServerMessage returns it).
-        else if (required == ':') throw `${type}: '${wire}' is missing or invalid`;
+        // The reason itself is thrown (decodeServerMessage returns it). An optional field after a
+        // true `result` is required: `answer_sdp` of an accepted `on_answer_sdp` (the only schema
+        // with a `result` output).
+        else if (required == ':' || out.result) throw `${type}: '${wire}' is missing or invalid`;
         return '';
     });
     return out;
@@ -62,7 +64,7 @@ function read(type: string, schema: string, fields: Json): Json {
  * at the top level, next to `type`), then the fields (see {@link read}).
  */
 const SCHEMAS: Record<ServerMessageType, string> = {
-    // `answer_sdp` is required when `result` is true (checked in decodeServerMessage).
+    // `answer_sdp` is required when `result` is true (see read).
     on_answer_sdp: '/result:b answer_sdp?s',
     on_error: '/message:s command?s',
     on_time: 'infos/begin:n current:n end:n tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n',
@@ -104,15 +106,13 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
         // Own string values only: `toString` or `__proto__` are not message types.
         const schema = SCHEMAS[type as ServerMessageType] as unknown;
         if (typeof schema != 'string') return `unknown type '${type}'`;
-        const fields: Json = { ...raw, ...(raw!.data as object) };
         const [under, specs] = schema.split('/');
-        const decoded = read(type, specs!, fields);
-        if (decoded.result) read(type, 'answer_sdp:s', fields);
+        const decoded = read(type, specs!, { ...raw, ...(raw!.data as object) });
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
-        return (under ? { type, [under]: decoded } : { type, ...decoded }) as unknown as ServerMessage;
+        return { type, ...(under ? { [under]: decoded } : decoded) } as unknown as ServerMessage;
     } catch (error) {
         // A string is a field's reason; an Error is JSON.parse's SyntaxError.
-        return typeof error == 'string' ? error : `malformed JSON: ${(error as Error).message}`;
+        return typeof error == 'string' ? error : 'malformed JSON';
     }
 }
 

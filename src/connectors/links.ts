@@ -56,10 +56,8 @@ export function parseIceServerLinks(header: string | null | undefined): RTCIceSe
                     !/^password$/i.test(params['credential-type'] ?? 'password')))
         )
             continue;
-        const server: RTCIceServer = { urls };
-        if (username !== undefined) server.username = username;
-        if (credential !== undefined) server.credential = credential;
-        servers.push(server);
+        // The JSON round trip leaves out an absent username or credential.
+        servers.push(JSON.parse(JSON.stringify({ urls, username, credential })) as RTCIceServer);
     }
     return servers;
 }

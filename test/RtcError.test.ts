@@ -130,6 +130,15 @@ describe('RtcError', () => {
             expect(fromDomException('NotAllowedError')).toBeUndefined();
             expect(fromDomException(new Error('x'))).toBeUndefined();
             expect(fromDomException({ name: 'Unknown' })).toBeUndefined();
+            expect(fromDomException(undefined)).toBeUndefined();
+            expect(fromDomException(42)).toBeUndefined();
+        });
+
+        it('does not take an Object.prototype member for a DOMException name', () => {
+            for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+                expect(fromDomException({ name })).toBeUndefined();
+                expect(RtcError.from({ name, message: 'm' }, 'TIMEOUT').code).toBe('TIMEOUT');
+            }
         });
 
         it('maps a known name', () => {

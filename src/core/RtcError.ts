@@ -77,7 +77,9 @@ export class RtcError extends Error {
 }
 
 /** DOMException names (getUserMedia, play(), setParameters …) mapped to a code. */
-const DOM_CODES: Record<string, RtcErrorCode> = {
+const DOM_CODES: Record<string, RtcErrorCode | null> = {
+    // Prototype-free: a name like 'constructor' is no DOMException name.
+    __proto__: null,
     NotAllowedError: 'ACCESS_DENIED',
     SecurityError: 'ACCESS_DENIED',
     PermissionDeniedError: 'ACCESS_DENIED',
@@ -100,10 +102,10 @@ const DOM_CODES: Record<string, RtcErrorCode> = {
  * `undefined` when the name is not a known DOMException name.
  */
 export function fromDomException(value: unknown): RtcError | undefined {
-    if (typeof value !== 'object' || value === null) return undefined;
-    const { name, message } = value as { name?: unknown; message?: unknown };
+    // Any value: a primitive has no name.
+    const { name, message } = Object(value) as { name?: unknown; message?: unknown };
     // Not a known name ('Error' included): not a DOMException.
-    const code = typeof name === 'string' ? DOM_CODES[name] : undefined;
+    const code = DOM_CODES[name as string];
     if (!code) return undefined;
     return new RtcError(code, message ? `${name as string}: ${message}` : (name as string), {
         cause: value,

@@ -1,5 +1,5 @@
 import { Emitter, type EventMap } from '../core/Emitter';
-import { createLogger, type Logger } from '../core/logger';
+import { createLogger } from '../core/logger';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
 import { mungeOffer, readAnswer } from '../sdp/munge';
@@ -105,8 +105,6 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     protected readonly _params: ConnectParams;
     /** @internal */
     protected readonly _options: ConnectorOptions;
-    /** @internal */
-    protected readonly _logger: Logger;
     /** The underlying peer connection (undefined after close). */
     readonly peerConnection?: RTCPeerConnection;
 
@@ -132,7 +130,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         }
         this._params = params;
         this._options = options;
-        this._log = this._logger = createLogger(name, options.logLevel, options.logger);
+        this._log = createLogger(name, options.logLevel, options.logger);
         this.publishing = !!stream;
         this.stream = stream;
         // Validates params (INVALID_ARGUMENT for no params, a bad endPoint or no stream name).
@@ -176,13 +174,13 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             this._teardown(error);
         } catch (e) {
             // An injected socket implementation may throw on close: the rest must still be released.
-            this._logger.warn('teardown failed', { error: e });
+            this._log.warn('teardown failed', { error: e });
         }
         // The peer connection's handlers do nothing without a peer connection.
         this.peerConnection?.close();
         (this as { peerConnection?: RTCPeerConnection }).peerConnection = undefined;
         if (!this.publishing) this.stream?.getTracks().forEach((t) => t.stop());
-        this._logger.info('closed', { error });
+        this._log.info('closed', { error });
         (this as Connector)._emit('state', 'closed');
         (this as Connector)._emit('close', error);
     }
@@ -264,7 +262,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         name: K,
     ): NonNullable<ConnectorOptions[K]> {
         const impl = this._options[name] ?? (globalThis as ConnectorOptions)[name];
-        if (!impl) throw new RtcError('NOT_SUPPORTED', `no ${name} on this platform`);
+        if (!impl) throw new RtcError('NOT_SUPPORTED', `no ${name}`);
         return impl;
     }
 
@@ -302,7 +300,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                     try {
                         const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`;
                         const codecs = RTCRtpSender.getCapabilities('video')!.codecs;
-                        if (!codecs.some(wanted)) this._logger.warn(`video codec ${codec} not supported`);
+                        if (!codecs.some(wanted)) this._log.warn(`video codec ${codec} not supported`);
                         // Stable sort: the wanted codec first, the others in the browser's order.
                         transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
                     } catch {

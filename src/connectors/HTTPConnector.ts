@@ -88,13 +88,12 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
                     });
             } catch (error) {
                 // An invalid Location (a server bug) leaves the Link ICE servers out too.
-                this._logger.warn('Location or Link ICE servers ignored', { location, error });
+                this._log.warn('bad Location or ICE servers', { location, error });
             }
             // Closed while the response was on its way: release what the server created.
             if (this.closed) this._teardown();
         }
         const body = await response.text().catch(lost);
-        this._logger.debug('POST', { status });
         if (!ok) {
             // 401/403 → ACCESS_DENIED, 404 → STREAM_NOT_FOUND, other 4xx → REFUSED, else
             // SIGNALING_FAILED; only 5xx may succeed on retry.
@@ -124,7 +123,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             // A DELETE still pending after 10 s is abandoned (where AbortSignal.timeout exists).
             new Promise<Response>((resolve) =>
                 resolve(this._fetch(url, 'DELETE', AbortSignal.timeout?.(10_000))),
-            ).catch((error: unknown) => this._logger.debug('DELETE failed', { error }));
+            ).catch((error: unknown) => this._log.debug('DELETE failed', { error }));
         }
     }
 

@@ -235,7 +235,7 @@ export class WSController extends Connector<WSControllerEvents> {
             socket = this._socket = new WS(buildWebSocketUrl(this._params).url);
         } catch (cause) {
             // The browser's own refusal (SyntaxError, SecurityError) is a signaling failure.
-            throw new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause });
+            throw new RtcError('SIGNALING_FAILED', 'cannot create WebSocket', { cause });
         }
         // _teardown clears the handlers, so none runs after close; onmessage checks anyway: no
         // frame may ever reach the app after close.
@@ -340,7 +340,7 @@ export class WSController extends Connector<WSControllerEvents> {
             (audio ?? video) === undefined ||
             [audio, video].some((t) => t !== undefined && t !== 'auto' && t !== 'none' && t !== t >>> 0)
         ) {
-            throw new RtcError('INVALID_ARGUMENT', "setTracks needs audio or video tracks: index, 'auto' or 'none'");
+            throw new RtcError('INVALID_ARGUMENT', "setTracks: audio or video index, 'auto' or 'none'");
         }
         return this._command({ type: 'tracks', audio: audio?.toString(), video: video?.toString() }, 'on_time');
     }
@@ -392,11 +392,9 @@ export class WSController extends Connector<WSControllerEvents> {
             typeof type != 'string' ||
             (params !== undefined && (typeof params != 'object' || !params || Array.isArray(params)))
         ) {
-            throw new RtcError('INVALID_ARGUMENT', 'send needs a type string and a params object');
+            throw new RtcError('INVALID_ARGUMENT', 'send: invalid type or params');
         }
-        this._command({ ...params, type } as ClientMessage).catch(() =>
-            this._logger.warn(`'${type}' not sent: closed`),
-        );
+        this._command({ ...params, type } as ClientMessage).catch(() => this._log.warn(`'${type}' not sent: closed`));
     }
 
     /**
@@ -467,7 +465,7 @@ export class WSController extends Connector<WSControllerEvents> {
         const message = decodeServerMessage(data);
         if (typeof message == 'string') {
             // Unknown types are expected (servers add messages): not a fault.
-            return this._logger[/^unknown/.test(message) ? 'debug' : 'warn'](`ignored ${message}`);
+            return this._log[/^unknown/.test(message) ? 'debug' : 'warn'](`ignored ${message}`);
         }
         this._emit('message', message);
         const { type, ...fields } = message as ServerMessage & Record<string, unknown>;
@@ -485,7 +483,7 @@ export class WSController extends Connector<WSControllerEvents> {
         this._settle((c) => c._sent && c._reply === type, value);
         // A warning's only field is its text.
         if (type == 'warning') {
-            this._logger.warn(`server: ${value}`);
+            this._log.warn(`server: ${value}`);
         } else if (type == 'on_stop') {
             this.close(new RtcError('STREAM_ENDED', 'stream ended'));
         } else if (message.type == 'on_error') {
@@ -493,7 +491,7 @@ export class WSController extends Connector<WSControllerEvents> {
             const { message: text, command } = message;
             const error = new RtcError('REFUSED', `${command ?? 'session'} refused: ${text}`);
             if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
-                this._logger.warn(error.message);
+                this._log.warn(error.message);
             } else {
                 this.close(NOT_FOUND.test(text) ? new RtcError('STREAM_NOT_FOUND', error.message) : error);
             }

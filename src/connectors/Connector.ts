@@ -193,10 +193,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         // No queue of our own: the browser chains replaceTrack on the peer connection's operations chain.
         // A track's kind is 'audio' or 'video': only a bare `kind` needs checking.
         if (track ? track.kind !== kind : kind !== 'audio' && kind !== 'video') {
-            throw new RtcError(
-                'INVALID_ARGUMENT',
-                `invalid kind '${kind}'${track ? ` for a ${track.kind} track` : ''}`,
-            );
+            throw new RtcError('INVALID_ARGUMENT', `invalid kind '${kind}'${track ? ` for ${track.kind}` : ''}`);
         }
         // The receiver's track always exists and has the transceiver's kind. Closed: no sender either.
         const transceiver = this.peerConnection
@@ -300,7 +297,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
                     try {
                         const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`;
                         const codecs = RTCRtpSender.getCapabilities('video')!.codecs;
-                        if (!codecs.some(wanted)) this._log.warn(`video codec ${codec} not supported`);
+                        if (!codecs.some(wanted)) this._log.warn(`${codec} unsupported`);
                         // Stable sort: the wanted codec first, the others in the browser's order.
                         transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
                     } catch {

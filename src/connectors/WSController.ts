@@ -248,7 +248,7 @@ export class WSController extends Connector<WSControllerEvents> {
         // An error event (no code) comes before the close event: the first one closes the session.
         socket.onerror = socket.onclose = (event: Partial<CloseEvent>) =>
             this._lost(
-                `signaling ${this.timings.socketOpen ? 'socket closed' : 'server unreachable'} ${[event.code, event.reason].filter(Boolean).join(', ')}`,
+                `${this.timings.socketOpen ? 'socket closed' : 'server unreachable'} ${[event.code, event.reason].filter(Boolean).join(', ')}`,
                 event,
             );
     }

@@ -10,6 +10,13 @@ import type { ConnectParams, ConnectorOptions } from '../core/types';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 import { retryDelay, type BackoffOptions } from '../policy/backoff';
 import type { PlayerState, StreamerState } from '../policy/stateTable';
+import type { PlayerOptions } from './Player';
+
+/** The emitter's `_emit`, for generic code (the event map of a facade is its subclass's). */
+type Emits = { _emit(event: string, ...args: unknown[]): void };
+
+/** The Player's video element, where `requestVideoFrameCallback` may be missing. */
+type VideoElement = HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
 
 /** Which connector a facade uses: chosen from the endpoint by default. */
 export type ConnectorKind = 'ws' | 'http';
@@ -200,14 +207,6 @@ export abstract class FacadeBase<
      */
     protected abstract _onTick(connector: Connector, infos: ConnectionInfos): Promise<void> | void;
     /**
-     * @internal When the error that ended a session means the stream is offline (Player with
-     * waitForStream): the poll interval, ms; otherwise `undefined` (reconnect or stop).
-     */
-    protected _offlineMs(_error: RtcError): number | undefined {
-        return undefined;
-    }
-
-    /**
      * @internal A connector of `kind` with the facade's options (logger, logLevel, the Streamer's
      * videoCodec and simulcast; the others are no connector options), `connectorOptions` overriding them.
      */
@@ -243,8 +242,14 @@ export abstract class FacadeBase<
         this._params = undefined;
         clearTimeout(this._retryTimer);
         this._closeSession();
+        // The Player's element keeps its last frame while reconnecting; stop() detaches it.
+        const video = (this as { video?: VideoElement }).video;
+        if (video?.srcObject) {
+            video.pause();
+            video.srcObject = null;
+        }
         this._set('stopped' as S);
-        this._emitAny('stop', error);
+        (this as unknown as Emits)._emit('stop', error);
     }
 
     /**
@@ -255,7 +260,7 @@ export abstract class FacadeBase<
      * offline (stop clears its timer).
      */
     private _set(state: S): void {
-        if (state !== this._state) this._emitAny('state', (this._state = state));
+        if (state !== this._state) (this as unknown as Emits)._emit('state', (this._state = state));
     }
 
     /** @internal A rejection handler that logs `${what} failed` with the error (level `debug` unless told). */
@@ -263,10 +268,6 @@ export abstract class FacadeBase<
         return (error) => this._log[level](`${what} failed`, { error });
     }
 
-    /** @internal Emits an event of the shared map from generic code. */
-    protected _emitAny(event: string, ...args: unknown[]): void {
-        (this as unknown as Emitter<EventMap>)['_emit'](event, ...args);
-    }
 
     /** @internal Opens a session on the current params (set: `start()` and the retry timer run only while started). */
     protected _connect(): void {
@@ -291,7 +292,7 @@ export abstract class FacadeBase<
                 this._attempt = 0;
                 this._set(this._live);
                 this._onOpen(connector, stream, signal);
-                this._emitAny('start', stream);
+                (this as unknown as Emits)._emit('start', stream);
                 const interval = this._options.statsIntervalMs ?? 1000;
                 // One interval per session (an open is valid once per session); _closeSession clears it.
                 if (interval > 0) {
@@ -307,9 +308,12 @@ export abstract class FacadeBase<
                         interval,
                     );
                 }
-                // Timings of the connector rebased on start(), emitted once the first frame is shown
-                // where the Player can tell (`shown`), else at once.
-                this._whenShown(signal, (shown) => {
+                // Timings of the connector rebased on start(), emitted once the first video frame is
+                // shown where the Player can tell (it has a video element: its next frame, or its
+                // first data), else at once.
+                const video = (this as { video?: VideoElement }).video;
+                const emitTimings = () => {
+                    if (signal.aborted) return;
                     // The connector records only the steps that happened (no undefined values).
                     for (const [key, value] of Object.entries(connector.timings) as [
                         keyof ConnectorTimings,
@@ -317,21 +321,16 @@ export abstract class FacadeBase<
                     ][]) {
                         timings[key] = value + offset;
                     }
-                    if (shown) timings.firstFrame = Math.round(now() - started);
-                    this._emitAny('timings', timings);
-                });
+                    if (video) timings.firstFrame = Math.round(now() - started);
+                    (this as unknown as Emits)._emit('timings', timings);
+                };
+                if (!video) emitTimings();
+                else if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(emitTimings);
+                else video.addEventListener('loadeddata', emitTimings, { once: true, signal });
             },
             { signal },
         );
         connector.on('close', (error) => this._onClose(error), { signal });
-    }
-
-    /**
-     * @internal Calls `done` when the session's first video frame is shown (`shown` = true), or at
-     * once where that cannot be told; not after `signal` aborts. The Player overrides it.
-     */
-    protected _whenShown(_signal: AbortSignal, done: (shown?: boolean) => void): void {
-        done();
     }
 
     private _onClose(error: RtcError | undefined): void {
@@ -339,13 +338,22 @@ export abstract class FacadeBase<
         if (!this._params) return;
         const err = error ?? new RtcError('CONNECTION_LOST', 'session closed', { retryable: true });
         const attempt = this._attempt + 1;
-        let delayMs = this._offlineMs(err);
-        if (delayMs !== undefined) this._set('offline' as S);
+        // The Player's waitForStream (a Streamer has no such option): an ended or missing stream is
+        // offline and polled; a refusal while offline is the stream still missing (servers refuse
+        // to play what is not live).
+        const wait = (this._options as { waitForStream?: PlayerOptions['waitForStream'] }).waitForStream;
+        const code = err.code;
+        let delayMs: number | undefined;
+        // STREAM_ENDED, STREAM_NOT_FOUND
+        if (wait && (code.startsWith('STREAM_') || (code === 'REFUSED' && this._state === 'offline'))) {
+            delayMs = (wait as { intervalMs?: number }).intervalMs ?? 2000;
+            this._set('offline' as S);
+        }
         else if ((delayMs = retryDelay(attempt, err, this._options.reconnect)) !== undefined) {
             this._attempt = attempt;
             // A retry while polling for an offline stream stays offline.
             if (this._state !== 'offline') this._set('reconnecting' as S);
-            this._emitAny('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
+            (this as unknown as Emits)._emit('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
         } else return this._end(err);
         // Cleared by _end: when it fires, the facade is still started.
         this._retryTimer = setTimeout(() => this._connect(), delayMs);

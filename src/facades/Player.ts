@@ -261,7 +261,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         this._ticks = 0;
         this._selector?.reset();
         if (connector instanceof WSController) {
-            connector.on('playing', (infos) => this._emitAny('playing', (this._lastPlaying = infos)), { signal });
+            connector.on('playing', (infos) => this._emit('playing', (this._lastPlaying = infos)), { signal });
             this._sendRTPProps();
             this._sendTracks();
             // Renditions are read at each open: the stream may have been offline at start(), and
@@ -272,47 +272,27 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (!video) return;
         if (video.srcObject !== stream) video.srcObject = stream;
         if (this._options.autoplay === false) return;
-        const blocked = (error: unknown) => this._emitAny('autoplayBlocked', mediaFailed(error));
+        const blocked = (error: unknown) => this._emit('autoplayBlocked', mediaFailed(error));
         video.play().catch((error: unknown) => {
             const name = (error as { name?: string } | null)?.name;
             if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
             if (name !== 'NotAllowedError' || video.muted) return blocked(error);
             video.muted = true;
-            video.play().then(() => this._emitAny('autoplayMuted'), blocked);
+            video.play().then(() => this._emit('autoplayMuted'), blocked);
         });
-    }
-
-    /** @internal */
-    protected override _offlineMs({ code }: RtcError): number | undefined {
-        const wait = this._options.waitForStream;
-        // A refusal while offline is the stream still missing (servers refuse to play what is not live).
-        if (
-            wait &&
-            // STREAM_ENDED, STREAM_NOT_FOUND
-            (code.startsWith('STREAM_') || (code === 'REFUSED' && this.state === 'offline'))
-        ) {
-            return (wait as { intervalMs?: number }).intervalMs ?? 2000;
-        }
-        return undefined;
-    }
-
-    /** @internal The element keeps its last frame while reconnecting; stop() detaches it. */
-    protected override _end(error?: RtcError): void {
-        super._end(error);
-        const video = this.video;
-        if (video?.srcObject) {
-            video.pause();
-            video.srcObject = null;
-        }
     }
 
     /** @internal */
     protected _onTick(connector: Connector, infos: ConnectionInfos): void {
         const { timestamp, inbound } = infos;
         const video = inbound.video;
-        const current = this._currentRendition();
+        // The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`.
+        const pinned = this._pinned.video;
+        const current =
+            (typeof pinned === 'number' ? pinned : this._autoTrack) ??
+            this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t));
         const stats = toPlayerStats(infos, { rendition: current });
-        this._emitAny('stats', stats);
+        this._emit('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
         if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
@@ -330,7 +310,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (
             !(connector instanceof WSController) ||
             !selector ||
-            this._pinned.video !== undefined ||
+            pinned !== undefined ||
             this._renditions.length < 2 ||
             !video
         ) {
@@ -351,27 +331,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
             current,
         );
         if (decided === undefined || decided === current) return;
-        this._emitAny('rendition', (this._autoTrack = decided));
+        this._emit('rendition', (this._autoTrack = decided));
         // The tracks message (with a pinned audio choice, unchanged) asks for the new rendition.
         this._sendTracks();
-    }
-
-    /** The video rendition playing: pinned, chosen by MBR, or reported by the server's `on_time`. */
-    private _currentRendition(): number | undefined {
-        return (
-            (typeof this._pinned.video === 'number' ? this._pinned.video : this._autoTrack) ??
-            this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t))
-        );
-    }
-
-    /** @internal The first frame is shown: the video element's next frame (or its first data). */
-    protected override _whenShown(signal: AbortSignal, done: (shown?: boolean) => void): void {
-        const video = this.video as
-            (HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }) | undefined;
-        if (!video) return done();
-        const shown = () => signal.aborted || done(true);
-        if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(shown);
-        else video.addEventListener('loadeddata', shown, { once: true, signal });
     }
 
     /** The live connector when it is an open WebSocket session (the only one that takes commands). */
@@ -407,7 +369,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
                     renditions.length &&
                     JSON.stringify(renditions) !== JSON.stringify(this._renditions)
                 ) {
-                    this._emitAny('renditions', (this._renditions = renditions));
+                    this._emit('renditions', (this._renditions = renditions));
                 }
             })
             .catch(this._failed('stream info'));

@@ -249,16 +249,16 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 'videoBitrate',
                 (bitrate, constraint) => {
                     this._abr.setConstraint(constraint);
-                    this._emitAny('videoBitrate', bitrate, constraint);
+                    this._emit('videoBitrate', bitrate, constraint);
                 },
                 options,
             );
-            connector.on('rtpProps', (props) => this._emitAny('rtpProps', props), options);
+            connector.on('rtpProps', (props) => this._emit('rtpProps', props), options);
             connector.on(
                 'mediaReport',
                 (report) => {
                     this._reportAt = now();
-                    this._emitAny('mediaReport', (this._report = report));
+                    this._emit('mediaReport', (this._report = report));
                 },
                 options,
             );
@@ -285,7 +285,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             });
             await this._applyBitrate(connector);
         }
-        this._emitAny('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
+        this._emit('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
     }
 
     /** Applies {@link targetBitrate} to the encoder and the server. */
@@ -295,7 +295,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // Changes under 5 % are not worth an encoder update (undefined: NaN, never below).
         if (!force && Math.abs(rounded - applied!) < applied! * 0.05) return;
         this._applied = rounded;
-        if (rounded !== applied) this._emitAny('targetBitrate', rounded);
+        if (rounded !== applied) this._emit('targetBitrate', rounded);
         const log = this._failed('bitrate');
         await setSenderBitrate(connector.peerConnection, rounded).catch(log);
         // Tell the server too (it sets its REMB / ingest budget), at most every 2 s unless forced.

@@ -233,11 +233,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
 
     /** Resumes playback after `autoplayBlocked` (call it from a user gesture). */
     async play(): Promise<void> {
-        try {
-            await this.video?.play();
-        } catch (error) {
-            throw mediaFailed(error);
-        }
+        await this.video?.play().catch((error: unknown) => {
+            throw RtcError.from(error);
+        });
     }
 
     /** @internal */
@@ -245,8 +243,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (kind === 'ws') {
             // Pinned tracks are asked for in the URL, so the first frames are already the right ones.
             const query = new URLSearchParams(params.query);
-            for (const kind of ['video', 'audio'] as const) {
-                const track = this._pinned[kind];
+            for (const [kind, track] of Object.entries(this._pinned)) {
                 if (typeof track === 'number') query.set(kind, `${track}`);
             }
             params = { ...params, query };
@@ -272,13 +269,14 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (!video) return;
         if (video.srcObject !== stream) video.srcObject = stream;
         if (this._options.autoplay === false) return;
-        const blocked = (error: unknown) => this._emit('autoplayBlocked', mediaFailed(error));
-        video.play().catch((error: unknown) => {
-            const name = (error as { name?: string } | null)?.name;
-            if (name === 'AbortError') return; // a newer srcObject/play() superseded this one
-            if (name !== 'NotAllowedError' || video.muted) return blocked(error);
+        // play() maps the browser's refusal: AbortError → ABORTED, NotAllowedError → ACCESS_DENIED.
+        const blocked = (error: RtcError) => this._emit('autoplayBlocked', error);
+        this.play().catch((error: RtcError) => {
+            const code = error.code;
+            if (code === 'ABORTED') return; // a newer srcObject/play() superseded this one
+            if (code !== 'ACCESS_DENIED' || video.muted) return blocked(error);
             video.muted = true;
-            video.play().then(() => this._emit('autoplayMuted'), blocked);
+            this.play().then(() => this._emit('autoplayMuted'), blocked);
         });
     }
 
@@ -295,7 +293,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         this._emit('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
-        if (++this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
+        if (!(++this._ticks % 5) && connector instanceof WSController) this._loadRenditions();
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs` (0: never).
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const silentMs = timestamp - this._packetsAt;
@@ -360,8 +358,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
 
     /** Reads the renditions from the server's stream info, unless the app gave them. */
     private _loadRenditions(): void {
-        const params = this._params;
-        if (!params || this._options.renditions) return;
+        // Called while started (an open or a tick of the live session).
+        const params = this._params!;
+        if (this._options.renditions) return;
         fetchRenditions(params, this._options.connectorOptions?.fetch)
             .then((renditions) => {
                 if (
@@ -382,11 +381,9 @@ export interface Player extends EventHandlers<PlayerEvents> {
     stop(): void;
 }
 
-const mediaFailed = (error: unknown) => RtcError.from(error, 'MEDIA_FAILED');
-
 /** Validates a track choice; returns it with `'auto'` as `undefined`. */
 function checkTrack(track: number | 'auto' | 'none' | undefined): number | 'none' | undefined {
-    if (!(Number.isInteger(track) ? (track as number) >= 0 : [undefined, 'auto', 'none'].includes(track as string))) {
+    if (!(track === (track as number) >>> 0 || [undefined, 'auto', 'none'].includes(track as string))) {
         throw new RtcError('INVALID_ARGUMENT', `track must be an index, 'auto', 'none' or undefined`);
     }
     return track === 'auto' ? undefined : track;

@@ -4,7 +4,7 @@ import { HTTPConnector } from '../connectors/HTTPConnector';
 import { WSController } from '../connectors/WSController';
 import { Emitter, type EventMap } from '../core/Emitter';
 import { createLogger, type LogLevel, type Logger } from '../core/logger';
-import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../core/endpoint';
+import { buildWebSocketUrl, transportOf } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import type { ConnectionInfos } from '../stats/connectionInfos';
@@ -223,9 +223,13 @@ export abstract class FacadeBase<
      * (throws `INVALID_ARGUMENT`) and enters `connecting`. The facade then sets up its session
      * state and calls {@link _connect}.
      */
-    protected _begin(params: ConnectParams, publish: boolean): void {
-        if (this._params) this.stop();
-        validate(params, publish, (this._kind = this._options.connector ?? transportOf(params?.endPoint)));
+    protected _begin(params: ConnectParams): void {
+        // Stops a running session (stop() does nothing when stopped).
+        this.stop();
+        // Both URL builders validate alike (any endpoint scheme, the stream name from the path or
+        // the params): either one rejects a missing or non-string endpoint or stream name, a bad URL.
+        buildWebSocketUrl(params);
+        this._kind = this._options.connector ?? transportOf(params.endPoint);
         this._params = params;
         this._attempt = 0;
         this._startedAt = now();
@@ -267,7 +271,6 @@ export abstract class FacadeBase<
     protected _failed(what: string, level: 'debug' | 'warn' = 'debug'): (error: unknown) => void {
         return (error) => this._log[level](`${what} failed`, { error });
     }
-
 
     /** @internal Opens a session on the current params (set: `start()` and the retry timer run only while started). */
     protected _connect(): void {
@@ -336,7 +339,8 @@ export abstract class FacadeBase<
     private _onClose(error: RtcError | undefined): void {
         this._closeSession();
         if (!this._params) return;
-        const err = error ?? new RtcError('CONNECTION_LOST', 'session closed', { retryable: true });
+        // CONNECTION_LOST is retryable.
+        const err = error ?? new RtcError('CONNECTION_LOST', 'session closed');
         const attempt = this._attempt + 1;
         // The Player's waitForStream (a Streamer has no such option): an ended or missing stream is
         // offline and polled; a refusal while offline is the stream still missing (servers refuse
@@ -348,8 +352,7 @@ export abstract class FacadeBase<
         if (wait && (code.startsWith('STREAM_') || (code === 'REFUSED' && this._state === 'offline'))) {
             delayMs = (wait as { intervalMs?: number }).intervalMs ?? 2000;
             this._set('offline' as S);
-        }
-        else if ((delayMs = retryDelay(attempt, err, this._options.reconnect)) !== undefined) {
+        } else if ((delayMs = retryDelay(attempt, err, this._options.reconnect)) !== undefined) {
             this._attempt = attempt;
             // A retry while polling for an offline stream stays offline.
             if (this._state !== 'offline') this._set('reconnecting' as S);
@@ -365,20 +368,4 @@ export abstract class FacadeBase<
         this._connector?.close();
         this._connector = undefined;
     }
-}
-
-/**
- * Validates connect params synchronously: throws `INVALID_ARGUMENT` for a missing endpoint, a
- * bad URL or a missing stream name. Returns the signaling URL and stream name.
- * @internal
- */
-export function validate(
-    params: ConnectParams,
-    publish: boolean,
-    kind?: ConnectorKind,
-): { url: string; streamName: string } {
-    // The URL builders reject a missing or non-string endpoint and stream name.
-    return (kind ?? transportOf(params?.endPoint)) === 'http'
-        ? buildHttpUrl(params, publish)
-        : buildWebSocketUrl(params);
 }

@@ -219,7 +219,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * synchronously on bad parameters; everything later arrives as `stop(error)`.
      */
     start(params: ConnectParams): void {
-        this._begin(params, false);
+        this._begin(params);
         // The per-session samples and the selector are reset at each open (_onOpen).
         this._lastPlaying = this._autoTrack = undefined;
         this._connect();

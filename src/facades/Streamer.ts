@@ -172,7 +172,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         if (!stream?.getTracks?.().length) {
             throw new RtcError('INVALID_ARGUMENT', 'start() needs a MediaStream with tracks');
         }
-        this._begin(params, true);
+        this._begin(params);
         this._source = stream;
         this._tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
         this._abr.reset();

@@ -1,19 +1,17 @@
+import { buildHttpUrl } from '../core/endpoint';
 import type { ConnectParams, FetchFunction } from '../core/types';
 import { sortRenditions, type Rendition } from '../policy/MultiBitrate';
 import { num } from '../stats/connectionInfos';
-import { validate } from './FacadeBase';
 
 /**
  * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port]/json_<stream>.js`,
  * on the same host and port as the signaling endpoint.
  */
 export function streamInfoUrl(params: ConnectParams): string {
-    const { url, streamName } = validate(params, false);
-    // ws → http, wss → https; the built URL's path ends with `/<webrtc|whip|whep>/<name>`, which
-    // gives way to `/json_<name>.js` with the query and fragment.
-    return url
-        .replace(/^ws/, 'http')
-        .replace(/\/(?:webrtc|whip|whep)\/[^/?#]*\/?([?#].*)?$/, `/json_${encodeURIComponent(streamName)}.js`);
+    // The WHEP URL: ws(s) endpoints mapped to http(s); its path ends with `/<webrtc|whip|whep>/<name>`
+    // (and maybe slashes): its last two segments give way to `/json_<name>.js`, with the query and fragment.
+    const { url, streamName } = buildHttpUrl(params, false);
+    return url.replace(/\/[^/]+\/[^/?#]*\/*([?#].*)?$/, `/json_${encodeURIComponent(streamName)}.js`);
 }
 
 type Json = { [key: string]: unknown } | null | undefined;

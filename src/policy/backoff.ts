@@ -70,15 +70,14 @@ export function retryDelay(
     if (options && error?.retryable && attempt >= 1 && attempt <= option(options.maxAttempts, Infinity)) {
         const r = random();
         // setTimeout fires at once for delays above 2^31 − 1 ms: that is the largest usable cap.
-        // The exponent is clamped: the power then overflows to Infinity at worst, which min() caps;
-        // `|| 0` turns 0 × Infinity (an initial delay of 0) into 0. A faulty random source must not
-        // produce a NaN or out-of-bounds delay (NaN counts as 1).
+        // A huge attempt number overflows the power to Infinity, which min() caps; `|| 0` turns a
+        // NaN (0 × Infinity for an initial delay of 0, 1^Infinity) into 0. A faulty random source
+        // must not produce a NaN or out-of-bounds delay (NaN counts as 1).
         return Math.round(
             (Math.min(
                 2 ** 31 - 1,
                 option(options.maxDelayMs, 10_000),
-                option(options.initialDelayMs, 250) *
-                    Math.max(1, option(options.multiplier, 2)) ** (Math.min(attempt - 1, 1e4) | 0),
+                option(options.initialDelayMs, 250) * Math.max(1, option(options.multiplier, 2)) ** (attempt - 1),
             ) || 0) * (r < 0 ? 0 : r < 1 ? r : 1),
         );
     }

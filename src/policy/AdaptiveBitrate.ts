@@ -85,7 +85,7 @@ export class AdaptiveBitrate {
     /** @throws {@link RtcError} `INVALID_ARGUMENT` when the bounds are not positive and ordered. */
     constructor(options: AdaptiveBitrateOptions) {
         const { minBitrate, maxBitrate, startBitrate } = options;
-        if (!positive(minBitrate) || !positive(maxBitrate) || maxBitrate < minBitrate) {
+        if (!(positive(minBitrate)! <= positive(maxBitrate)!)) {
             throw new RtcError('INVALID_ARGUMENT', 'need 0 < minBitrate <= maxBitrate < Infinity');
         }
         this._min = minBitrate;

@@ -149,8 +149,8 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
 export class MultiBitrate implements RenditionSelector {
     private readonly _options: Required<MultiBitrateOptions>;
     private _hold!: number;
-    /** The previous sample's freeze count (`Infinity` before the first). */
-    private _freezes!: number;
+    /** The previous sample's freeze count (none before the first: no freeze seen). */
+    private _freezes: number | undefined;
     private _lossStreak!: number;
     private _cleanSince: number | undefined;
     /**
@@ -168,7 +168,6 @@ export class MultiBitrate implements RenditionSelector {
             const value = options[key as keyof MultiBitrateOptions];
             if (typeof value === 'number' && value >= 0) merged[key as keyof MultiBitrateOptions] = value;
         }
-        merged.maxHoldMs = Math.max(merged.maxHoldMs, merged.holdMs);
         this._options = merged;
         this.reset();
     }
@@ -184,18 +183,19 @@ export class MultiBitrate implements RenditionSelector {
         const o = this._options;
         const { now, lossPercent } = sample;
         // A cumulative counter that went down means a new session: not a freeze.
-        const newFreeze = sample.freezeCount! > this._freezes;
+        const newFreeze = sample.freezeCount! > this._freezes!;
         this._freezes = sample.freezeCount!;
 
         this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
         if (Number.isFinite(sample.jitterBufferMs)) {
             let history = this._jitterBuffer;
             // A decrease ends a steady growth: only the samples from there on can show one.
-            if (sample.jitterBufferMs! < (history[history.length - 1]?.jitterBufferMs ?? 0))
+            // (Compared with none: false.)
+            if (sample.jitterBufferMs! < (history[history.length - 1]?.jitterBufferMs as number))
                 history = this._jitterBuffer = [];
             history.push(sample);
             // Keep one sample at or before the window's start, so the kept samples span the window.
-            while (history[1] && history[1].now <= now - o.jitterBufferWindowMs) history.shift();
+            while ((history[1]?.now as number) <= now - o.jitterBufferWindowMs) history.shift();
         }
 
         const available = positive(sample.availableBitrate);
@@ -209,15 +209,13 @@ export class MultiBitrate implements RenditionSelector {
             // The heaviest the available bandwidth fits with headroom, else the heaviest.
             to = (available && fitIndex(sorted, available / o.upHeadroom)) ?? sorted.length - 1;
         } else {
-            if (this._lastDecision !== undefined && current !== this._lastDecision) {
+            if (current !== (this._lastDecision ?? current)) {
                 // Someone else changed the track: measure the new one from scratch.
                 this._afterSwitch(now);
             }
             // A step up that held long enough succeeded: the next one needs the base clean time again.
-            if (now - this._lastUpAt! >= o.failedUpWindowMs) {
-                this._lastUpAt = undefined;
-                this._hold = o.holdMs;
-            }
+            // (Monotonic time: the step up stays that old until the next switch replaces it.)
+            if (now - this._lastUpAt! >= o.failedUpWindowMs) this._hold = o.holdMs;
             const history = this._jitterBuffer;
             const first = history[0];
             const last = history[history.length - 1]!;
@@ -252,7 +250,7 @@ export class MultiBitrate implements RenditionSelector {
         if (to !== index) {
             // A step down soon after a step up: that step up failed, wait longer before the next.
             if (to < index && now - this._lastUpAt! < o.failedUpWindowMs) {
-                this._hold = Math.min(o.maxHoldMs, this._hold * 2);
+                this._hold = Math.max(o.holdMs, Math.min(o.maxHoldMs, this._hold * 2));
             }
             this._lastUpAt = rendition && to > index ? now : undefined;
             this._afterSwitch(now);
@@ -264,8 +262,7 @@ export class MultiBitrate implements RenditionSelector {
     /** {@inheritDoc RenditionSelector.reset} */
     reset(): void {
         this._hold = this._options.holdMs;
-        this._freezes = Infinity;
-        this._lastUpAt = this._lastDecision = undefined;
+        this._freezes = this._lastUpAt = this._lastDecision = undefined;
         this._afterSwitch(undefined);
     }
 
@@ -284,8 +281,7 @@ export class MultiBitrate implements RenditionSelector {
 function fitIndex(sorted: Rendition[], bitrate: number): number | undefined {
     let fit: number | undefined;
     sorted.forEach((r, i) => {
-        const known = positive(r.bitrate);
-        if (known) fit = known <= bitrate ? i : (fit ?? 0);
+        if (positive(r.bitrate)) fit = r.bitrate! <= bitrate ? i : (fit ?? 0);
     });
     return fit;
 }

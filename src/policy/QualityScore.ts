@@ -38,7 +38,6 @@ export interface QualitySample {
  * ```
  */
 export function qualityScore(sample: QualitySample): number {
-    const { fps } = sample;
     const delay = positive(sample.rttMs, 0) / 2 + 2 * positive(sample.jitterMs, 0) + 10;
     // R factor of the simplified E-model, 93.2 for a perfect network; 4 points per percent of loss
     // (the E-model's 2.5 assumes audio loss concealment; video has none). Loss above 100 % needs
@@ -48,7 +47,7 @@ export function qualityScore(sample: QualitySample): number {
     let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute, 0));
     const target = positive(sample.targetFps);
     // An unknown (undefined, NaN) frame rate does not penalise; Infinity is at least the target.
-    if (target && fps! >= 0) score -= 40 * (1 - Math.min(1, fps! / target));
+    if (target && sample.fps! >= 0) score -= 40 * Math.max(0, 1 - sample.fps! / target);
     return Math.round(Math.max(0, score));
 }
 
@@ -145,8 +144,6 @@ export interface StreamerStatsExtra {
     targetFps?: number;
 }
 
-const worst = (a: number | undefined, b: number | undefined): number => Math.max(a ?? 0, b ?? 0);
-
 /**
  * What the Player's and the Streamer's stats share, from the inbound (player) or outbound
  * (streamer) side of `infos`, then `fields`; fields without a value are left out. `jitterMs`
@@ -169,8 +166,8 @@ function commonStats<T>(
         fps: video?.framesPerSecond ?? 0,
         width: video?.frameWidth ?? 0,
         height: video?.frameHeight ?? 0,
-        packetLossPercent: worst(audio?.lossPercent, video?.lossPercent),
-        jitterMs: worst(audio?.jitter, video?.jitter) * 1000,
+        packetLossPercent: Math.max(audio?.lossPercent ?? 0, video?.lossPercent ?? 0),
+        jitterMs: Math.max(audio?.jitter ?? 0, video?.jitter ?? 0) * 1000,
         rttMs: infos.rtt && infos.rtt * 1000,
         videoCodec: video?.codec,
         audioCodec: audio?.codec,

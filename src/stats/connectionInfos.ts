@@ -132,8 +132,9 @@ export function normalizeStats(
     now: number = current.find((s) => typeof s.timestamp === 'number')?.timestamp ?? 0,
 ): ConnectionInfos {
     const infos: ConnectionInfos = { timestamp: now, inbound: {}, outbound: {} };
-    const dt = previous ? now - previous.timestamp : 0;
-    const find = (test: (s: Stat) => unknown) => current.find(test);
+    // NaN without a previous sample: no rates.
+    const dt = now - (previous?.timestamp as number);
+    const find = (key: string, value: unknown) => current.find((s) => s[key] === value);
 
     for (const stat of current) {
         const kind = stat.kind ?? stat.mediaType;
@@ -150,10 +151,10 @@ export function normalizeStats(
         const rate = (key: string, scale: number) =>
             (dt > 0 && (Math.max(0, num(stat[key])! - num(prev?.[key])!) * scale) / dt) || 0;
         // Outbound loss and jitter come from the receiver's RTCP report.
-        const remote = inbound ? stat : find((s) => s.type === 'remote-inbound-rtp' && s.localId === stat.id);
+        const remote = inbound ? stat : find('localId', stat.id);
         const entry: Entry = {
             bitrate: Math.round(rate(`bytes${dir}`, 8000)),
-            codec: /\/([^/]*)/.exec(find((s) => s.id === stat.codecId)?.mimeType as string)?.[1]!.toUpperCase(),
+            codec: (find('id', stat.codecId)?.mimeType as string)?.split('/')[1]?.toUpperCase(),
         };
         copy(entry, remote, 'packetsLost jitter');
         copy(
@@ -190,8 +191,8 @@ export function normalizeStats(
             side[kind] = entry as unknown as OutboundInfos & InboundInfos;
         } else if (!inbound) {
             // Simulcast: several outbound-rtp per kind; sum bitrate/packets, keep the largest frame.
-            for (const key of ['bitrate', 'packetsSent', 'packetsLost', 'nackCount'] as const) {
-                existing[key] += layer[key];
+            for (const key of ['bitrate', 'packetsSent', 'packetsLost', 'nackCount', 'targetBitrate'] as const) {
+                if (layer[key] !== undefined) existing[key] = (existing[key] ?? 0) + layer[key]!;
             }
             existing.lossPercent = Math.max(existing.lossPercent, layer.lossPercent);
             if (layer.frameWidth! > existing.frameWidth!) {
@@ -199,16 +200,12 @@ export function normalizeStats(
                     existing[key] = layer[key];
                 }
             }
-            if (layer.targetBitrate !== undefined) {
-                existing.targetBitrate = (existing.targetBitrate ?? 0) + layer.targetBitrate;
-            }
         }
     }
 
-    const transport = find((s) => s.type === 'transport');
     const pair =
-        find((s) => s.id === transport?.selectedCandidatePairId) ??
-        find((s) => s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded');
+        find('id', find('type', 'transport')?.selectedCandidatePairId) ??
+        current.find((s) => s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded');
     if (pair) {
         infos.rtt = num(pair.currentRoundTripTime);
         infos.availableOutgoingBitrate = num(pair.availableOutgoingBitrate);

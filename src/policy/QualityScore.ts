@@ -1,4 +1,4 @@
-import type { ConnectionInfos } from '../stats/connectionInfos';
+import type { ConnectionInfos, InboundInfos, OutboundInfos } from '../stats/connectionInfos';
 import { positive } from './AdaptiveBitrate';
 
 /** Inputs of {@link qualityScore}. Missing values do not penalise. */
@@ -145,17 +145,19 @@ export interface StreamerStatsExtra {
 }
 
 /**
- * What the Player's and the Streamer's stats share, from the inbound (player) or outbound
- * (streamer) side of `infos`, then `fields`; fields without a value are left out. `jitterMs`
- * (the worse of audio and video) is always scored.
+ * The Player's (`inbound`: from the inbound side of `infos`) or the Streamer's stats (from the
+ * outbound side), without `rendition`; fields without a value are left out. `jitterMs` (the worse
+ * of audio and video) is always scored.
  */
 function commonStats<T>(
     infos: ConnectionInfos,
-    side: ConnectionInfos['inbound'] | ConnectionInfos['outbound'],
-    extra: { targetFps?: number },
-    fields: Record<string, unknown>,
+    extra: PlayerStatsExtra & Partial<StreamerStatsExtra>,
+    inbound?: boolean,
 ): T {
-    const { audio, video } = side;
+    const { audio, video } = (inbound ? infos.inbound : infos.outbound) as {
+        audio?: InboundInfos & OutboundInfos;
+        video?: InboundInfos & OutboundInfos;
+    };
     const videoBitrate = video?.bitrate ?? 0;
     const audioBitrate = audio?.bitrate ?? 0;
     const base = {
@@ -182,7 +184,16 @@ function commonStats<T>(
             // Before the first decoded frame there is nothing to judge the frame rate on.
             fps: video && base.fps,
         }),
-        ...fields,
+        ...(inbound
+            ? {
+                  jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
+                  freezeCount: video?.freezeCount ?? 0,
+              }
+            : {
+                  jitterMs: undefined, // scored only
+                  targetBitrate: extra.targetBitrate,
+                  qualityLimitationReason: video?.qualityLimitationReason,
+              }),
     };
     for (const key in stats) if (stats[key] === undefined) delete stats[key];
     return stats as T;
@@ -197,12 +208,8 @@ function commonStats<T>(
  * ```
  */
 export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = {}): PlayerStats {
-    const { audio, video } = infos.inbound;
     return {
-        ...commonStats<PlayerStats>(infos, infos.inbound, extra, {
-            jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
-            freezeCount: video?.freezeCount ?? 0,
-        }),
+        ...commonStats<PlayerStats>(infos, extra, true),
         // Present even when undefined.
         rendition: extra.rendition,
     };
@@ -217,9 +224,5 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
  * ```
  */
 export function toStreamerStats(infos: ConnectionInfos, extra: StreamerStatsExtra): StreamerStats {
-    return commonStats(infos, infos.outbound, extra, {
-        jitterMs: undefined, // scored only
-        targetBitrate: extra.targetBitrate,
-        qualityLimitationReason: infos.outbound.video?.qualityLimitationReason,
-    });
+    return commonStats(infos, extra);
 }

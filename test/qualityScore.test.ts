@@ -11,8 +11,6 @@ describe('qualityScore', () => {
                 rttMs: 5000,
                 jitterMs: 1000,
                 freezesPerMinute: 30,
-                fps: 0,
-                targetFps: 30,
             }),
         ).toBe(0);
     });
@@ -20,7 +18,6 @@ describe('qualityScore', () => {
     it('matches the documented formula on typical values', () => {
         expect(qualityScore({ packetLossPercent: 0, rttMs: 40, jitterMs: 5 })).toBe(99);
         expect(qualityScore({ packetLossPercent: 10, rttMs: 40 })).toBe(56);
-        expect(qualityScore({ packetLossPercent: 0, fps: 15, targetFps: 30 })).toBe(80);
         // Long delay switches to the steeper branch: d = 200 + 40 + 10 = 250 → R = 93.2 − 13 = 80.2
         expect(qualityScore({ packetLossPercent: 0, rttMs: 400, jitterMs: 20 })).toBe(86);
         // Two freezes per minute: −30
@@ -29,15 +26,13 @@ describe('qualityScore', () => {
     });
 
     it('ranks a good, a fair and a bad network in that order', () => {
-        const good = qualityScore({ packetLossPercent: 0.1, rttMs: 30, jitterMs: 3, fps: 30, targetFps: 30 });
-        const fair = qualityScore({ packetLossPercent: 3, rttMs: 120, jitterMs: 25, fps: 24, targetFps: 30 });
+        const good = qualityScore({ packetLossPercent: 0.1, rttMs: 30, jitterMs: 3 });
+        const fair = qualityScore({ packetLossPercent: 3, rttMs: 120, jitterMs: 25 });
         const bad = qualityScore({
             packetLossPercent: 12,
             rttMs: 400,
             jitterMs: 80,
             freezesPerMinute: 3,
-            fps: 8,
-            targetFps: 30,
         });
         expect(good).toBeGreaterThan(95);
         expect(fair).toBeGreaterThan(50);
@@ -46,7 +41,7 @@ describe('qualityScore', () => {
     });
 
     it('is monotonic in each degradation', () => {
-        const base = { packetLossPercent: 1, rttMs: 50, jitterMs: 10, freezesPerMinute: 0, fps: 30, targetFps: 30 };
+        const base = { packetLossPercent: 1, rttMs: 50, jitterMs: 10, freezesPerMinute: 0 };
         let previous = Infinity;
         for (let loss = 0; loss <= 30; loss += 0.5) {
             const score = qualityScore({ ...base, packetLossPercent: loss });
@@ -61,7 +56,6 @@ describe('qualityScore', () => {
             previous = score;
         }
         expect(qualityScore({ ...base, jitterMs: 200 })).toBeLessThan(qualityScore(base));
-        expect(qualityScore({ ...base, fps: 10 })).toBeLessThan(qualityScore({ ...base, fps: 25 }));
         expect(qualityScore({ ...base, freezesPerMinute: 1 })).toBeLessThan(qualityScore(base));
     });
 
@@ -69,9 +63,6 @@ describe('qualityScore', () => {
         expect(qualityScore({ packetLossPercent: NaN, rttMs: NaN, jitterMs: Infinity, freezesPerMinute: -1 })).toBe(
             100,
         );
-        expect(qualityScore({ packetLossPercent: 0, fps: 10 })).toBe(100); // no target: fps cannot be judged
-        expect(qualityScore({ packetLossPercent: 0, fps: NaN, targetFps: 30 })).toBe(100);
-        expect(qualityScore({ packetLossPercent: 0, fps: 60, targetFps: 30 })).toBe(100); // above target: no bonus
         expect(Number.isInteger(qualityScore({ packetLossPercent: 3.3, rttMs: 77 }))).toBe(true);
     });
 });
@@ -136,7 +127,7 @@ describe('toPlayerStats', () => {
             rendition: 2,
             videoCodec: 'VP8',
             audioCodec: 'OPUS',
-            quality: qualityScore({ packetLossPercent: 0.4, jitterMs: 12, rttMs: 32, fps: 29.97 }),
+            quality: qualityScore({ packetLossPercent: 0.4, jitterMs: 12, rttMs: 32 }),
         });
         expect(stats.quality).toBeGreaterThan(90);
     });
@@ -157,18 +148,12 @@ describe('toPlayerStats', () => {
         expect(frozen.freezeCount).toBe(2);
     });
 
-    it('penalises a frame rate below the stream nominal rate', () => {
-        const infos = playerInfos();
-        infos.inbound.video!.framesPerSecond = 12;
-        expect(toPlayerStats(infos, { targetFps: 30 }).quality).toBeLessThan(toPlayerStats(infos).quality - 20);
-    });
-
     it('handles an audio-only session and a sample before any media', () => {
         const audioOnly: ConnectionInfos = { ...playerInfos(), inbound: { audio: playerInfos().inbound.audio } };
-        const a = toPlayerStats(audioOnly, { targetFps: 30 });
+        const a = toPlayerStats(audioOnly);
         expect(a).toMatchObject({ videoBitrate: 0, fps: 0, width: 0, height: 0, freezeCount: 0, jitterBufferMs: 60 });
         expect(a.bitrate).toBe(48_600);
-        expect(a.quality).toBeGreaterThan(90); // no video: the frame rate is not judged
+        expect(a.quality).toBeGreaterThan(90);
         expect(a.videoCodec).toBeUndefined();
 
         const empty = toPlayerStats({ timestamp: 5, inbound: {}, outbound: {} });
@@ -231,7 +216,7 @@ describe('toPlayerStats', () => {
             videoCodec: 'H264',
             rendition: 1,
         });
-        expect(stats.quality).toBe(qualityScore({ packetLossPercent: 5, jitterMs: 20, rttMs: 45, fps: 25 }));
+        expect(stats.quality).toBe(qualityScore({ packetLossPercent: 5, jitterMs: 20, rttMs: 45 }));
         // One freeze in that second: 60 freezes per minute, the capped 60-point penalty.
         const frozen = normalizeStats(raw(11_000, 1_125_000, 1095, 5, 1), { timestamp: 10_000, stats: before }, 11_000);
         expect(toPlayerStats(frozen).quality).toBe(Math.max(0, stats.quality - 60));
@@ -287,21 +272,19 @@ describe('toStreamerStats', () => {
             targetBitrate: 2_500_000,
             videoCodec: 'H264',
             audioCodec: 'OPUS',
-            quality: qualityScore({ packetLossPercent: 1.2, jitterMs: 6, rttMs: 58, fps: 30 }),
+            quality: qualityScore({ packetLossPercent: 1.2, jitterMs: 6, rttMs: 58 }),
         });
         expect(stats.quality).toBeGreaterThan(85);
     });
 
-    it('lowers the score when the encoder drops frames below the capture rate', () => {
+    it('carries the encoder limitation, the sent frame rate and the target bitrate', () => {
         const cpu: ConnectionInfos = structuredClone(publisher);
         cpu.outbound.video!.framesPerSecond = 9;
         cpu.outbound.video!.qualityLimitationReason = 'cpu';
-        const stats = toStreamerStats(cpu, { targetBitrate: 1_000_000, targetFps: 30 });
+        const stats = toStreamerStats(cpu, { targetBitrate: 1_000_000 });
         expect(stats.qualityLimitationReason).toBe('cpu');
+        expect(stats.fps).toBe(9);
         expect(stats.targetBitrate).toBe(1_000_000);
-        expect(stats.quality).toBeLessThan(
-            toStreamerStats(publisher, { targetBitrate: 1, targetFps: 30 }).quality - 20,
-        );
     });
 
     it('handles a publisher without video and without RTT', () => {

@@ -11,30 +11,25 @@ export interface QualitySample {
     rttMs?: number;
     /** Video freezes per minute (recent rate). */
     freezesPerMinute?: number;
-    /** Frames per second rendered (player) or sent (streamer). */
-    fps?: number;
-    /** The frame rate the stream should have; without it `fps` does not penalise. */
-    targetFps?: number;
 }
 
 /**
  * A 0–100 quality score, MOS-like: 100 is a clean, low-latency, fluid stream; under ~50 users
- * notice; 0 is unusable. Deterministic and monotonic: more loss, jitter, RTT or freezes, or a
- * lower frame rate, never raise it.
+ * notice; 0 is unusable. Deterministic and monotonic: more loss, jitter, RTT or freezes never
+ * raise it.
  *
  * The formula starts from the simplified ITU-T G.107 E-model used by VoIP monitors:
  * - effective latency `d = rttMs / 2 + 2 × jitterMs + 10`;
  * - `R = 93.2 − (d < 160 ? d / 40 : (d − 120) / 10) − 4 × packetLossPercent`
  *   (4 points per percent of loss instead of the E-model's 2.5: video has no loss concealment);
- * - `score = 100 × R / 93.2`, then the video penalties are subtracted:
- *   `15 × freezesPerMinute` (at most 60) and `40 × (1 − fps / targetFps)` when both are known;
+ * - `score = 100 × R / 93.2`, minus the video penalty `15 × freezesPerMinute` (at most 60);
  * - clamped to [0, 100] and rounded to an integer.
  *
  * @example
  * ```ts
  * qualityScore({ packetLossPercent: 0, rttMs: 40, jitterMs: 5 }); // 99
  * qualityScore({ packetLossPercent: 10, rttMs: 40 });             // 56
- * qualityScore({ packetLossPercent: 0, fps: 15, targetFps: 30 }); // 80
+ * qualityScore({ packetLossPercent: 0, freezesPerMinute: 2 });   // 70
  * ```
  */
 export function qualityScore(sample: QualitySample): number {
@@ -44,11 +39,7 @@ export function qualityScore(sample: QualitySample): number {
     // no cap: the score is 0 from 24 % on.
     const r = 93.2 - (delay < 160 ? delay / 40 : (delay - 120) / 10) - 4 * positive(sample.packetLossPercent, 0);
     // Never above 100: the delay term is at least 0.25.
-    let score = r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute, 0));
-    const target = positive(sample.targetFps);
-    // An unknown (undefined, NaN) frame rate does not penalise; Infinity is at least the target.
-    if (target && sample.fps! >= 0) score -= 40 * Math.max(0, 1 - sample.fps! / target);
-    return Math.round(Math.max(0, score));
+    return Math.round(Math.max(0, r / 0.932 - Math.min(60, 15 * positive(sample.freezesPerMinute, 0))));
 }
 
 /** The normalised statistics a `Player` emits about once a second. */
@@ -132,16 +123,12 @@ export interface StreamerStats {
 export interface PlayerStatsExtra {
     /** The video track being played. */
     rendition?: number;
-    /** The stream's nominal frame rate, when known: a lower decoded rate lowers the score. */
-    targetFps?: number;
 }
 
 /** Extra inputs of {@link toStreamerStats}. */
 export interface StreamerStatsExtra {
     /** The adaptive-bitrate target (or the fixed bitrate), bits per second. */
     targetBitrate: number;
-    /** The capture frame rate, when known: a lower encoded rate lowers the score. */
-    targetFps?: number;
 }
 
 /**
@@ -176,14 +163,8 @@ function commonStats<T>(
     };
     const stats: Record<string, unknown> = {
         ...base,
-        quality: qualityScore({
-            // freezesPerMinute (player)
-            ...video,
-            ...base,
-            ...extra,
-            // Before the first decoded frame there is nothing to judge the frame rate on.
-            fps: video && base.fps,
-        }),
+        // freezesPerMinute from the (player's) video stats.
+        quality: qualityScore({ ...video, ...base }),
         ...(inbound
             ? {
                   jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,

@@ -209,8 +209,6 @@ function num(name: string, value: number, min = 0): number {
 export class WSController extends Connector<WSControllerEvents> {
     // Set by _connect, which runs inside super(): `declare` emits no field that would reset it.
     declare private _socket?: WebSocket;
-    /** Set once the offer is queued: commands go out after it, never before. */
-    private _offerQueued?: boolean;
     private _answered?: boolean;
     /** The offer, then commands, waiting to be written, then waiting for their reply. */
     private _outgoing: Outgoing[] = [];
@@ -273,7 +271,6 @@ export class WSController extends Connector<WSControllerEvents> {
                 },
                 _reject: reject,
             });
-            this._offerQueued = true;
             this._flush();
         });
     }
@@ -429,7 +426,8 @@ export class WSController extends Connector<WSControllerEvents> {
     private _flush(): void {
         // The socket exists: without one the session closed in the constructor.
         const socket = this._socket!;
-        if (!this._offerQueued || socket.readyState !== 1) return;
+        // offerReady is marked just before the offer is queued (synchronously): commands go out after it.
+        if (this.timings.offerReady === undefined || socket.readyState !== 1) return;
         for (const entry of this._outgoing) {
             if (entry._sent) continue;
             entry._sent = true;

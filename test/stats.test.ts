@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeStats, statsEntries } from '../src/stats/connectionInfos';
+import { normalizeStats } from '../src/stats/connectionInfos';
 import {
     PLAYER_SAMPLE_0,
     PLAYER_SAMPLE_1,
@@ -12,17 +12,25 @@ import {
 
 const asMap = (stats: { id: string }[]) => new Map(stats.map((s) => [s.id, s]));
 
-describe('statsEntries', () => {
-    it('reads an RTCStatsReport-like Map and a plain array', () => {
-        const fromMap = statsEntries(asMap(PLAYER_SAMPLE_0) as unknown as RTCStatsReport);
-        expect(fromMap).toHaveLength(PLAYER_SAMPLE_0.length);
-        expect(statsEntries(PLAYER_SAMPLE_0)).toEqual(fromMap);
+describe('normalizeStats: the report', () => {
+    it('reads an RTCStatsReport-like Map and a plain array alike', () => {
+        const fromMap = normalizeStats(asMap(PLAYER_SAMPLE_1) as unknown as RTCStatsReport);
+        expect(fromMap.inbound.video?.packetsReceived).toBe(10190);
+        expect(normalizeStats(PLAYER_SAMPLE_1)).toEqual(fromMap);
     });
 
     it('skips values that are not stats', () => {
-        expect(statsEntries([null, 1, 'x', { id: 'a' }, { id: 'b', type: 'codec' }])).toEqual([
-            { id: 'b', type: 'codec' },
-        ]);
+        const mixed = [null, 1, 'x', { id: 'a', kind: 'video' }, ...PLAYER_SAMPLE_1];
+        expect(normalizeStats(mixed)).toEqual(normalizeStats(PLAYER_SAMPLE_1));
+    });
+
+    it('replaces the previous sample it was given with this one', () => {
+        const previous = {};
+        normalizeStats(PLAYER_SAMPLE_0, previous, T0);
+        expect(previous).toEqual({ timestamp: T0, stats: PLAYER_SAMPLE_0 });
+        expect(normalizeStats(PLAYER_SAMPLE_1, previous)).toEqual(
+            normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 }),
+        );
     });
 });
 

@@ -3,7 +3,7 @@ import { createLogger } from '../core/logger';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
 import { mungeOffer, readAnswer } from '../sdp/munge';
-import { normalizeStats, statsEntries, type ConnectionInfos } from '../stats/connectionInfos';
+import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
 
 /**
  * Events of every connector. Subscribe with `connector.on('open', fn)` or set the matching property
@@ -118,7 +118,8 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     /** When the cached sample was asked for (undefined: none, or it failed). */
     private _statsAt?: number;
     private _statsPromise: Promise<ConnectionInfos> | undefined;
-    private _lastStats: { timestamp: number; stats: ReturnType<typeof statsEntries> } | undefined;
+    /** The previous sample (the interval rates' base), kept by normalizeStats. */
+    private _lastStats: StatsSample = {};
     private _disconnectTimer: Timer | undefined;
     /** Whether the peer connection is connected (as of its last state change). */
     private _up?: boolean;
@@ -214,13 +215,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         // No sample (or a failed one): NaN, never below cacheMs.
         if (!(t - this._statsAt! < cacheMs)) {
             this._statsAt = t;
-            (this._statsPromise = pc.getStats().then((report) => {
-                const stats = statsEntries(report);
-                // The sample's time is when it was asked for.
-                const infos = normalizeStats(stats, this._lastStats, t);
-                this._lastStats = { timestamp: t, stats };
-                return infos;
-            })).catch(() => (this._statsAt = undefined));
+            // The sample's time is when it was asked for.
+            (this._statsPromise = pc.getStats().then((report) => normalizeStats(report, this._lastStats, t))).catch(
+                () => (this._statsAt = undefined),
+            );
         }
         return this._statsPromise!;
     }

@@ -112,28 +112,36 @@ type Entry = Record<string, number | string | undefined>;
 /** `value` when it is a finite number, else `undefined`. @internal */
 export const num = (value: unknown): number | undefined => (Number.isFinite(value) ? (value as number) : undefined);
 
-/** Collects the stats of an `RTCStatsReport` (or any map of them, or a plain array). */
-export function statsEntries(report: RTCStatsReport | { values(): Iterable<unknown> }): Stat[] {
-    return [...report.values()].filter((value): value is Stat => typeof (value as Stat | null)?.type === 'string');
-}
-
 /** Copies the numeric `keys` (space-separated) of `from` to `to`, 0 when absent. */
 function copy(to: Entry, from: Stat | undefined, keys: string): void {
     for (const key of keys.split(' ')) to[key] = num(from?.[key]) ?? 0;
 }
 
+/** The previous sample, read and then replaced by {@link normalizeStats}. @internal */
+export interface StatsSample {
+    /** When it was taken, ms. */
+    timestamp?: number;
+    /** Its raw stats. */
+    stats?: Stat[];
+}
+
 /**
- * Normalises a `getStats()` sample; `previous` (the sample before, with its raw stats) gives the
- * interval rates. Pure: the same inputs give the same output.
+ * Normalises a `getStats()` report (an `RTCStatsReport`, any map of stats or a plain array; values
+ * that are not stats are skipped); `previous` (the sample before, with its raw stats) gives the
+ * interval rates, and is replaced by this sample. The same inputs give the same output.
  */
 export function normalizeStats(
-    current: Stat[],
-    previous?: { timestamp: number; stats: Stat[] },
-    now: number = current.find((s) => typeof s.timestamp === 'number')?.timestamp ?? 0,
+    report: RTCStatsReport | { values(): Iterable<unknown> },
+    previous: StatsSample = {},
+    now?: number,
 ): ConnectionInfos {
+    const current = [...report.values()].filter(
+        (value): value is Stat => typeof (value as Stat | null)?.type === 'string',
+    );
+    now ??= current.find((s) => typeof s.timestamp === 'number')?.timestamp ?? 0;
     const infos: ConnectionInfos = { timestamp: now, inbound: {}, outbound: {} };
     // NaN without a previous sample: no rates.
-    const dt = now - (previous?.timestamp as number);
+    const dt = now - previous.timestamp!;
     const find = (key: string, value: unknown) => current.find((s) => s[key] === value);
 
     for (const stat of current) {
@@ -141,7 +149,7 @@ export function normalizeStats(
         const inbound = stat.type === 'inbound-rtp';
         if ((kind !== 'audio' && kind !== 'video') || (!inbound && stat.type !== 'outbound-rtp')) continue;
         const dir = inbound ? 'Received' : 'Sent';
-        const prev = previous?.stats.find((s) => s.id === stat.id);
+        const prev = previous.stats?.find((s) => s.id === stat.id);
         /** Growth of a counter since the previous sample (its total on the first sample). */
         const delta = (key: string) => (num(stat[key]) ?? 0) - (num(prev?.[key]) ?? 0);
         /**
@@ -211,5 +219,7 @@ export function normalizeStats(
         infos.availableOutgoingBitrate = num(pair.availableOutgoingBitrate);
         infos.availableIncomingBitrate = num(pair.availableIncomingBitrate);
     }
+    previous.timestamp = now;
+    previous.stats = current;
     return infos;
 }

@@ -132,15 +132,14 @@ export interface StreamerStatsExtra {
 }
 
 /**
- * The Player's (`inbound`: from the inbound side of `infos`) or the Streamer's stats (from the
- * outbound side), without `rendition`; fields without a value are left out. `jitterMs` (the worse
- * of audio and video) is always scored.
+ * The Player's stats (`extra` without a `targetBitrate`: from the inbound side of `infos`) or the
+ * Streamer's (with one: from the outbound side); fields without a value are left out, but a
+ * Player's `rendition`. `jitterMs` (the worse of audio and video) is always scored. The facades
+ * call it directly (one function in the bundle).
+ * @internal
  */
-function commonStats<T>(
-    infos: ConnectionInfos,
-    extra: PlayerStatsExtra & Partial<StreamerStatsExtra>,
-    inbound?: boolean,
-): T {
+export function toStats<T>(infos: ConnectionInfos, extra: PlayerStatsExtra & Partial<StreamerStatsExtra> = {}): T {
+    const inbound = extra.targetBitrate === undefined;
     const { audio, video } = (inbound ? infos.inbound : infos.outbound) as {
         audio?: InboundInfos & OutboundInfos;
         video?: InboundInfos & OutboundInfos;
@@ -177,6 +176,8 @@ function commonStats<T>(
               }),
     };
     for (const key in stats) if (stats[key] === undefined) delete stats[key];
+    // The Player's rendition is present even when undefined.
+    if (inbound) stats.rendition = extra.rendition;
     return stats as T;
 }
 
@@ -188,13 +189,7 @@ function commonStats<T>(
  * const stats = toPlayerStats(await connector.connectionInfos(), { rendition: 1 });
  * ```
  */
-export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = {}): PlayerStats {
-    return {
-        ...commonStats<PlayerStats>(infos, extra, true),
-        // Present even when undefined.
-        rendition: extra.rendition,
-    };
-}
+export const toPlayerStats: (infos: ConnectionInfos, extra?: PlayerStatsExtra) => PlayerStats = toStats;
 
 /**
  * Builds the Streamer's {@link StreamerStats} from one normalised `getStats()` summary. Pure.
@@ -204,6 +199,4 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
  * const stats = toStreamerStats(await connector.connectionInfos(), { targetBitrate: abr.target });
  * ```
  */
-export function toStreamerStats(infos: ConnectionInfos, extra: StreamerStatsExtra): StreamerStats {
-    return commonStats(infos, extra);
-}
+export const toStreamerStats: (infos: ConnectionInfos, extra: StreamerStatsExtra) => StreamerStats = toStats;

@@ -2,7 +2,7 @@ import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
-import { decodeServerMessage, encodeClientMessage } from '../signaling/codec';
+import { decodeServerMessage, encodeClientMessage, SCHEMAS } from '../signaling/codec';
 import type {
     AnswerSdpMessage,
     ClientMessage,
@@ -153,24 +153,6 @@ interface Outgoing {
 }
 
 const NOT_FOUND = /not (found|exist)|open failed|no such|unknown stream/i;
-
-/**
- * Server reports and the event each one fires. A message with one field (besides `type`) reports
- * that field's value, the others their fields; a command waiting for that message type resolves
- * with the same value.
- */
-const REPORTS: Partial<Record<ServerMessageType, keyof WSControllerEvents & string>> = {
-    on_time: 'playing',
-    set_speed: 'speed',
-    seek: 'seeked',
-    pause: 'paused',
-    on_video_bitrate: 'videoBitrate',
-    on_rtp_props: 'rtpProps',
-    on_keyframe_interval: 'keyframeInterval',
-    on_media_receive: 'mediaReport',
-    on_track_drop: 'trackDrop',
-    warning: 'warning',
-};
 
 /** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
 function num(name: string, value: number, min = 0): number {
@@ -469,7 +451,8 @@ export class WSController extends Connector<WSControllerEvents> {
         const { type, ...fields } = message as ServerMessage & Record<string, unknown>;
         const values = Object.values(fields);
         const value = values.length == 1 ? values[0] : fields;
-        const event = REPORTS[type];
+        // The event of its schema (see SCHEMAS).
+        const event = SCHEMAS[type].split('/')[0];
         // videoBitrate(bitrate, constraint): the only event with two arguments.
         if (event) {
             (this._emit as (event: string, ...args: unknown[]) => void)(

@@ -60,24 +60,26 @@ function read(type: string, schema: string, fields: Json): Json {
 }
 
 /**
- * The schema of each server message: `under/fields`, the key its fields are decoded under (none:
- * at the top level, next to `type`), then the fields (see {@link read}).
+ * The schema of each server message: `event/under/fields`, the {@link WSController} event it
+ * fires (none: no event of its own), the key its fields are decoded under (none: at the top
+ * level, next to `type`), then the fields (see {@link read}). A message with one field (besides
+ * `type`) reports that field's value, the others their fields. @internal
  */
-const SCHEMAS: Record<ServerMessageType, string> = {
+export const SCHEMAS: Record<ServerMessageType, string> = {
     // `answer_sdp` is required when `result` is true (see read).
-    on_answer_sdp: '/result:b answer_sdp?s',
-    on_error: '/message:s command?s',
-    on_time: 'infos/begin:n current:n end:n tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n',
-    set_speed: 'infos/play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b',
-    seek: 'infos/live_point?b play_rate_curr>playRate?r',
-    pause: '/paused:b',
-    on_video_bitrate: '/video_bitrate:n video_bitrate_constraint>constraint:n',
-    on_rtp_props: '/nack:n drop:n',
-    on_keyframe_interval: '/result>interval:n',
-    on_media_receive: 'report/millis:n tracks:S stats:o',
-    on_track_drop: '/track:n mediaType:s',
-    on_stop: 'infos/begin?n current?n end?n',
-    warning: '/warning>text:s',
+    on_answer_sdp: '//result:b answer_sdp?s',
+    on_error: '//message:s command?s',
+    on_time: 'playing/infos/begin:n current:n end:n tracks:N jitter?n play_rate_curr>playRate?r unixOffset?n next?n',
+    set_speed: 'speed/infos/play_rate_curr>playRate:r play_rate_prev>playRatePrev?r live_point?b',
+    seek: 'seeked/infos/live_point?b play_rate_curr>playRate?r',
+    pause: 'paused//paused:b',
+    on_video_bitrate: 'videoBitrate//video_bitrate:n video_bitrate_constraint>constraint:n',
+    on_rtp_props: 'rtpProps//nack:n drop:n',
+    on_keyframe_interval: 'keyframeInterval//result>interval:n',
+    on_media_receive: 'mediaReport/report/millis:n tracks:S stats:o',
+    on_track_drop: 'trackDrop//track:n mediaType:s',
+    on_stop: '/infos/begin?n current?n end?n',
+    warning: 'warning//warning>text:s',
 };
 
 /**
@@ -106,7 +108,7 @@ export function decodeServerMessage(data: unknown): ServerMessage | string {
         // Own string values only: `toString` or `__proto__` are not message types.
         const schema = SCHEMAS[type as ServerMessageType] as unknown;
         if (typeof schema != 'string') return `unknown type '${type}'`;
-        const [under, specs] = schema.split('/');
+        const [, under, specs] = schema.split('/');
         const decoded = read(type, specs!, { ...raw, ...(raw!.data as object) });
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
         return { type, ...(under ? { [under]: decoded } : decoded) } as unknown as ServerMessage;

@@ -1,4 +1,5 @@
 import { positive } from './AdaptiveBitrate';
+import { option } from './backoff';
 
 /** One video rendition (track) of a stream, as the server's stream info describes it. */
 export interface Rendition {
@@ -163,10 +164,13 @@ export class MultiBitrate implements RenditionSelector {
     private _lastDecision: number | undefined;
 
     constructor(options: MultiBitrateOptions = {}) {
-        const merged = { ...DEFAULTS };
+        // Each option a non-negative number, else its default.
+        const merged = {} as Required<MultiBitrateOptions>;
         for (const key in DEFAULTS) {
-            const value = options[key as keyof MultiBitrateOptions];
-            if (typeof value === 'number' && value >= 0) merged[key as keyof MultiBitrateOptions] = value;
+            merged[key as keyof MultiBitrateOptions] = option(
+                options[key as keyof MultiBitrateOptions],
+                DEFAULTS[key as keyof MultiBitrateOptions],
+            );
         }
         this._options = merged;
         this.reset();

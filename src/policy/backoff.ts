@@ -31,8 +31,11 @@ export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = {
     multiplier: 2,
 };
 
-/** A non-negative number option (NaN fails `>= 0`), or the default when it is missing or unusable. */
-const option = (value: number | undefined, fallback: number): number =>
+/**
+ * A non-negative number option (NaN fails `>= 0`), or the default when it is missing or unusable.
+ * @internal
+ */
+export const option = (value: number | undefined, fallback: number): number =>
     typeof value === 'number' && value >= 0 ? value : fallback;
 
 /**

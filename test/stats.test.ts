@@ -14,32 +14,32 @@ const asMap = (stats: { id: string }[]) => new Map(stats.map((s) => [s.id, s]));
 
 describe('normalizeStats: the report', () => {
     it('reads an RTCStatsReport-like Map and a plain array alike', () => {
-        const fromMap = normalizeStats(asMap(PLAYER_SAMPLE_1) as unknown as RTCStatsReport);
+        const fromMap = normalizeStats(asMap(PLAYER_SAMPLE_1) as unknown as RTCStatsReport, {}, T1);
         expect(fromMap.inbound.video?.packetsReceived).toBe(10190);
-        expect(normalizeStats(PLAYER_SAMPLE_1)).toEqual(fromMap);
+        expect(normalizeStats(PLAYER_SAMPLE_1, {}, T1)).toEqual(fromMap);
     });
 
     it('skips values that are not stats', () => {
         const mixed = [null, 1, 'x', { id: 'a', kind: 'video' }, ...PLAYER_SAMPLE_1];
-        expect(normalizeStats(mixed)).toEqual(normalizeStats(PLAYER_SAMPLE_1));
+        expect(normalizeStats(mixed, {}, T1)).toEqual(normalizeStats(PLAYER_SAMPLE_1, {}, T1));
     });
 
     it('replaces the previous sample it was given with this one', () => {
         const previous = {};
         normalizeStats(PLAYER_SAMPLE_0, previous, T0);
         expect(previous).toEqual({ timestamp: T0, stats: PLAYER_SAMPLE_0 });
-        expect(normalizeStats(PLAYER_SAMPLE_1, previous)).toEqual(
-            normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 }),
+        expect(normalizeStats(PLAYER_SAMPLE_1, previous, T1)).toEqual(
+            normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 }, T1),
         );
     });
 });
 
 describe('normalizeStats: player (inbound)', () => {
-    const infos = normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 });
+    const infos = normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 }, T1);
 
-    it('uses the sample timestamp by default', () => {
+    it('stamps the summary with the given time', () => {
         expect(infos.timestamp).toBe(T1);
-        expect(normalizeStats(PLAYER_SAMPLE_1, undefined, 42).timestamp).toBe(42);
+        expect(normalizeStats(PLAYER_SAMPLE_1, {}, 42).timestamp).toBe(42);
     });
 
     it('computes the bitrate from two samples', () => {
@@ -77,7 +77,10 @@ describe('normalizeStats: player (inbound)', () => {
 
     it('computes the NACK and freeze rates over the interval (0 on the first sample and after a counter reset)', () => {
         expect(infos.inbound.video).toMatchObject({ nackRate: 3, freezesPerMinute: 60 });
-        expect(normalizeStats(PLAYER_SAMPLE_0).inbound.video).toMatchObject({ nackRate: 0, freezesPerMinute: 0 });
+        expect(normalizeStats(PLAYER_SAMPLE_0, {}, T0).inbound.video).toMatchObject({
+            nackRate: 0,
+            freezesPerMinute: 0,
+        });
         const reset = normalizeStats(PLAYER_SAMPLE_0, { timestamp: T0 - 1000, stats: PLAYER_SAMPLE_1 }, T0);
         expect(reset.inbound.video).toMatchObject({ nackRate: 0, freezesPerMinute: 0 });
         expect(infos.inbound.audio?.freezesPerMinute).toBeUndefined();
@@ -91,7 +94,7 @@ describe('normalizeStats: player (inbound)', () => {
 
     it('finds the selected pair by its flags when there is no transport stat (Firefox)', () => {
         const noTransport = PLAYER_SAMPLE_1.filter((s) => s.type !== 'transport');
-        expect(normalizeStats(noTransport).rtt).toBe(0.012);
+        expect(normalizeStats(noTransport, {}, T1).rtt).toBe(0.012);
     });
 
     it('has no outbound media', () => {
@@ -99,7 +102,7 @@ describe('normalizeStats: player (inbound)', () => {
     });
 
     it('on the first sample: bitrate 0, loss and delay from the totals', () => {
-        const first = normalizeStats(PLAYER_SAMPLE_0);
+        const first = normalizeStats(PLAYER_SAMPLE_0, {}, T0);
         expect(first.timestamp).toBe(T0);
         expect(first.inbound.video?.bitrate).toBe(0);
         expect(first.inbound.audio?.bitrate).toBe(0);
@@ -109,7 +112,7 @@ describe('normalizeStats: player (inbound)', () => {
     });
 
     it('is pure: the same inputs give the same output', () => {
-        expect(normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 })).toEqual(infos);
+        expect(normalizeStats(PLAYER_SAMPLE_1, { timestamp: T0, stats: PLAYER_SAMPLE_0 }, T1)).toEqual(infos);
     });
 
     it('counter resets (a new receiver) give 0 bitrate, never a negative one', () => {
@@ -121,18 +124,18 @@ describe('normalizeStats: player (inbound)', () => {
 
     it('clamps a negative packetsLost (duplicates) to 0', () => {
         const dup = PLAYER_SAMPLE_0.map((s) => (s.type === 'inbound-rtp' ? { ...s, packetsLost: -2 } : s));
-        const r = normalizeStats(dup);
+        const r = normalizeStats(dup, {}, T0);
         expect(r.inbound.audio?.packetsLost).toBe(0);
         expect(r.inbound.audio?.lossPercent).toBe(0);
     });
 
     it('an empty report gives an empty summary', () => {
-        expect(normalizeStats([], undefined, 5)).toEqual({ timestamp: 5, inbound: {}, outbound: {} });
+        expect(normalizeStats([], {}, 5)).toEqual({ timestamp: 5, inbound: {}, outbound: {} });
     });
 });
 
 describe('normalizeStats: simulcast publisher (outbound)', () => {
-    const infos = normalizeStats(PUBLISHER_SAMPLE_1, { timestamp: T0, stats: PUBLISHER_SAMPLE_0 });
+    const infos = normalizeStats(PUBLISHER_SAMPLE_1, { timestamp: T0, stats: PUBLISHER_SAMPLE_0 }, T1);
 
     it('sums the bitrate and packets of the simulcast layers', () => {
         expect(infos.outbound.video?.bitrate).toBe(3_400_000);
@@ -178,7 +181,7 @@ describe('normalizeStats: simulcast publisher (outbound)', () => {
     });
 
     it('a paused top layer: its frames are absent and its bitrate 0, whatever the report order', () => {
-        const paused = normalizeStats(PUBLISHER_SAMPLE_1_H_PAUSED, { timestamp: T0, stats: PUBLISHER_SAMPLE_0 });
+        const paused = normalizeStats(PUBLISHER_SAMPLE_1_H_PAUSED, { timestamp: T0, stats: PUBLISHER_SAMPLE_0 }, T1);
         expect(paused.outbound.video).toMatchObject({
             bitrate: 900_000,
             frameWidth: 640,
@@ -190,10 +193,14 @@ describe('normalizeStats: simulcast publisher (outbound)', () => {
     });
 
     it('the order of the layers in the report does not change the summary', () => {
-        const reversed = normalizeStats([...PUBLISHER_SAMPLE_1].reverse(), {
-            timestamp: T0,
-            stats: PUBLISHER_SAMPLE_0,
-        });
+        const reversed = normalizeStats(
+            [...PUBLISHER_SAMPLE_1].reverse(),
+            {
+                timestamp: T0,
+                stats: PUBLISHER_SAMPLE_0,
+            },
+            T1,
+        );
         expect(reversed.outbound.video).toEqual(infos.outbound.video);
     });
 });

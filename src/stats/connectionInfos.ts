@@ -106,7 +106,7 @@ export interface ConnectionInfos {
     availableIncomingBitrate?: number;
 }
 
-type Stat = Record<string, unknown> & { id: string; type: string; timestamp?: number };
+type Stat = Record<string, unknown> & { id: string; type: string };
 type Entry = Record<string, number | string | undefined>;
 
 /** `value` when it is a finite number, else `undefined`. @internal */
@@ -128,17 +128,17 @@ export interface StatsSample {
 /**
  * Normalises a `getStats()` report (an `RTCStatsReport`, any map of stats or a plain array; values
  * that are not stats are skipped); `previous` (the sample before, with its raw stats) gives the
- * interval rates, and is replaced by this sample. The same inputs give the same output.
+ * interval rates, and is replaced by this sample taken at `now` (ms). The same inputs give the same
+ * output.
  */
 export function normalizeStats(
     report: RTCStatsReport | { values(): Iterable<unknown> },
-    previous: StatsSample = {},
-    now?: number,
+    previous: StatsSample,
+    now: number,
 ): ConnectionInfos {
     const current = [...report.values()].filter(
         (value): value is Stat => typeof (value as Stat | null)?.type === 'string',
     );
-    now ??= current.find((s) => typeof s.timestamp === 'number')?.timestamp ?? 0;
     const infos: ConnectionInfos = { timestamp: now, inbound: {}, outbound: {} };
     // NaN without a previous sample: no rates.
     const dt = now - previous.timestamp!;

@@ -34,7 +34,7 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
     N: list(toNumber),
     S: list(string),
     /** The `stats` object of `on_media_receive` (all optional: never rejects, `{}` when absent). */
-    o: (v) => read('', 'jitter_ms?n loss_num?n loss_perc?n nack_num?n', Object(v)),
+    o: (v) => read('jitter_ms?n loss_num?n loss_perc?n nack_num?n', Object(v)),
 };
 
 /**
@@ -45,7 +45,7 @@ const KINDS: Record<string, (value: unknown) => unknown> = {
  * wrong-typed), and a kind of {@link KINDS}. Absent optional fields stay absent (never
  * `undefined`).
  */
-function read(type: string, schema: string, fields: Json): Json {
+function read(schema: string, fields: Json): Json {
     const out: Json = {};
     schema.replace(/(\w+)>?(\w*)(\W)(\w)/g, (_, wire: string, name: string, required: string, kind: string) => {
         const value = KINDS[kind]!(fields[wire]) ?? KINDS[kind]!(fields[wire.toLowerCase()]);
@@ -53,7 +53,7 @@ function read(type: string, schema: string, fields: Json): Json {
         // The reason itself is thrown (decodeServerMessage returns it). An optional field after a
         // true `result` is required: `answer_sdp` of an accepted `on_answer_sdp` (the only schema
         // with a `result` output).
-        else if (required == ':' || out.result) throw `${type}: '${wire}' is missing or invalid`;
+        else if (required == ':' || out.result) throw `'${wire}' is missing or invalid`;
         return '';
     });
     return out;
@@ -101,20 +101,21 @@ export const SCHEMAS: Record<ServerMessageType, string> = {
 export function decodeServerMessage(data: unknown): ServerMessage | string {
     // The length is checked before parsing so that a huge frame costs nothing.
     if (typeof data != 'string' || data.length > MAX_FRAME_LENGTH) return 'binary or too large frame';
+    let type: unknown;
     try {
         const raw = JSON.parse(data) as Json | null;
-        const type = raw?.type;
+        type = raw?.type;
         if (typeof type != 'string' || !type) return 'no type';
         // Own string values only: `toString` or `__proto__` are not message types.
         const schema = SCHEMAS[type as ServerMessageType] as unknown;
         if (typeof schema != 'string') return `unknown type '${type}'`;
         const [, under, specs] = schema.split('/');
-        const decoded = read(type, specs!, { ...raw, ...(raw!.data as object) });
+        const decoded = read(specs!, { ...raw, ...(raw!.data as object) });
         // The schemas mirror the message types of messages.ts; codec.test.ts checks every one.
         return { type, ...(under ? { [under]: decoded } : decoded) } as unknown as ServerMessage;
     } catch (error) {
         // A string is a field's reason; an Error is JSON.parse's SyntaxError.
-        return typeof error == 'string' ? error : 'malformed JSON';
+        return typeof error == 'string' ? `${type}: ${error}` : 'malformed JSON';
     }
 }
 

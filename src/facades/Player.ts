@@ -5,7 +5,7 @@ import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
 import { positive } from '../policy/AdaptiveBitrate';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
-import { toStats, type PlayerStats } from '../policy/QualityScore';
+import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 import { FacadeBase, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
@@ -289,7 +289,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         const current =
             (typeof pinned === 'number' ? pinned : this._autoTrack) ??
             this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t));
-        const stats = toStats<PlayerStats>(infos, { rendition: current });
+        const stats = toPlayerStats(infos, { rendition: current });
         this._emit('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.

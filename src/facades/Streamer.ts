@@ -5,7 +5,7 @@ import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, MediaKind, VideoCodec } from '../core/types';
 import { AdaptiveBitrate, positive } from '../policy/AdaptiveBitrate';
-import { toStats, type StreamerStats } from '../policy/QualityScore';
+import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 import { FacadeBase, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
@@ -285,7 +285,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             });
             await this._applyBitrate(connector);
         }
-        this._emit('stats', toStats<StreamerStats>(infos, { targetBitrate: this.targetBitrate }));
+        this._emit('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
     }
 
     /** Applies {@link targetBitrate} to the encoder and the server. */

@@ -134,8 +134,8 @@ export interface StreamerStatsExtra {
 /**
  * The Player's stats (`extra` without a `targetBitrate`: from the inbound side of `infos`) or the
  * Streamer's (with one: from the outbound side); fields without a value are left out, but a
- * Player's `rendition`. `jitterMs` (the worse of audio and video) is always scored. The facades
- * call it directly (one function in the bundle).
+ * Player's `rendition`. `jitterMs` (the worse of audio and video) is always scored. One function
+ * for both sides; callers use its typed names {@link toPlayerStats} and {@link toStreamerStats}.
  * @internal
  */
 export function toStats<T>(infos: ConnectionInfos, extra: PlayerStatsExtra & Partial<StreamerStatsExtra> = {}): T {

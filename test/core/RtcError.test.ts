@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromDomException, RtcError, type RtcErrorCode } from '../src/core/RtcError';
+import { fromDomException, RtcError, type RtcErrorCode } from '../../src/core/RtcError';
 
 const CODES: RtcErrorCode[] = [
     'ACCESS_DENIED',

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Emitter, handlerName, type EventHandlers, type EventMap } from '../src/core/Emitter';
-import type { Logger } from '../src/core/logger';
+import { Emitter, handlerName, type EventHandlers, type EventMap } from '../../src/core/Emitter';
+import type { Logger } from '../../src/core/logger';
+import { flush } from '../helpers/wait';
 
 interface TestEvents extends EventMap {
     open: [stream: string];
@@ -30,8 +31,6 @@ interface TestEmitter extends EventHandlers<TestEvents> {}
 function spyLogger(): Logger & { error: ReturnType<typeof vi.fn> } {
     return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 }
-
-const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 describe('Emitter', () => {
     it('calls the property handler and the subscriptions, handler first', async () => {

@@ -8,7 +8,7 @@ import {
     type FacadeEvent,
     type PlayerState,
     type StreamerState,
-} from '../src/policy/stateTable';
+} from '../../src/policy/stateTable';
 
 // The expected tables, written out independently of the implementation: one row per state,
 // one column per event in the order start, open, lost, retry, ended, refused, stop ('-' = invalid).

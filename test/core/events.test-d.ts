@@ -1,11 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ConnectorEvents } from '../src/connectors/Connector';
-import type { HTTPConnector } from '../src/connectors/HTTPConnector';
-import type { WSController } from '../src/connectors/WSController';
-import type { Emitter, EventHandlers, EventMap, EventName } from '../src/core/Emitter';
-import type { RtcError } from '../src/core/RtcError';
-import type { ConnectorState } from '../src/core/types';
-import type { MediaReport, PlayingInfos, RTPProps, TrackDropInfo } from '../src/signaling/messages';
+import type { ConnectorEvents } from '../../src/connectors/Connector';
+import type { HTTPConnector } from '../../src/connectors/HTTPConnector';
+import type { WSController } from '../../src/connectors/WSController';
+import type { Emitter, EventHandlers, EventMap, EventName } from '../../src/core/Emitter';
+import type { RtcError } from '../../src/core/RtcError';
+import type { ConnectorState } from '../../src/core/types';
+import type { MediaReport, PlayingInfos, RTPProps, TrackDropInfo } from '../../src/signaling/messages';
 
 declare const http: HTTPConnector;
 declare const ws: WSController;

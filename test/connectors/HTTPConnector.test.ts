@@ -1,12 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HTTPConnector } from '../src/connectors/HTTPConnector';
-import type { RtcError } from '../src/core/RtcError';
-import type { Logger } from '../src/core/logger';
-import type { ConnectorOptions, RTCPeerConnectionConstructor } from '../src/core/types';
-import { FakePeerConnection, serverAnswer } from './fakes/FakePeerConnection';
-import { fakeCamera } from './fakes/media';
+import { HTTPConnector } from '../../src/connectors/HTTPConnector';
+import type { RtcError } from '../../src/core/RtcError';
+import type { Logger } from '../../src/core/logger';
+import type { ConnectorOptions, RTCPeerConnectionConstructor } from '../../src/core/types';
+import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
+import { fakeCamera } from '../fakes/media';
+import { delay } from '../helpers/wait';
 
 interface Recorded {
     method: string;
@@ -112,8 +113,6 @@ async function closedWith(c: HTTPConnector): Promise<RtcError | undefined> {
     return r.error;
 }
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
-
 beforeEach(() => FakePeerConnection.reset());
 afterEach(async () => {
     vi.unstubAllGlobals();
@@ -188,7 +187,7 @@ describe('HTTPConnector: WHEP (play)', () => {
         expect(del.url).toBe('/whep/session/42');
         expect(del.headers.authorization).toBe('Bearer tok');
         c.close(); // idempotent: no second DELETE
-        await tick(50);
+        await delay(50);
         expect(server.requests).toHaveLength(2);
     });
 
@@ -215,7 +214,7 @@ describe('HTTPConnector: WHEP (play)', () => {
         expect(performance.now() - t0).toBeLessThan(50);
         expect(c.closed).toBe(true);
         expect((await server.request(1)).method).toBe('DELETE');
-        await tick(20);
+        await delay(20);
         expect(closes).toEqual([undefined]);
         expect(FakePeerConnection.live).toHaveLength(0);
     });
@@ -229,7 +228,7 @@ describe('HTTPConnector: WHEP (play)', () => {
         await c.once('open');
         expect(c.resourceUrl).toBeUndefined();
         c.close();
-        await tick(50);
+        await delay(50);
         expect(server.requests).toHaveLength(1);
     });
 
@@ -316,7 +315,7 @@ describe('HTTPConnector: WHIP (publish)', () => {
         c.on('open', opened);
         await server.request(0);
         await vi.waitFor(() => expect(FakePeerConnection.instances[0]?.remoteDescription).not.toBeNull());
-        await tick(20);
+        await delay(20);
         expect(opened).not.toHaveBeenCalled();
         expect(c.state).toBe('connecting');
         FakePeerConnection.instances[0]!.setState('connected');
@@ -460,7 +459,7 @@ describe('HTTPConnector: errors', () => {
         c.close();
         c.close();
         await req.aborted;
-        await tick(50);
+        await delay(50);
         expect(events).toEqual(['state:closed', 'close:none']);
         expect(FakePeerConnection.live).toHaveLength(0);
         expect(server.requests).toHaveLength(1);

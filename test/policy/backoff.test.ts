@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RtcError } from '../src/core/RtcError';
-import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from '../src/policy/backoff';
+import { RtcError } from '../../src/core/RtcError';
+import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from '../../src/policy/backoff';
 
 const lost = new RtcError('CONNECTION_LOST', 'socket closed');
 /** The delay of a retry after a lost connection. */

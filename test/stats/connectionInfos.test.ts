@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeStats } from '../src/stats/connectionInfos';
+import { normalizeStats } from '../../src/stats/connectionInfos';
 import {
     PLAYER_SAMPLE_0,
     PLAYER_SAMPLE_1,
@@ -8,7 +8,7 @@ import {
     PUBLISHER_SAMPLE_1_H_PAUSED,
     T0,
     T1,
-} from './fixtures/stats';
+} from '../fixtures/stats';
 
 const asMap = (stats: { id: string }[]) => new Map(stats.map((s) => [s.id, s]));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIceServerLinks } from '../src/connectors/links';
+import { parseIceServerLinks } from '../../src/connectors/links';
 
 describe('parseIceServerLinks', () => {
     it('returns [] for no header', () => {

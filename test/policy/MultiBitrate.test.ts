@@ -5,7 +5,7 @@ import {
     type MbrSample,
     type Rendition,
     type RenditionSelector,
-} from '../src/policy/MultiBitrate';
+} from '../../src/policy/MultiBitrate';
 import {
     BANDWIDTH_DROP,
     BURST_END,
@@ -24,7 +24,7 @@ import {
     MODERATE_SECOND,
     recorded,
     STEADY_CLEAN,
-} from './fixtures/mbr-sequences';
+} from '../fixtures/mbr-sequences';
 
 interface Switch {
     index: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../src/core/endpoint';
-import { RtcError } from '../src/core/RtcError';
-import type { ConnectParams } from '../src/core/types';
+import { buildHttpUrl, buildWebSocketUrl, transportOf } from '../../src/core/endpoint';
+import { RtcError } from '../../src/core/RtcError';
+import type { ConnectParams } from '../../src/core/types';
 
 function invalid(fn: () => unknown): RtcError {
     try {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Streamer } from '../src/facades/Streamer';
-import type { RtcError } from '../src/core/RtcError';
-import type { ConnectParams } from '../src/core/types';
-import { FACADE_EVENTS, transition, type StreamerState } from '../src/policy/stateTable';
-import { FakePeerConnection } from './fakes/FakePeerConnection';
-import { FakeWebSocket } from './fakes/FakeWebSocket';
-import { FakeStream, FakeTrack, fakeCamera } from './fakes/media';
+import { Streamer } from '../../src/facades/Streamer';
+import type { RtcError } from '../../src/core/RtcError';
+import type { ConnectParams } from '../../src/core/types';
+import { FACADE_EVENTS, transition, type StreamerState } from '../../src/policy/stateTable';
+import { FakePeerConnection } from '../fakes/FakePeerConnection';
+import { FakeWebSocket } from '../fakes/FakeWebSocket';
+import { FakeStream, FakeTrack, fakeCamera } from '../fakes/media';
 
 /** State changes the state table does not allow, seen in the current test. */
 const badTransitions: string[] = [];

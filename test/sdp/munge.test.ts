@@ -1,8 +1,8 @@
 import { parse, write, type MediaDescription } from 'sdp-transform';
 import { describe, expect, it } from 'vitest';
-import { mungeOffer, readAnswer } from '../src/sdp/munge';
-import { chromeLikeOffer, serverAnswer } from './fakes/FakePeerConnection';
-import { FIREFOX_RECVONLY_OFFER, MIST_PLAY_ANSWER_H264, SAFARI_SENDONLY_OFFER } from './fixtures/sdp';
+import { mungeOffer, readAnswer } from '../../src/sdp/munge';
+import { chromeLikeOffer, serverAnswer } from '../fakes/FakePeerConnection';
+import { FIREFOX_RECVONLY_OFFER, MIST_PLAY_ANSWER_H264, SAFARI_SENDONLY_OFFER } from '../fixtures/sdp';
 
 const t = (kind: string, direction: string, mid: string) => ({ kind, direction, mid });
 const CHROME_RECVONLY = chromeLikeOffer([t('audio', 'recvonly', '0'), t('video', 'recvonly', '1')]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RtcError } from '../src/core/RtcError';
-import { AdaptiveBitrate, type AbrSample } from '../src/policy/AdaptiveBitrate';
+import { RtcError } from '../../src/core/RtcError';
+import { AdaptiveBitrate, type AbrSample } from '../../src/policy/AdaptiveBitrate';
 import {
     ABR_AVAILABLE_CAP,
     ABR_CLEAN,
@@ -12,7 +12,7 @@ import {
     LOSS_END,
     LOSS_START,
     RTT_SECOND,
-} from './fixtures/abr-sequences';
+} from '../fixtures/abr-sequences';
 
 const BOUNDS = { minBitrate: 150_000, maxBitrate: 2_500_000 };
 

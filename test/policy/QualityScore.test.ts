@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { qualityScore, toPlayerStats, toStreamerStats } from '../src/policy/QualityScore';
-import { normalizeStats, type ConnectionInfos } from '../src/stats/connectionInfos';
+import { qualityScore, toPlayerStats, toStreamerStats } from '../../src/policy/QualityScore';
+import { normalizeStats, type ConnectionInfos } from '../../src/stats/connectionInfos';
 
 describe('qualityScore', () => {
     it('is 100 for a perfect network and stays in [0, 100]', () => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Player } from '../src/facades/Player';
-import type { RtcError } from '../src/core/RtcError';
-import { FACADE_EVENTS, transition, type PlayerState } from '../src/policy/stateTable';
-import { FakePeerConnection } from './fakes/FakePeerConnection';
-import { FakeWebSocket, defaultServer } from './fakes/FakeWebSocket';
+import { Player } from '../../src/facades/Player';
+import type { RtcError } from '../../src/core/RtcError';
+import { FACADE_EVENTS, transition, type PlayerState } from '../../src/policy/stateTable';
+import { FakePeerConnection } from '../fakes/FakePeerConnection';
+import { FakeWebSocket, defaultServer } from '../fakes/FakeWebSocket';
 
 /** State changes the state table does not allow, seen in the current test. */
 const badTransitions: string[] = [];

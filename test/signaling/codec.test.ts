@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RtcError } from '../src/core/RtcError';
-import { decodeServerMessage, encodeClientMessage, MAX_FRAME_LENGTH } from '../src/signaling/codec';
-import type { ServerMessage } from '../src/signaling/messages';
+import { RtcError } from '../../src/core/RtcError';
+import { decodeServerMessage, encodeClientMessage, MAX_FRAME_LENGTH } from '../../src/signaling/codec';
+import type { ServerMessage } from '../../src/signaling/messages';
 
 const ANSWER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRenditions, streamInfoUrl } from '../src/facades/streamInfo';
-import { sortRenditions } from '../src/policy/MultiBitrate';
+import { parseRenditions, streamInfoUrl } from '../../src/facades/streamInfo';
+import { sortRenditions } from '../../src/policy/MultiBitrate';
 
 describe('stream info', () => {
     it('builds the MistServer json_<stream>.js URL on the signaling host', () => {

@@ -1,31 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
-import { WSController } from '../src/connectors/WSController';
-import type { WSControllerEvents } from '../src/connectors/WSController';
-import { RtcError, type RtcErrorCode } from '../src/core/RtcError';
-import type { Logger } from '../src/core/logger';
-import type { EventName } from '../src/core/Emitter';
+import { WSController } from '../../src/connectors/WSController';
+import type { WSControllerEvents } from '../../src/connectors/WSController';
+import { RtcError, type RtcErrorCode } from '../../src/core/RtcError';
+import type { Logger } from '../../src/core/logger';
+import type { EventName } from '../../src/core/Emitter';
 import type {
     ConnectParams,
     ConnectorOptions,
     RTCPeerConnectionConstructor,
     WebSocketConstructor,
-} from '../src/core/types';
-import type { ServerMessage } from '../src/signaling/messages';
-import { FakePeerConnection, serverAnswer } from './fakes/FakePeerConnection';
-import { FakeStream, FakeTrack, fakeCamera } from './fakes/media';
+} from '../../src/core/types';
+import type { ServerMessage } from '../../src/signaling/messages';
+import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
+import { FakeStream, FakeTrack, fakeCamera } from '../fakes/media';
+import { delay, waitUntil } from '../helpers/wait';
 
 type Msg = Record<string, unknown> & { type: string };
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await delay(5);
-    }
-}
 
 /** The server side of one client socket. */
 class Peer {

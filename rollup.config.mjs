@@ -2,43 +2,16 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
-import { transform } from 'esbuild';
 import { dts } from 'rollup-plugin-dts';
 
-/**
- * Internal members are named `_x` (TypeScript `private`/`protected`, marked `@internal`). Bundlers
- * keep property names, so the library builds shorten them (`_sessionAbort` → `_a`): the same
- * effect as `#private` fields under an ES2022 target, without the WeakMap helpers that bundlers
- * targeting ES2020 turn `#private` fields into. Emitter's subclass hooks keep their names.
- * `bench/size-breakdown.mjs --mangle` applies the same rule.
- */
-export const MANGLE = /^_[a-z]/;
-export const RESERVED = /^_(?:emit|emitNow|log)$/;
+import pkg from './package.json' with { type: 'json' };
 
 /**
- * Renames the internal members of a chunk (readable output otherwise, source map chained).
- * Short names keep their `_` (`_sessionAbort` → `_a`) so they never clash with a property an
- * application or a subclass adds.
+ * The runtime dependencies (eventemitter3, sdp-transform) stay imports in the library builds: the
+ * app's bundler resolves and deduplicates them. Property names are never renamed in any build, so
+ * the rolled-up `.d.ts` describes the runtime exactly (a subclass's `_open`/`_sip` is called).
  */
-const mangleInternals = () => ({
-    name: 'mangle-internals',
-    async renderChunk(code, chunk) {
-        const options = { loader: 'js', target: 'es2020', mangleProps: MANGLE, reserveProps: RESERVED };
-        // First pass: esbuild's choice of short names (most used first); then the same with `_`.
-        const { mangleCache } = await transform(code, { ...options, mangleCache: {} });
-        const names = Object.fromEntries(
-            Object.entries(mangleCache).map(([name, short]) => [name, short === false ? false : `_${short}`]),
-        );
-        const result = await transform(code, {
-            ...options,
-            mangleCache: names,
-            sourcemap: 'external',
-            sourcefile: chunk.fileName,
-            legalComments: 'inline',
-        });
-        return { code: result.code, map: result.map };
-    },
-});
+const external = Object.keys(pkg.dependencies);
 
 const ts = () =>
     typescript({
@@ -47,10 +20,11 @@ const ts = () =>
     });
 
 export default [
-    // Library builds: no dependencies, no adapter.
+    // Library builds: dependencies external, no adapter.
     {
         input: 'src/index.ts',
-        plugins: [ts(), mangleInternals()],
+        external,
+        plugins: [ts()],
         output: [
             { file: 'dist/rtcwire.js', format: 'es', sourcemap: true },
             { file: 'dist/rtcwire.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
@@ -62,8 +36,8 @@ export default [
         plugins: [nodeResolve({ browser: true }), commonjs(), ts()],
         output: { file: 'dist/adapter.js', format: 'es', sourcemap: true },
     },
-    // <script> build: everything bundled, webrtc-adapter applied, global `rtcwire`. Not
-    // mangled: the bundled dependencies have `_` members of their own; terser minifies it.
+    // <script> build: everything bundled (dependencies included), webrtc-adapter applied, global
+    // `rtcwire`; terser minifies it (local names only, never properties).
     {
         input: 'src/iife.ts',
         plugins: [nodeResolve({ browser: true }), commonjs(), ts()],
@@ -78,6 +52,7 @@ export default [
     // Rolled-up declarations: .d.ts for import, .d.cts for require (TypeScript's node16 resolution).
     {
         input: 'src/index.ts',
+        external,
         plugins: [dts()],
         output: [
             { file: 'dist/rtcwire.d.ts', format: 'es' },

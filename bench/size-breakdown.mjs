@@ -1,7 +1,6 @@
 // Size breakdown of the bundle `npm run size` measures, per input file (bytes of minified output).
 // Usage: node bench/size-breakdown.mjs          bundles src/index.ts directly (no rollup needed)
 //        node bench/size-breakdown.mjs --dist   bundles dist/rtcwire.js (after `npm run build`)
-//        --mangle   also mangles internal `_` members, as the rollup build does (src only)
 //        TARGET=es2022 node bench/size-breakdown.mjs   another target (`npm run size` uses es2020)
 // Prints the total min / min+gzip size, then per input: its bytes in the minified bundle and what it
 // adds to the gzip size (the bundle's gzip size minus the gzip size of the bundle without its bytes;
@@ -10,7 +9,6 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { relative } from 'node:path';
 
-const { MANGLE, RESERVED } = await import('../rollup.config.mjs').catch(() => ({}));
 const fromDist = process.argv.includes('--dist');
 const entry = fromDist ? './dist/rtcwire.js' : './src/index.ts';
 const result = await build({
@@ -30,7 +28,6 @@ const result = await build({
     metafile: true,
     treeShaking: true,
     outfile: 'out.js',
-    ...(process.argv.includes('--mangle') ? { mangleProps: MANGLE, reserveProps: RESERVED } : {}),
     logLevel: 'warning',
 });
 const code = result.outputFiles.find((f) => f.path.endsWith('out.js')).contents;

@@ -1,24 +1,32 @@
 // Prints the min+gzip size of a bundle importing WSController, HTTPConnector, Player and Streamer
-// from the built ESM (dependencies included) and fails when it exceeds the budget. Also prints the
+// from the built ESM (its dependencies bundled in, as an app's bundler would), what each runtime
+// dependency adds to it, and fails when the whole exceeds the budget. Also prints the
 // connectors-only import for reference. Usage: npm run build && npm run size
 //
 // Budget history (raised only in the change that grows the bundle, see ../shared/STYLE.md §13):
 // - 12 KB: issue 2's target for the whole import, set before the facades had their policies.
 // - 17 KB: Player/Streamer with reconnection, multi-bitrate, adaptive bitrate and normalised
 //   stats (issue 4) measured 16.8 KB; the connectors alone 10.6 KB.
-// - 12 KB again: the diet (shared code paths, merged helpers, shorter messages, dead code out)
-//   brought the whole import to 11.96 KB, the connectors alone to 7.60 KB, with the same features.
-//   `node bench/size-breakdown.mjs --mangle` shows what each source file adds to the gzip size.
+// - 12 KB again: a size diet brought the whole import to 11.96 KB, at the cost of readability,
+//   of the named dependencies (eventemitter3, sdp-transform) and of the extension points.
+// - 20 KB (issue 8): the readable core on eventemitter3 and sdp-transform, counted here with
+//   them; no property renaming. The budget is a ceiling against regressions, never a target.
+//   `node bench/size-breakdown.mjs` shows what each source file adds.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const BUDGET_BYTES = 12 * 1024;
+const BUDGET_BYTES = 20 * 1024;
 if (!existsSync('dist/rtcwire.js')) {
     console.error('dist/rtcwire.js is missing: run `npm run build` first');
     process.exit(1);
 }
+const DEPENDENCIES = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies ?? {});
 
+const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const kb = (n) => (n / 1024).toFixed(2);
+
+/** Bundles `names` from dist/rtcwire.js; returns its size and each dependency's share. */
 async function measure(names) {
     const result = await build({
         stdin: {
@@ -32,21 +40,42 @@ async function measure(names) {
         platform: 'browser',
         target: 'es2020',
         write: false,
+        metafile: true,
         treeShaking: true,
+        outfile: 'out.js',
     });
-    const code = result.outputFiles[0].contents;
-    return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
+    const code = result.outputFiles.find((f) => f.path.endsWith('out.js')).contents;
+    const gz = gzip(code);
+    // esbuild emits the inputs in the metafile's order, each as one contiguous slice of the output:
+    // a dependency's share of the gzip size is the bundle's gzip size minus that of the bundle
+    // without its slices.
+    const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs);
+    const shares = DEPENDENCIES.map((dependency) => {
+        const kept = [];
+        let at = 0;
+        let min = 0;
+        for (const [file, { bytesInOutput }] of inputs) {
+            if (file.includes(`node_modules/${dependency}/`)) min += bytesInOutput;
+            else kept.push(code.subarray(at, at + bytesInOutput));
+            at += bytesInOutput;
+        }
+        kept.push(code.subarray(at));
+        return { dependency, min, gz: gz - gzip(Buffer.concat(kept)) };
+    });
+    return { min: code.length, gz, shares };
 }
 
-const kb = (n) => (n / 1024).toFixed(2);
 const connectors = await measure(['WSController', 'HTTPConnector']);
 const full = await measure(['WSController', 'HTTPConnector', 'Player', 'Streamer']);
 console.log(
-    `connectors only (WSController + HTTPConnector): ${kb(connectors.min)} KB min, ${kb(connectors.gz)} KB min+gzip`,
+    `connectors only (WSController + HTTPConnector, with deps): ${kb(connectors.min)} KB min, ${kb(connectors.gz)} KB min+gzip`,
 );
 console.log(
     `rtcwire (WSController + HTTPConnector + Player + Streamer, with deps): ${kb(full.min)} KB min, ${kb(full.gz)} KB min+gzip (budget ${kb(BUDGET_BYTES)} KB)`,
 );
+for (const { dependency, min, gz } of full.shares) {
+    console.log(`  of which ${dependency}: ${kb(min)} KB min, ${kb(gz)} KB of the min+gzip size`);
+}
 if (full.gz > BUDGET_BYTES) {
     console.error(`size budget exceeded by ${full.gz - BUDGET_BYTES} bytes`);
     process.exit(1);

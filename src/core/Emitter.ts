@@ -1,3 +1,4 @@
+import { EventEmitter } from 'eventemitter3';
 import { createLogger, type Logger } from './logger';
 
 /** An event map: event name → tuple of the listener's arguments. */
@@ -34,23 +35,34 @@ export type EventHandlers<M extends EventMap> = {
         ((...args: M[K]) => void) | undefined;
 };
 
-/** @internal */
+/** The property-handler name of `event` (see {@link HandlerName}). @internal */
 export function handlerName(event: string): string {
-    return event === 'rtpProps' ? 'onRTPProps' : `on${event[0]!.toUpperCase()}${event.slice(1)}`;
+    return event === 'rtpProps' ? 'onRTPProps' : `on${event.charAt(0).toUpperCase()}${event.slice(1)}`;
 }
 
 const emitterLog = createLogger('events');
 
-/** One `on`/`once` subscription. */
+/** Any listener, as the emitter stores and calls it. */
+type AnyListener = (...args: unknown[]) => unknown;
+
+/**
+ * What eventemitter3 holds for one `on`/`once` call: a guard around the app's listener (so that
+ * a throw cannot stop the other listeners of the emission), which remembers that listener for
+ * {@link Emitter.off}. One wrapper per subscription: removing one never removes another.
+ */
 interface Subscription {
-    _fn: (...args: unknown[]) => unknown;
-    _once: boolean;
+    (...args: unknown[]): void;
+    readonly listener: AnyListener;
 }
 
 /**
  * Typed event emitter with two styles: property handlers (`x.onOpen = fn`, one per event, for
- * the app) and subscriptions (`x.on('open', fn, { signal })`). Emission is always asynchronous
- * (a microtask after the call that caused it) and a throwing listener is logged, never rethrown.
+ * the app) and subscriptions (`x.on('open', fn, { signal })`, kept by eventemitter3). Emission is
+ * always asynchronous (a microtask after the call that caused it) and a throwing or rejecting
+ * listener is logged, never rethrown.
+ *
+ * Property handlers and subscriptions never interfere: setting `x.onClose` replaces only the
+ * previous handler, while the SDK's own wiring uses subscriptions.
  *
  * @example
  * ```ts
@@ -61,23 +73,21 @@ interface Subscription {
  * ```
  */
 export class Emitter<M extends EventMap> {
-    /**
-     * Subscriptions per event. Lists are replaced, never mutated: an emission walks the list it
-     * started with, so listeners added or removed meanwhile take effect from the next emission.
-     * Prototype-free: an event named like an `Object.prototype` member (`constructor`) has none.
-     */
-    private _listeners = new Map<string, Subscription[]>();
+    /** The subscriptions. Its `emit` walks the listeners present when it starts. */
+    private readonly _events = new EventEmitter();
     /** @internal */
     protected _log: Logger = emitterLog;
 
     /** Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted. */
     on<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
-        return this._add(event, listener, false, options);
+        this._subscribe(event, listener, false, options?.signal);
+        return this;
     }
 
     /**
      * Subscribes `listener` to the next `event` only. Without a listener, returns a Promise of
-     * the event's first argument (rejected with the signal's reason if `options.signal` aborts).
+     * the event's first argument (rejected with the signal's reason if `options.signal` aborts
+     * first).
      */
     once<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this;
     once<K extends EventName<M>>(event: K, listener?: undefined, options?: ListenOptions): Promise<M[K][0]>;
@@ -86,79 +96,94 @@ export class Emitter<M extends EventMap> {
         listener?: Listener<M, K>,
         options?: ListenOptions,
     ): this | Promise<M[K][0]> {
-        // Once settled, the Promise ignores a later abort.
-        return listener
-            ? this._add(event, listener, true, options)
-            : new Promise<M[K][0]>((resolve, reject) =>
-                  this._add(event, resolve as unknown as Listener<M, K>, true, options, reject),
-              );
+        const signal = options?.signal;
+        if (listener) {
+            this._subscribe(event, listener, true, signal);
+            return this;
+        }
+        return new Promise<M[K][0]>((resolve, reject) => {
+            // Once settled, the Promise ignores a later abort.
+            const first = (...args: M[K]) => resolve(args[0]);
+            this._subscribe(event, first, true, signal, () => reject(signal?.reason));
+        });
     }
 
     /** Removes `listener` from `event` (all listeners of `event` without a listener). */
     off<K extends EventName<M>>(event: K, listener?: Listener<M, K>): this {
-        return this._keep(event, (s) => !!listener && s._fn !== listener);
+        if (!listener) {
+            this._events.removeAllListeners(event);
+            return this;
+        }
+        for (const subscription of this._events.listeners(event) as Subscription[]) {
+            if (subscription.listener === listener) this._events.off(event, subscription);
+        }
+        return this;
     }
 
     /** Removes every subscription (property handlers are left to the app). */
     removeAllListeners(): this {
-        this._listeners.clear();
+        this._events.removeAllListeners();
         return this;
     }
 
     /** Number of subscriptions for `event` (property handlers not counted). */
     listenerCount(event: EventName<M>): number {
-        return this._listeners.get(event)?.length ?? 0;
+        return this._events.listenerCount(event);
     }
 
     /**
-     * Emits `event` asynchronously: property handler first, then subscriptions, each guarded.
+     * Emits `event` a microtask later: handlers attached right after the causing call see it.
      * @internal
      */
-    protected _emit<K extends keyof M & string>(event: K, ...args: M[K]): void {
+    protected _emit<K extends EventName<M>>(event: K, ...args: M[K]): void {
         queueMicrotask(() => this._emitNow(event, ...args));
     }
 
-    /** @internal Emits at once; only for code already running asynchronously. */
-    protected _emitNow<K extends keyof M & string>(event: K, ...args: M[K]): void {
-        const handler = (this as unknown as Record<string, unknown>)[handlerName(event)];
-        if (typeof handler === 'function') this._call(event, handler as Subscription['_fn'], args);
-        for (const subscription of this._listeners.get(event) ?? []) {
-            if (subscription._once) this._keep(event, (s) => s !== subscription);
-            this._call(event, subscription._fn, args);
-        }
+    /**
+     * Emits at once: the property handler first, then the subscriptions, each guarded. Only for
+     * code that already runs asynchronously. @internal
+     */
+    protected _emitNow<K extends EventName<M>>(event: K, ...args: M[K]): void {
+        // Handlers are plain properties set by the app (typed by each class's EventHandlers merge).
+        const handler: unknown = Reflect.get(this, handlerName(event));
+        if (typeof handler === 'function') this._call(event, handler as AnyListener, args);
+        this._events.emit(event, ...args);
     }
 
     /** Calls a listener with the emitter as `this`; logs what it throws or rejects, never rethrows. */
-    private _call(event: string, fn: Subscription['_fn'], args: unknown[]): void {
-        // The executor catches a throw; an async listener's rejection is followed too.
-        new Promise((resolve) => resolve(fn.apply(this, args))).catch((error: unknown) =>
-            this._log.error(`listener of '${event}' failed`, { error }),
-        );
+    private _call(event: string, listener: AnyListener, args: unknown[]): void {
+        const failed = (error: unknown) => this._log.error(`listener of '${event}' failed`, { error });
+        try {
+            const result = listener.apply(this, args);
+            // An async listener's rejection is followed too.
+            if (result instanceof Promise) result.catch(failed);
+        } catch (error) {
+            failed(error);
+        }
     }
 
-    /** Keeps the subscriptions of `event` that pass `test`, then `added` (in a new list). */
-    private _keep(event: string, test: (subscription: Subscription) => boolean, ...added: Subscription[]): this {
-        this._listeners.set(event, [...(this._listeners.get(event) ?? []).filter(test), ...added]);
-        return this;
-    }
-
-    /** Subscribes; an abort of `options.signal` (or an aborted one) unsubscribes and calls `onAbort`. */
-    private _add<K extends keyof M & string>(
+    /**
+     * Subscribes a guarded `listener`; an abort of `signal` (or an already aborted one)
+     * unsubscribes it and calls `onAbort`.
+     */
+    private _subscribe<K extends EventName<M>>(
         event: K,
         listener: Listener<M, K>,
         once: boolean,
-        options?: ListenOptions,
-        onAbort?: (reason: unknown) => void,
-    ): this {
-        const signal = options?.signal;
-        const subscription: Subscription = { _fn: listener as Subscription['_fn'], _once: once };
+        signal: AbortSignal | undefined,
+        onAbort?: () => void,
+    ): void {
+        const stored = listener as AnyListener;
+        const subscription: Subscription = Object.assign((...args: unknown[]) => this._call(event, stored, args), {
+            listener: stored,
+        });
         const abort = () => {
-            this._keep(event, (s) => s !== subscription);
-            onAbort?.(signal!.reason);
+            this._events.off(event, subscription);
+            onAbort?.();
         };
-        this._keep(event, Boolean, subscription);
-        if (signal?.aborted) abort();
-        else signal?.addEventListener('abort', abort);
-        return this;
+        if (signal?.aborted) return abort();
+        if (once) this._events.once(event, subscription);
+        else this._events.on(event, subscription);
+        signal?.addEventListener('abort', abort, { once: true });
     }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Emitter, handlerName, type EventHandlers, type EventMap } from '../../src/core/Emitter';
+import { Emitter, handlerName, type EventHandlers, type EventMap, type EventName } from '../../src/core/Emitter';
 import type { Logger } from '../../src/core/logger';
 import { flush } from '../helpers/wait';
 
@@ -18,10 +18,10 @@ class TestEmitter extends Emitter<TestEvents> {
         super();
         if (logger) this._log = logger;
     }
-    fire<K extends keyof TestEvents & string>(event: K, ...args: TestEvents[K]): void {
+    fire<K extends EventName<TestEvents>>(event: K, ...args: TestEvents[K]): void {
         this._emit(event, ...args);
     }
-    fireNow<K extends keyof TestEvents & string>(event: K, ...args: TestEvents[K]): void {
+    fireNow<K extends EventName<TestEvents>>(event: K, ...args: TestEvents[K]): void {
         this._emitNow(event, ...args);
     }
 }
@@ -222,6 +222,22 @@ describe('Emitter', () => {
         e.fire('open', 'x');
         await flush();
         expect(fn).not.toHaveBeenCalled();
+    });
+
+    it('the same listener subscribed twice is two subscriptions: aborting one keeps the other', async () => {
+        const e = new TestEmitter();
+        const first = new AbortController();
+        const fn = vi.fn();
+        e.on('open', fn, { signal: first.signal });
+        e.on('open', fn, { signal: new AbortController().signal });
+        first.abort();
+        expect(e.listenerCount('open')).toBe(1);
+        e.fire('open', 'x');
+        await flush();
+        expect(fn).toHaveBeenCalledTimes(1);
+        // off(event, fn) removes every subscription of fn.
+        e.on('open', fn).off('open', fn);
+        expect(e.listenerCount('open')).toBe(0);
     });
 
     it('off(event, fn) removes that listener; off(event) removes all of the event', async () => {

@@ -3,6 +3,7 @@
  * (or Playwright's own browser where installed) with a fake camera and microphone, and pages that
  * fail the test on any console error or unhandled rejection.
  */
+import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium.mjs';
 import { startServer } from '../demo/server/main';
@@ -59,6 +60,24 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
             if (bad.length) throw new Error(`page reported errors:\n${bad.join('\n')}`);
         },
     };
+}
+
+/**
+ * Bundles `source` (an app's ES module importing `'rtcwire'`) as an app's bundler would: the
+ * package resolves through its own `exports` map to the built ESM (`dist/rtcwire.js`), its
+ * dependencies from node_modules. Returns a classic script for `page.evaluate`.
+ */
+export async function bundleApp(source: string): Promise<string> {
+    const result = await build({
+        stdin: { contents: source, resolveDir: process.cwd(), loader: 'js' },
+        bundle: true,
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2020',
+        write: false,
+        logLevel: 'silent',
+    });
+    return result.outputFiles[0]!.text;
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */

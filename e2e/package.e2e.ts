@@ -1,13 +1,13 @@
 /**
  * Packaging: what `npm publish` would ship is importable in plain Node without side effects,
- * passes publint, and the ESM build loads in Chromium as it is.
+ * passes publint, and the ESM build, bundled as an app would bundle it, runs in Chromium.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSdkPage, startRefServer, type RefServer } from './harness';
+import { bundleApp, launchBrowser, openSdkPage, startRefServer, type RefServer } from './harness';
 
 const PUBLIC = ['Player', 'Streamer', 'WSController', 'HTTPConnector', 'RtcError', 'Connector', 'Emitter'];
 
@@ -51,9 +51,24 @@ describe('package', () => {
         const dts = readFileSync('dist/rtcwire.d.ts', 'utf8');
         for (const name of PUBLIC) expect(dts).toMatch(new RegExp(`declare (abstract )?class ${name}\\b`));
         expect(readFileSync('dist/rtcwire.d.cts', 'utf8')).toBe(dts);
-        // Declarations may only import what consumers install: nothing (there are no dependencies).
+        // Declarations may only import what consumers install: the runtime dependencies.
+        const dependencies = Object.keys(pkg.dependencies);
+        expect(dependencies.sort()).toEqual(['eventemitter3', 'sdp-transform']);
         for (const file of ['dist/rtcwire.d.ts', 'dist/adapter.d.ts']) {
-            expect(readFileSync(file, 'utf8')).not.toMatch(/^(import|export) .* from '[^.]/m);
+            const imported = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) .* from '([^.][^']*)'/gm)];
+            for (const [, name] of imported) expect(dependencies).toContain(name);
+        }
+        // The builds import exactly the runtime dependencies, and keep every member name (the
+        // extension points a subclass overrides are called under their own names).
+        const esm = readFileSync('dist/rtcwire.js', 'utf8');
+        const bare = new Set([...esm.matchAll(/^import .* from '([^.][^']*)';$/gm)].map((m) => m[1]));
+        expect([...bare].sort()).toEqual(dependencies.sort());
+        for (const build of [
+            esm,
+            readFileSync('dist/rtcwire.cjs', 'utf8'),
+            readFileSync('dist/rtcwire.iife.js', 'utf8'),
+        ]) {
+            for (const member of ['_open(', '_sip(', '_teardown(']) expect(build).toContain(member);
         }
         const { messages } = await publint({ pkgDir: '.', level: 'warning' });
         expect(messages).toEqual([]);
@@ -72,10 +87,10 @@ describe('package in the browser', () => {
         await server?.close();
     });
 
-    it('loads the ESM build as a module next to the <script> build', async () => {
+    it('runs the ESM build bundled as an app would bundle it, next to the <script> build', async () => {
         const tab = await openSdkPage(browser, server);
-        // A string, so the test runner does not rewrite the dynamic import.
-        const keys = await tab.page.evaluate<string[]>("import('/dist/rtcwire.js').then((m) => Object.keys(m))");
+        const app = await bundleApp("import * as rtcwire from 'rtcwire'; window.bundled = Object.keys(rtcwire);");
+        const keys = await tab.page.evaluate<string[]>(`${app}; window.bundled`);
         expect(keys).toEqual(expect.arrayContaining(PUBLIC));
         tab.assertNoErrors();
         await tab.context.close();

@@ -26,7 +26,7 @@ export type {
 } from './core/types';
 
 export { Connector } from './connectors/Connector';
-export type { ConnectorEvents, ConnectorTimings } from './connectors/Connector';
+export type { ConnectorClass, ConnectorEvents, ConnectorTimings } from './connectors/Connector';
 export { WSController } from './connectors/WSController';
 export type { TrackChoice, TrackSelection, WSControllerEvents } from './connectors/WSController';
 export { HTTPConnector } from './connectors/HTTPConnector';

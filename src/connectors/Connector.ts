@@ -1,8 +1,12 @@
-import { Emitter, type EventMap } from '../core/Emitter';
+import { now } from '../core/clock';
+import { Emitter, type EventMap, type EventName } from '../core/Emitter';
+import { resolveStreamName } from '../core/endpoint';
 import { createLogger } from '../core/logger';
+import { nonNegative } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
-import { mungeOffer, readAnswer } from '../sdp/munge';
+import { readAnswer } from '../sdp/answer';
+import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
 
 /**
@@ -58,37 +62,65 @@ export interface ConnectorTimings {
     open?: number;
 }
 
-/** Milliseconds clock, read lazily (never at import time). */
-export function now(): number {
-    return performance.now();
-}
+/**
+ * A connector class: what {@link Player} and {@link Streamer} accept as their `connector` option
+ * to sign sessions with signaling of your own (see {@link Connector}).
+ */
+export type ConnectorClass = new (params: ConnectParams, stream?: MediaStream, options?: ConnectorOptions) => Connector;
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** How long ICE and DTLS may take to connect once the answer is applied, ms. */
+const MEDIA_CONNECT_TIMEOUT_MS = 15_000;
+
 /** The error of a call on a closed session. @internal */
-export const closedError = (): RtcError => new RtcError('INVALID_STATE', 'session closed');
+export function closedError(): RtcError {
+    return new RtcError('INVALID_STATE', 'session closed');
+}
 
 /** Whether a (peer or ICE) connection state means connected. */
-const isUp = (state: string): boolean => state === 'connected' || state === 'completed';
+function isConnected(state: string): boolean {
+    return state === 'connected' || state === 'completed';
+}
+
+/** The simulcast layers a publisher sends when `simulcast` is set (servers relay the one a player needs). */
+const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
+    { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
+    { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 700_000 },
+    { rid: 'h', maxBitrate: 2_500_000 },
+];
 
 /**
- * Base of the connectors ({@link WSController}, {@link HTTPConnector}): owns one RTCPeerConnection
- * and one signaling session. It builds the peer connection and the offer, has the subclass
- * exchange it for the server's answer (WebSocket message or WHIP/WHEP `POST`), applies the answer,
- * and opens when the media flows. A connector is single-use: once `closed`, create a new one (the
+ * Base of the connectors ({@link WSController}, {@link HTTPConnector}, or your own): owns one
+ * RTCPeerConnection and one signaling session. Construction starts the session as soon as the
+ * constructor chain has returned (so that every field of every subclass is initialised):
+ * {@link Connector._open} builds the peer connection and the offer, has {@link Connector._sip}
+ * exchange it for the server's answer over the subclass's signaling, applies the answer, and opens
+ * when the media flows. A connector is single-use: once `closed`, create a new one (the
  * {@link Player} and {@link Streamer} facades do that for you on reconnection).
  *
  * State: `connecting` → `open` → `closed` (or `connecting` → `closed`); `close` fires exactly once.
  *
+ * **Extending.** Subclass it and implement `_sip` to use any signaling; override `_open` to do
+ * something first (e.g. fetch ICE servers, then `super._open(servers)`) and `_teardown` to release
+ * what your signaling holds. Pass the class to a facade as its `connector` option.
+ *
  * @example
  * ```ts
- * // The same code works with either connector, e.g. the live session of a Player
- * const connector = player.connector;
- * if (connector?.opened) {
- *     const infos = await connector.connectionInfos();
- *     console.log(connector.streamName, [...connector.codecs], 'rtt', infos.rtt, 's');
- *     connector.on('close', (error) => console.log('session ended', error?.code ?? 'by the app'));
+ * // A WHEP-like exchange over a plain fetch, played by a Player with its reconnection and stats
+ * class MyConnector extends Connector {
+ *     protected async _sip(offer: string): Promise<string> {
+ *         const response = await fetch(`https://media.example.com/play/${this.streamName}`, {
+ *             method: 'POST',
+ *             headers: { 'Content-Type': 'application/sdp' },
+ *             body: offer,
+ *         });
+ *         if (!response.ok) throw new RtcError('REFUSED', `HTTP ${response.status}`);
+ *         return response.text();
+ *     }
  * }
+ * const player = new Player(video, { connector: MyConnector });
+ * player.start({ endPoint: 'media.example.com', streamName: 'live' });
  * ```
  */
 export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> extends Emitter<M> {
@@ -101,54 +133,85 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     /** Steps of the session in ms since construction. */
     readonly timings: ConnectorTimings = {};
 
-    /** @internal */
+    /** What the session was created with. @internal */
     protected readonly _params: ConnectParams;
-    /** @internal */
+    /** The connector options. @internal */
     protected readonly _options: ConnectorOptions;
-    /** The underlying peer connection (undefined after close). */
-    readonly peerConnection?: RTCPeerConnection;
 
+    private _peerConnection: RTCPeerConnection | undefined;
+    private _stream: MediaStream | undefined;
     private _state: ConnectorState = 'connecting';
-    /** The published stream, or the player's remote stream once tracks arrive. */
-    readonly stream?: MediaStream;
-    private _created = now();
-    private _timers = new Set<Timer>();
-    /** The answer's media count (undefined before the answer: no count reaches it). */
-    private _expectedTracks?: number;
-    /** When the cached sample was asked for (undefined: none, or it failed). */
-    private _statsAt?: number;
-    private _statsPromise: Promise<ConnectionInfos> | undefined;
-    /** The previous sample (the interval rates' base), kept by normalizeStats. */
-    private _lastStats: StatsSample = {};
+    private readonly _createdAt = now();
+    private readonly _timers = new Set<Timer>();
+    /** How many tracks a player waits for before it opens: the answer's media count. */
+    private _expectedTracks: number | undefined;
+    /** Whether the peer connection is connected, as of its last state change. */
+    private _connected = false;
     private _disconnectTimer: Timer | undefined;
-    /** Whether the peer connection is connected (as of its last state change). */
-    private _up?: boolean;
+    /** The latest `getStats()` summary, shared by the callers of {@link connectionInfos} for a while. */
+    private _stats: { at: number; infos: Promise<ConnectionInfos> } | undefined;
+    /** The previous raw stats sample, the base of the interval rates. */
+    private readonly _lastSample: StatsSample = {};
 
-    constructor(params: ConnectParams, stream: MediaStream | undefined, options: ConnectorOptions, name: string) {
+    /**
+     * Starts a session: it publishes `stream` (sendonly) when given one, else plays (recvonly).
+     * Throws `INVALID_ARGUMENT` synchronously when `params` cannot name a stream or `stream` has no
+     * track; everything later arrives as the `close` error.
+     *
+     * @param logName - the name this connector logs under (`ws`, `whip`, `whep` …).
+     */
+    constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}, logName = 'connector') {
         super();
         if (stream && !stream.getTracks().length) {
             throw new RtcError('INVALID_ARGUMENT', 'stream has no track');
         }
+        this.streamName = resolveStreamName(params);
         this._params = params;
         this._options = options;
-        this._log = createLogger(name, options.logLevel, options.logger);
-        this.publishing = !!stream;
-        this.stream = stream;
-        // Validates params (INVALID_ARGUMENT for no params, a bad endPoint or no stream name).
-        this.streamName = this._resolveStreamName();
-        // Runs synchronously up to its first await: subclass fields with initializers must not be
-        // touched before that (their initializers run after this constructor).
-        this._run().catch((error: unknown) => this.close(RtcError.from(error, 'SIGNALING_FAILED')));
+        this._log = createLogger(logName, options.logLevel, options.logger);
+        this.publishing = stream !== undefined;
+        this._stream = stream;
+        // After the constructor chain: a subclass's fields are initialised before its hooks run.
+        queueMicrotask(() => void this._start());
     }
 
-    /** Resolves the stream name (and validates the endpoint) synchronously. @internal */
-    protected abstract _resolveStreamName(): string;
-
-    /** Exchanges the offer for the server's answer SDP. @internal */
+    /**
+     * Exchanges the local offer for the server's answer SDP, over the subclass's signaling.
+     * Rejecting closes the session with the rejection (an {@link RtcError} keeps its code; any
+     * other value becomes `SIGNALING_FAILED`). Called once, by {@link Connector._open}, with the
+     * offer already set as the local description; it must settle within `answerTimeoutMs`
+     * (default 15 s), or the session closes with `TIMEOUT`.
+     */
     protected abstract _sip(offer: string): Promise<string>;
 
-    /** Releases the subclass's signaling resources; called once by {@link close}; never throws. @internal */
-    protected abstract _teardown(error: RtcError | undefined): void;
+    /**
+     * Builds the RTCPeerConnection (with `iceServers`), creates and sets the offer, calls
+     * {@link Connector._sip}, applies the answer, and opens once the media flows. The session
+     * calls it once, right after construction; override it to prepare something first and then
+     * call `super._open(iceServers)`. A rejection closes the session.
+     *
+     * @param iceServers - the peer connection's ICE servers (default: `params.iceServers`).
+     */
+    protected async _open(iceServers: RTCIceServer[] | undefined = this._params.iceServers): Promise<void> {
+        const pc = this._createPeerConnection(iceServers);
+        const offer = await this._createOffer(pc);
+        if (this.closed) return;
+        const answer = await this._exchange(offer);
+        if (this.closed) return;
+        this._mark('answer');
+        await this._applyAnswer(pc, answer);
+        if (this.closed) return;
+        this._setTimer(() => this._connected || this._lost('media connection timed out'), MEDIA_CONNECT_TIMEOUT_MS);
+        this._checkOpen();
+    }
+
+    /**
+     * Releases what the subclass's signaling holds (a socket, a pending request); called once by
+     * {@link close}, before the peer connection closes. Must not throw (a throw is logged).
+     */
+    protected _teardown(_error: RtcError | undefined): void {
+        // Nothing to release in the base class.
+    }
 
     /** `'connecting'`, `'open'` or `'closed'`. */
     get state(): ConnectorState {
@@ -162,28 +225,37 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     get closed(): boolean {
         return this._state === 'closed';
     }
+    /** The underlying peer connection (undefined before the session starts and after close). */
+    get peerConnection(): RTCPeerConnection | undefined {
+        return this._peerConnection;
+    }
+    /** The published stream, or the player's remote stream once tracks arrive. */
+    get stream(): MediaStream | undefined {
+        return this._stream;
+    }
 
     /**
-     * Closes the session: idempotent; releases the socket, timers, peer connection and the tracks
+     * Closes the session: idempotent; releases the signaling, timers, peer connection and the tracks
      * it created, then fires `state('closed')` and `close(error)` once.
      */
     close(error?: RtcError): void {
         if (this.closed) return;
         this._state = 'closed';
-        this._timers.forEach(clearTimeout);
+        for (const timer of this._timers) clearTimeout(timer);
+        this._timers.clear();
         try {
             this._teardown(error);
         } catch (e) {
             // An injected socket implementation may throw on close: the rest must still be released.
             this._log.warn('teardown failed', { error: e });
         }
-        // The peer connection's handlers do nothing without a peer connection.
-        this.peerConnection?.close();
-        (this as { peerConnection?: RTCPeerConnection }).peerConnection = undefined;
-        if (!this.publishing) this.stream?.getTracks().forEach((t) => t.stop());
+        this._peerConnection?.close();
+        this._peerConnection = undefined;
+        // A player's remote tracks are its own; a publisher's belong to the app.
+        if (!this.publishing) this._stream?.getTracks().forEach((track) => track.stop());
         this._log.info('closed', { error });
-        (this as Connector)._emit('state', 'closed');
-        (this as Connector)._emit('close', error);
+        this._emitBase('state', 'closed');
+        this._emitBase('close', error);
     }
 
     /**
@@ -191,17 +263,21 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * `INVALID_STATE` when there is no sender of that kind; the session stays open either way.
      */
     async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-        // No queue of our own: the browser chains replaceTrack on the peer connection's operations chain.
-        // A track's kind is 'audio' or 'video': only a bare `kind` needs checking.
-        if (track ? track.kind !== kind : kind !== 'audio' && kind !== 'video') {
-            throw new RtcError('INVALID_ARGUMENT', `invalid kind '${kind}'${track ? ` for ${track.kind}` : ''}`);
+        if (kind !== 'audio' && kind !== 'video') throw new RtcError('INVALID_ARGUMENT', `invalid kind '${kind}'`);
+        if (track && track.kind !== kind) {
+            throw new RtcError('INVALID_ARGUMENT', `a ${track.kind} track cannot replace the ${kind} track`);
         }
-        // The receiver's track always exists and has the transceiver's kind. Closed: no sender either.
-        const transceiver = this.peerConnection
+        // The receiver's track always has the transceiver's kind, even when nothing is sent.
+        const transceiver = this._peerConnection
             ?.getTransceivers()
-            .find((t) => /send/.test(t.direction) && t.receiver.track.kind === kind);
+            .find((t) => t.direction.includes('send') && t.receiver.track.kind === kind);
         if (!transceiver) throw new RtcError('INVALID_STATE', `no ${kind} sender`);
-        await transceiver.sender.replaceTrack(track).catch((cause: unknown) => Promise.reject(RtcError.from(cause)));
+        // No queue of our own: the browser chains replaceTrack on the peer connection's operations chain.
+        try {
+            await transceiver.sender.replaceTrack(track);
+        } catch (cause) {
+            throw RtcError.from(cause);
+        }
     }
 
     /**
@@ -209,44 +285,43 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * consumers cost one `getStats()` call.
      */
     async connectionInfos(cacheMs = 1000): Promise<ConnectionInfos> {
-        const pc = this.peerConnection;
+        const pc = this._peerConnection;
         if (!pc) throw closedError();
         const t = now();
-        // No sample (or a failed one): NaN, never below cacheMs.
-        if (!(t - this._statsAt! < cacheMs)) {
-            this._statsAt = t;
+        if (!this._stats || t - this._stats.at >= cacheMs) {
             // The sample's time is when it was asked for.
-            (this._statsPromise = pc.getStats().then((report) => normalizeStats(report, this._lastStats, t))).catch(
-                () => (this._statsAt = undefined),
-            );
+            const infos = pc.getStats().then((report) => normalizeStats(report, this._lastSample, t));
+            const stats = (this._stats = { at: t, infos });
+            // A failed sample is not reused.
+            infos.catch(() => {
+                if (this._stats === stats) this._stats = undefined;
+            });
         }
-        return this._statsPromise!;
+        return this._stats.infos;
     }
 
     /**
-     * Schedules `fn` after `ms`; the timer is cleared on close (and no timer is set after close).
-     * A fired timer stays in the set until close or {@link _clearTimer}: harmless. @internal
+     * Schedules `fn` after `ms`; every such timer is cleared on close. @internal
      */
     protected _setTimer(fn: () => void, ms: number): Timer {
-        const timer = setTimeout(fn, ms);
+        const timer = setTimeout(() => {
+            this._timers.delete(timer);
+            fn();
+        }, ms);
         this._timers.add(timer);
         return timer;
     }
 
-    /** Clears a timer from {@link _setTimer}. @internal */
+    /** Clears a timer from {@link Connector._setTimer}. @internal */
     protected _clearTimer(timer: Timer | undefined): void {
+        if (timer === undefined) return;
         clearTimeout(timer);
-        this._timers.delete(timer!);
+        this._timers.delete(timer);
     }
 
-    /** Records a step in {@link timings}. @internal */
+    /** Records a step in {@link timings} (the first time only). @internal */
     protected _mark(step: keyof ConnectorTimings): void {
-        if (this.timings[step] === undefined) this.timings[step] = Math.round(now() - this._created);
-    }
-
-    /** A duration option (ms), `fallback` unless it is a number >= 0. @internal */
-    protected _opt(value: number | undefined, fallback: number): number {
-        return typeof value == 'number' && value >= 0 ? value : fallback;
+        this.timings[step] ??= Math.round(now() - this._createdAt);
     }
 
     /**
@@ -257,138 +332,164 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         name: K,
     ): NonNullable<ConnectorOptions[K]> {
         const impl = this._options[name] ?? (globalThis as ConnectorOptions)[name];
-        if (!impl) throw new RtcError('NOT_SUPPORTED', `no ${name}`);
+        if (!impl) throw new RtcError('NOT_SUPPORTED', `no ${name} in this environment`);
         return impl;
     }
 
-    /** Opens the subclass's signaling channel, if any, before the peer connection is built. @internal */
-    protected _connect?(): void;
+    /** Closes with a (retryable) `CONNECTION_LOST` error. @internal */
+    protected _lost(message: string, cause?: unknown): void {
+        this.close(new RtcError('CONNECTION_LOST', message, { cause }));
+    }
 
-    private async _run(): Promise<void> {
-        this._connect?.();
-        const options = this._options;
-        const PC = this._platform('RTCPeerConnection');
-        // rtcpMuxPolicy 'require' and iceServers [] are the defaults.
-        const pc = ((this as { peerConnection?: RTCPeerConnection }).peerConnection = new PC({
-            iceServers: this._params.iceServers,
-            bundlePolicy: 'max-bundle',
-        }));
-        pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onState();
-        const codec = options.videoCodec;
-        const stream = this.stream;
-        if (stream) {
+    /** Runs the session; whatever fails closes it. */
+    private async _start(): Promise<void> {
+        // Closed right after construction: nothing to start.
+        if (this.closed) return;
+        try {
+            await this._open();
+        } catch (error) {
+            this.close(RtcError.from(error, 'SIGNALING_FAILED'));
+        }
+    }
+
+    /** The peer connection with its transceivers: sendonly tracks to publish, or recvonly audio + video. */
+    private _createPeerConnection(iceServers: RTCIceServer[] | undefined): RTCPeerConnection {
+        const PeerConnection = this._platform('RTCPeerConnection');
+        const pc = (this._peerConnection = new PeerConnection({ iceServers, bundlePolicy: 'max-bundle' }));
+        pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onConnectionState();
+        const stream = this._stream;
+        if (this.publishing && stream) {
             for (const track of stream.getTracks()) {
                 const video = track.kind === 'video';
                 const transceiver = pc.addTransceiver(track, {
                     direction: 'sendonly',
                     streams: [stream],
-                    sendEncodings:
-                        video && options.simulcast
-                            ? [
-                                  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
-                                  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 700_000 },
-                                  { rid: 'h', maxBitrate: 2_500_000 },
-                              ]
-                            : undefined,
+                    sendEncodings: video && this._options.simulcast ? SIMULCAST_ENCODINGS : undefined,
                 });
-                if (video && codec) {
-                    try {
-                        const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`;
-                        const codecs = RTCRtpSender.getCapabilities('video')!.codecs;
-                        if (!codecs.some(wanted)) this._log.warn(`${codec} unsupported`);
-                        // Stable sort: the wanted codec first, the others in the browser's order.
-                        transceiver.setCodecPreferences(codecs.sort((a, b) => +wanted(b) - +wanted(a)));
-                    } catch {
-                        // No RTCRtpSender.getCapabilities or setCodecPreferences: mungeOffer reorders the offer.
-                    }
-                }
+                if (video) this._preferVideoCodec(transceiver);
             }
         } else {
             pc.ontrack = (event) => this._onTrack(event);
-            for (const kind of ['audio', 'video']) pc.addTransceiver(kind, { direction: 'recvonly' });
+            pc.addTransceiver('audio', { direction: 'recvonly' });
+            pc.addTransceiver('video', { direction: 'recvonly' });
         }
-        const sdp = mungeOffer((await pc.createOffer()).sdp!, codec);
-        await pc.setLocalDescription({ type: 'offer', sdp });
-        this._mark('offerReady');
-        if (this.closed) return;
-        const ms = this._opt(this._options.answerTimeoutMs, 15_000);
-        // On timeout the session closes, and the subclass's teardown ends _sip.
-        const timer = this._setTimer(() => this.close(new RtcError('TIMEOUT', `no answer within ${ms} ms`)), ms);
-        const answer = await this._sip(sdp);
-        this._clearTimer(timer);
-        if (this.closed) return;
-        this._mark('answer');
-        const read = readAnswer(answer);
+        return pc;
+    }
+
+    /**
+     * Puts the `videoCodec` option's codec first where the browser lets us (`setCodecPreferences`);
+     * elsewhere {@link prepareOffer} reorders the offer's payloads, with the same effect.
+     */
+    private _preferVideoCodec(transceiver: RTCRtpTransceiver): void {
+        const codec = this._options.videoCodec;
+        if (!codec) return;
+        const capabilities = globalThis.RTCRtpSender?.getCapabilities?.('video')?.codecs;
+        if (!capabilities || !transceiver.setCodecPreferences) return;
+        const wanted = (c: RTCRtpCodec) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`;
+        if (!capabilities.some(wanted)) this._log.warn(`${codec} is not supported by this browser`);
         try {
-            // The browser's refusal too: its reason is the cause.
-            if (!read) throw read;
+            // A stable sort: the wanted codec first, the others in the browser's order.
+            transceiver.setCodecPreferences([...capabilities].sort((a, b) => Number(wanted(b)) - Number(wanted(a))));
+        } catch (error) {
+            this._log.debug('setCodecPreferences failed', { error });
+        }
+    }
+
+    /** Creates the offer, edits it (see {@link prepareOffer}) and sets it as the local description. */
+    private async _createOffer(pc: RTCPeerConnection): Promise<string> {
+        const { sdp = '' } = await pc.createOffer();
+        const offer = prepareOffer(sdp, { videoCodec: this._options.videoCodec });
+        await pc.setLocalDescription({ type: 'offer', sdp: offer });
+        this._mark('offerReady');
+        return offer;
+    }
+
+    /** {@link Connector._sip}, bounded by `answerTimeoutMs`. */
+    private async _exchange(offer: string): Promise<string> {
+        const ms = nonNegative(this._options.answerTimeoutMs, 15_000);
+        let timer: Timer | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+            timer = this._setTimer(() => reject(new RtcError('TIMEOUT', `no answer within ${ms} ms`)), ms);
+        });
+        try {
+            return await Promise.race([this._sip(offer), timeout]);
+        } finally {
+            this._clearTimer(timer);
+        }
+    }
+
+    /** Applies the answer; a player learns from it how many tracks to wait for. */
+    private async _applyAnswer(pc: RTCPeerConnection, answer: string): Promise<void> {
+        let incomingTracks: number;
+        try {
+            const info = readAnswer(answer);
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+            for (const codec of info.codecs) this.codecs.add(codec);
+            incomingTracks = info.incomingTracks;
         } catch (cause) {
+            // Not SDP, or SDP the browser refuses: its reason is the cause.
             throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer', { cause });
         }
-        // Tracks that arrived meanwhile are counted by the _checkOpen below.
-        if (!this.publishing && !(this._expectedTracks = read![1])) {
-            throw new RtcError('MEDIA_FAILED', 'answer has no media');
-        }
-        if (this.closed) return;
-        for (const c of read![0]) this.codecs.add(c);
-        // ICE and DTLS get 15 s to connect (not an option).
-        this._setTimer(() => this._up || this._lost('media connection timed out'), 15_000);
-        this._checkOpen();
+        if (!this.publishing && !incomingTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media');
+        this._expectedTracks = incomingTracks;
     }
 
     private _onTrack(event: RTCTrackEvent): void {
         if (this.closed) return;
-        // Without a=msid in the answer the track comes without a stream (browsers have MediaStream).
-        const stream = ((this as { stream?: MediaStream }).stream ??= event.streams[0] ?? new MediaStream());
+        // Without a=msid in the answer the track comes without a stream.
+        const stream = (this._stream ??= event.streams[0] ?? new MediaStream());
         // A track already in the stream is not added twice (MediaStream.addTrack's own rule).
         stream.addTrack(event.track);
         this._checkOpen();
     }
 
     /**
-     * Opens once the media flows. Both conditions imply the answer is applied: ICE cannot connect
-     * without it, and tracks are only counted against the answer's m-lines (Infinity before).
+     * Opens once the media flows: a publisher when the peer connection is connected, a player
+     * when every track the answer announced has arrived (none is counted before the answer).
      */
     private _checkOpen(): void {
-        const stream = this.stream;
-        if (
-            this._state === 'connecting' &&
-            stream &&
-            (this.publishing ? this._up : stream.getTracks().length >= this._expectedTracks!)
-        ) {
-            this._state = 'open';
-            this._mark('open');
-            (this as Connector)._emit('state', 'open');
-            (this as Connector)._emit('open', stream);
-        }
+        const stream = this._stream;
+        if (this._state !== 'connecting' || !stream) return;
+        const flowing = this.publishing
+            ? this._connected
+            : this._expectedTracks !== undefined && stream.getTracks().length >= this._expectedTracks;
+        if (!flowing) return;
+        this._state = 'open';
+        this._mark('open');
+        this._emitBase('state', 'open');
+        this._emitBase('open', stream);
     }
 
     /** Both `connectionstatechange` and `iceconnectionstatechange` (alone on old browsers). */
-    private _onState(): void {
-        const pc = this.peerConnection;
+    private _onConnectionState(): void {
+        const pc = this._peerConnection;
         if (!pc) return;
-        if (isUp(pc.iceConnectionState)) this._mark('iceConnected');
+        if (isConnected(pc.iceConnectionState)) this._mark('iceConnected');
         const state = pc.connectionState ?? pc.iceConnectionState;
-        if ((this._up = isUp(state))) {
+        this._connected = isConnected(state);
+        if (this._connected) {
             this._mark('dtlsConnected');
             this._clearTimer(this._disconnectTimer);
             this._disconnectTimer = undefined;
             this._checkOpen();
         } else if (state === 'disconnected') {
-            if (this._disconnectTimer === undefined)
-                this._disconnectTimer = this._setTimer(
-                    () => this._lost(`media connection ${state}`),
-                    this._opt(this._options.disconnectedGraceMs, 5_000),
-                );
+            // A disconnection often heals by itself (ICE consent checks resume): give it a moment.
+            this._disconnectTimer ??= this._setTimer(
+                () => this._lost('media connection disconnected'),
+                nonNegative(this._options.disconnectedGraceMs, 5_000),
+            );
         } else if (state === 'failed') {
             // 'closed' comes from pc.close() only, which fires no event.
-            this._lost(`media connection ${state}`);
+            this._lost('media connection failed');
         }
     }
 
-    /** Closes with a (retryable) `CONNECTION_LOST` error. @internal */
-    protected _lost(message: string, cause?: unknown): void {
-        this.close(new RtcError('CONNECTION_LOST', message, { cause }));
+    /**
+     * Emits one of the events every connector has. A subclass's event map extends
+     * {@link ConnectorEvents} without changing these events, which TypeScript cannot prove for a
+     * generic `M`: the base class emits through its own view of the map.
+     */
+    private _emitBase<K extends EventName<ConnectorEvents>>(event: K, ...args: ConnectorEvents[K]): void {
+        (this as Connector)._emit(event, ...args);
     }
 }

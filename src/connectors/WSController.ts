@@ -1,17 +1,18 @@
 import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
+import { checkNumber, isTrackIndex, nonNegative } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
-import { decodeServerMessage, encodeClientMessage, SCHEMAS } from '../signaling/codec';
+import { decodeServerMessage, encodeClientMessage, MessageDecodeError } from '../signaling/codec';
 import type {
     AnswerSdpMessage,
     ClientMessage,
+    ErrorMessage,
     MediaReport,
     PlayingInfos,
     RTPProps,
     SeekInfos,
     ServerMessage,
-    ServerMessageType,
     SpeedInfos,
     TrackDropInfo,
     VideoBitrateInfos,
@@ -138,38 +139,50 @@ export interface TrackSelection {
     video?: TrackChoice;
 }
 
-/** A frame to send once the offer is on the wire, and what waits on it. */
-interface Outgoing {
-    _text: string;
-    /** The client message type (matched against `on_error.command`); none for the offer. */
-    _request?: string;
-    /** The message type that replies to it; without one, `_resolve` runs once the frame is written. */
-    _reply?: ServerMessageType;
-    _resolve(value: unknown): void;
-    _reject(error: RtcError): void;
-    /** Whether the frame has been written (replies before that are not its reply). */
-    _sent?: boolean;
-    _timer?: ReturnType<typeof setTimeout>;
+/**
+ * What each reply message resolves its command's Promise with (replies carry no id: a command
+ * waits for the next message of its reply type).
+ */
+interface Replies {
+    on_answer_sdp: AnswerSdpMessage;
+    on_time: PlayingInfos;
+    set_speed: SpeedInfos;
+    seek: SeekInfos;
+    pause: boolean;
+    on_video_bitrate: VideoBitrateInfos;
+    on_rtp_props: RTPProps;
+    on_keyframe_interval: number;
 }
 
+/** A frame waiting to be written, then (when it has a reply type) waiting for its reply. */
+interface Outgoing {
+    readonly text: string;
+    /** The client message type (matched against `on_error.command`); none for the offer. */
+    readonly request?: string;
+    /** The message type that replies to it; without one, it settles once written. */
+    readonly reply?: keyof Replies;
+    readonly resolve: (value: unknown) => void;
+    readonly reject: (error: RtcError) => void;
+    /** Whether the frame has been written (a reply before that is not its reply). */
+    sent: boolean;
+    timer?: ReturnType<typeof setTimeout>;
+}
+
+/** An `on_error` text meaning the stream does not exist (MistServer and compatible servers). */
 const NOT_FOUND = /not (found|exist)|open failed|no such|unknown stream/i;
 
-/** `value` when it is a finite number ≥ `min`; throws `INVALID_ARGUMENT` otherwise. */
-function num(name: string, value: number, min = 0): number {
-    if (!Number.isFinite(value) || value < min)
-        throw new RtcError('INVALID_ARGUMENT', `${name} must be a number >= ${min}`);
-    return value;
-}
+/** The WebSocket `readyState` of an open socket. */
+const OPEN = 1;
 
 /**
  * A session over the MistServer-compatible WebSocket signaling: one socket, one
  * RTCPeerConnection. With `stream` it publishes (sendonly), without it plays (recvonly).
- * Construction starts the session: the socket opens while the offer is built; the offer goes out
- * as soon as both are ready.
+ * Construction starts the session: `_open` opens the socket, then builds the peer connection and
+ * the offer while the socket connects; the offer goes out as soon as both are ready.
  *
  * Commands (`setVideoBitrate`, `setTracks` …) return a Promise of the server's reply, matched by
  * the reply's type (replies carry no id) and rejected with `TIMEOUT` after `commandTimeoutMs`
- * (the session stays open). Commands issued before the socket is open are queued.
+ * (the session stays open). Commands issued before the socket is open are queued behind the offer.
  *
  * A play session is considered lost when the server is silent for `watchdogMs` (default 30 s);
  * a publish session relies on the peer connection only (servers may send nothing while ingesting).
@@ -189,10 +202,14 @@ function num(name: string, value: number, min = 0): number {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface below only declares the optional on<Event> handler properties that Emitter reads by name
 export class WSController extends Connector<WSControllerEvents> {
-    // Set by _connect, which runs inside super(): `declare` emits no field that would reset it.
-    declare private _socket?: WebSocket;
-    private _answered?: boolean;
-    /** The offer, then commands, waiting to be written, then waiting for their reply. */
+    /** The signaling URL (with the access token and query parameters). */
+    readonly url: string;
+    private _socket: WebSocket | undefined;
+    /** Whether the offer is in {@link _outgoing}: commands are written after it, never before. */
+    private _offerQueued = false;
+    /** Whether the server answered the offer (an `on_error` after that is a failed command, not fatal). */
+    private _answered = false;
+    /** The offer and commands waiting to be written, then waiting for their reply, oldest first. */
     private _outgoing: Outgoing[] = [];
     private _watchdog: ReturnType<typeof setTimeout> | undefined;
 
@@ -202,64 +219,45 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, 'ws');
+        this.url = buildWebSocketUrl(params).url;
     }
 
     /**
-     * Opens the socket; called first by the session start, so that a socket that cannot be
-     * created closes the session before any peer connection is built. @internal
+     * Opens the socket, then builds the peer connection and the offer while it connects (see
+     * {@link Connector._open}). A socket that cannot be created closes the session before any peer
+     * connection is built.
      */
-    protected override _connect(): void {
-        const WS = this._platform('WebSocket');
-        let socket: WebSocket;
-        try {
-            socket = this._socket = new WS(buildWebSocketUrl(this._params).url);
-        } catch (cause) {
-            // The browser's own refusal (SyntaxError, SecurityError) is a signaling failure.
-            throw new RtcError('SIGNALING_FAILED', 'cannot create WebSocket', { cause });
-        }
-        // _teardown clears the handlers, so none runs after close; onmessage checks anyway: no
-        // frame may ever reach the app after close.
-        socket.onopen = () => {
-            this._mark('socketOpen');
-            this._armWatchdog();
-            this._flush();
-        };
-        socket.onmessage = (event: MessageEvent) => this.closed || this._onMessage(event.data);
-        // An error event (no code) comes before the close event: the first one closes the session.
-        socket.onerror = socket.onclose = (event: Partial<CloseEvent>) =>
-            this._lost(
-                `${this.timings.socketOpen ? 'socket closed' : 'server unreachable'} ${[event.code, event.reason].filter(Boolean).join(', ')}`,
-                event,
-            );
+    protected override _open(iceServers?: RTCIceServer[]): Promise<void> {
+        this._openSocket();
+        return super._open(iceServers);
     }
 
-    /** @internal */
-    protected _resolveStreamName(): string {
-        return buildWebSocketUrl(this._params).streamName;
-    }
-
-    /** @internal */
+    /** Queues the offer ahead of any command and resolves with the server's answer. */
     protected _sip(offer: string): Promise<string> {
         return new Promise((resolve, reject) => {
             // First in the queue: commands queued before it go out after it.
             this._outgoing.unshift({
-                _text: encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }),
-                _reply: 'on_answer_sdp',
-                // A refusal without an SDP reports its only field, `false`, whose `result` is undefined.
-                _resolve: (answer: AnswerSdpMessage) => {
+                text: encodeClientMessage({ type: 'offer_sdp', offer_sdp: offer }),
+                reply: 'on_answer_sdp',
+                resolve: (value) => {
+                    const answer = value as AnswerSdpMessage;
                     this._answered = true;
                     if (answer.result) resolve(answer.answerSdp);
                     else reject(new RtcError('REFUSED', 'session refused'));
                 },
-                _reject: reject,
+                reject,
+                sent: false,
             });
+            this._offerQueued = true;
             this._flush();
         });
     }
 
-    /** @internal */
-    protected _teardown(error: RtcError | undefined): void {
-        for (const entry of this._outgoing) entry._reject(error ?? closedError());
+    /** Rejects what waits, says `stop` to the server when it can, and closes the socket. */
+    protected override _teardown(error: RtcError | undefined): void {
+        const waiting = this._outgoing;
+        this._outgoing = [];
+        for (const entry of waiting) entry.reject(error ?? closedError());
         const socket = this._socket;
         if (!socket) return;
         socket.onopen = socket.onmessage = socket.onclose = null;
@@ -267,8 +265,9 @@ export class WSController extends Connector<WSControllerEvents> {
         // EventEmitter 'error' without a listener would throw out of a timer.
         socket.onerror = () => undefined;
         // After on_stop the server is closing the socket anyway.
-        if (socket.readyState === 1 && error?.code !== 'STREAM_ENDED')
+        if (socket.readyState === OPEN && error?.code !== 'STREAM_ENDED') {
             socket.send(encodeClientMessage({ type: 'stop' }));
+        }
         socket.close();
     }
 
@@ -280,8 +279,8 @@ export class WSController extends Connector<WSControllerEvents> {
         return this._command(
             {
                 type: 'rtp_props',
-                nack: nack === undefined ? nack : num('nack', nack),
-                drop: drop === undefined ? drop : num('drop', drop),
+                nack: nack === undefined ? undefined : checkNumber('nack', nack),
+                drop: drop === undefined ? undefined : checkNumber('drop', drop),
             },
             'on_rtp_props',
         );
@@ -293,7 +292,7 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     setVideoBitrate(bps: number): Promise<VideoBitrateInfos> {
         return this._command(
-            { type: 'video_bitrate', video_bitrate: Math.round(num('bps', bps, 1)) },
+            { type: 'video_bitrate', video_bitrate: Math.round(checkNumber('bps', bps, 1)) },
             'on_video_bitrate',
         );
     }
@@ -304,7 +303,7 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     setKeyframeInterval(ms: number): Promise<number> {
         return this._command(
-            { type: 'keyframe_interval', keyframe_interval_millis: Math.round(num('ms', ms, 500)) },
+            { type: 'keyframe_interval', keyframe_interval_millis: Math.round(checkNumber('ms', ms, 500)) },
             'on_keyframe_interval',
         );
     }
@@ -315,10 +314,9 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     setTracks(tracks: TrackSelection): Promise<PlayingInfos> {
         const { audio, video } = { ...tracks };
-        if (
-            (audio ?? video) === undefined ||
-            [audio, video].some((t) => t !== undefined && t !== 'auto' && t !== 'none' && t !== t >>> 0)
-        ) {
+        const valid = (choice: TrackChoice | undefined) =>
+            choice === undefined || choice === 'auto' || choice === 'none' || isTrackIndex(choice);
+        if ((audio === undefined && video === undefined) || !valid(audio) || !valid(video)) {
             throw new RtcError('INVALID_ARGUMENT', "setTracks: audio or video index, 'auto' or 'none'");
         }
         return this._command({ type: 'tracks', audio: audio?.toString(), video: video?.toString() }, 'on_time');
@@ -336,7 +334,7 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** Seeks to `ms` within the server's buffer; resolves with the server's `seek` reply. */
     seek(ms: number): Promise<SeekInfos> {
-        return this._command({ type: 'seek', seek_time: num('ms', ms) }, 'seek');
+        return this._command({ type: 'seek', seek_time: checkNumber('ms', ms) }, 'seek');
     }
 
     /**
@@ -344,7 +342,10 @@ export class WSController extends Connector<WSControllerEvents> {
      * once the command is on the wire.
      */
     play(seekMs?: number): Promise<void> {
-        return this._command({ type: 'play', seek_time: seekMs === undefined ? seekMs : num('seekMs', seekMs) });
+        return this._command({
+            type: 'play',
+            seek_time: seekMs === undefined ? undefined : checkNumber('seekMs', seekMs),
+        });
     }
 
     /** Pauses forwarding; resolves with the paused state the server reports. */
@@ -357,7 +358,10 @@ export class WSController extends Connector<WSControllerEvents> {
      * server's `set_speed` report.
      */
     setSpeed(rate: number | 'auto'): Promise<SpeedInfos> {
-        return this._command({ type: 'set_speed', play_rate: rate === 'auto' ? 0 : num('rate', rate) }, 'set_speed');
+        return this._command(
+            { type: 'set_speed', play_rate: rate === 'auto' ? 0 : checkNumber('rate', rate) },
+            'set_speed',
+        );
     }
 
     /**
@@ -366,14 +370,12 @@ export class WSController extends Connector<WSControllerEvents> {
      * Throws `INVALID_ARGUMENT` for an empty type or params that cannot be serialised.
      */
     send(type: string, params?: Record<string, unknown>): void {
-        if (
-            !type ||
-            typeof type != 'string' ||
-            (params !== undefined && (typeof params != 'object' || !params || Array.isArray(params)))
-        ) {
-            throw new RtcError('INVALID_ARGUMENT', 'send: invalid type or params');
+        const validParams =
+            params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params));
+        if (typeof type !== 'string' || !type || !validParams) {
+            throw new RtcError('INVALID_ARGUMENT', 'send: type must be a non-empty string, params an object');
         }
-        this._command({ ...params, type } as ClientMessage).catch(() => this._log.warn(`'${type}' not sent: closed`));
+        this._command({ ...params, type }).catch(() => this._log.warn(`'${type}' not sent: the session is closed`));
     }
 
     /**
@@ -381,23 +383,19 @@ export class WSController extends Connector<WSControllerEvents> {
      * (rejects with `TIMEOUT` after `commandTimeoutMs`), or once written when it has no reply.
      * Rejects when the session is or gets closed.
      */
-    private _command<T>(message: ClientMessage, reply?: ServerMessageType): Promise<T> {
+    private _command(message: ClientMessage | { type: string }): Promise<void>;
+    private _command<R extends keyof Replies>(message: ClientMessage, reply: R): Promise<Replies[R]>;
+    private _command(message: ClientMessage | { type: string }, reply?: keyof Replies): Promise<unknown> {
         const text = encodeClientMessage(message);
-        return new Promise<T>((resolve, reject) => {
+        return new Promise((resolve, reject) => {
             if (this.closed) return reject(closedError());
-            const entry: Outgoing = {
-                _text: text,
-                _request: message.type,
-                _reply: reply,
-                _resolve: resolve as (v: unknown) => void,
-                _reject: reject,
-            };
+            const entry: Outgoing = { text, request: message.type, reply, resolve, reject, sent: false };
             if (reply) {
-                const ms = this._opt(this._options.commandTimeoutMs, 5_000);
-                entry._timer = this._setTimer(
-                    () => this._settle((c) => c === entry, 0, new RtcError('TIMEOUT', `no '${reply}' within ${ms} ms`)),
-                    ms,
-                );
+                const ms = nonNegative(this._options.commandTimeoutMs, 5_000);
+                entry.timer = this._setTimer(() => {
+                    this._forget(entry);
+                    reject(new RtcError('TIMEOUT', `no '${reply}' within ${ms} ms`));
+                }, ms);
             }
             this._outgoing.push(entry);
             this._flush();
@@ -406,77 +404,142 @@ export class WSController extends Connector<WSControllerEvents> {
 
     /** Writes what waits to be written, once the socket is open and the offer queued. */
     private _flush(): void {
-        // The socket exists: without one the session closed in the constructor.
-        const socket = this._socket!;
-        // offerReady is marked just before the offer is queued (synchronously): commands go out after it.
-        if (this.timings.offerReady === undefined || socket.readyState !== 1) return;
+        const socket = this._socket;
+        if (!this._offerQueued || socket?.readyState !== OPEN) return;
         for (const entry of this._outgoing) {
-            if (entry._sent) continue;
-            entry._sent = true;
+            if (entry.sent) continue;
+            entry.sent = true;
             // Sends only on an open socket: send() does not throw then.
-            socket.send(entry._text);
-            if (!entry._reply) this._settle((c) => c === entry);
+            socket.send(entry.text);
+            if (!entry.reply) {
+                this._forget(entry);
+                entry.resolve(undefined);
+            }
         }
     }
 
-    /** Resolves (or rejects with `error`) the first entry that passes `test`, and forgets it. */
-    private _settle(test: (entry: Outgoing) => unknown, value?: unknown, error?: RtcError): Outgoing | undefined {
-        const entry = this._outgoing.find(test);
-        if (entry) {
-            // A new array: _flush may be iterating over the old one.
-            this._outgoing = this._outgoing.filter((c) => c !== entry);
-            this._clearTimer(entry._timer);
-            if (error) entry._reject(error);
-            else entry._resolve(value);
-        }
-        return entry;
+    /** Removes `entry` from the queue and clears its timer. */
+    private _forget(entry: Outgoing): void {
+        // A new array: _flush may be iterating over the old one.
+        this._outgoing = this._outgoing.filter((e) => e !== entry);
+        this._clearTimer(entry.timer);
     }
 
+    /** Resolves the oldest written command waiting for a `type` reply with `value`. */
+    private _reply<R extends keyof Replies>(type: R, value: Replies[R]): void {
+        const entry = this._outgoing.find((e) => e.sent && e.reply === type);
+        if (!entry) return;
+        this._forget(entry);
+        entry.resolve(value);
+    }
+
+    /** Opens the signaling socket; its failures before and after open are a lost session. */
+    private _openSocket(): void {
+        const WebSocketImpl = this._platform('WebSocket');
+        let socket: WebSocket;
+        try {
+            socket = this._socket = new WebSocketImpl(this.url);
+        } catch (cause) {
+            // The browser's own refusal (SyntaxError, SecurityError) is a signaling failure.
+            throw new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause });
+        }
+        // _teardown clears the handlers, so none runs after close.
+        socket.onopen = () => {
+            this._mark('socketOpen');
+            this._armWatchdog();
+            this._flush();
+        };
+        socket.onmessage = (event: MessageEvent) => this._onMessage(event.data);
+        // An error event (no code) comes before the close event: the first one closes the session.
+        socket.onerror = socket.onclose = (event: Partial<CloseEvent>) => {
+            const what = this.timings.socketOpen === undefined ? 'server unreachable' : 'socket closed';
+            const details = [event.code, event.reason].filter(Boolean).join(', ');
+            this._lost(details ? `${what} (${details})` : what, event);
+        };
+    }
+
+    /** (Re)starts the play watchdog: a play session whose server stays silent too long is lost. */
     private _armWatchdog(): void {
-        const ms = this._opt(this._options.watchdogMs, 30_000);
+        const ms = nonNegative(this._options.watchdogMs, 30_000);
         if (this.publishing || !ms) return;
         this._clearTimer(this._watchdog);
         this._watchdog = this._setTimer(() => this._lost(`server silent for ${ms} ms`), ms);
     }
 
     private _onMessage(data: unknown): void {
+        // No frame may ever reach the app after close.
+        if (this.closed) return;
         // Any frame proves the server is alive, even one we cannot decode.
         this._armWatchdog();
         const message = decodeServerMessage(data);
-        if (typeof message == 'string') {
+        if (message instanceof MessageDecodeError) {
             // Unknown types are expected (servers add messages): not a fault.
-            return this._log[/^unknown/.test(message) ? 'debug' : 'warn'](`ignored ${message}`);
+            if (message.unknownType) this._log.debug(`ignored ${message.message}`);
+            else this._log.warn(`ignored a frame: ${message.message}`);
+            return;
         }
         this._emit('message', message);
-        const { type, ...fields } = message as ServerMessage & Record<string, unknown>;
-        const values = Object.values(fields);
-        const value = values.length == 1 ? values[0] : fields;
-        // The event of its schema (see SCHEMAS).
-        const event = SCHEMAS[type].split('/')[0];
-        // videoBitrate(bitrate, constraint): the only event with two arguments.
-        if (event) {
-            (this._emit as (event: string, ...args: unknown[]) => void)(
-                event,
-                ...(type == 'on_video_bitrate' ? values : [value]),
-            );
-        }
-        // Replies carry no id: the oldest written command waiting for this type gets it.
-        this._settle((c) => c._sent && c._reply === type, value);
-        // A warning's only field is its text.
-        if (type == 'warning') {
-            this._log.warn(`server: ${value}`);
-        } else if (type == 'on_stop') {
-            this.close(new RtcError('STREAM_ENDED', 'stream ended'));
-        } else if (message.type == 'on_error') {
-            // A failed command is not fatal, even before the answer (commands may precede it).
-            const { message: text, command } = message;
-            const error = new RtcError('REFUSED', `${command ?? 'session'} refused: ${text}`);
-            if ((command && this._settle((c) => c._sent && c._request === command, 0, error)) || this._answered) {
-                this._log.warn(error.message);
-            } else {
-                this.close(NOT_FOUND.test(text) ? new RtcError('STREAM_NOT_FOUND', error.message) : error);
+        this._dispatch(message);
+    }
+
+    /** Emits the event of `message` and settles the command it replies to. */
+    private _dispatch(message: ServerMessage): void {
+        switch (message.type) {
+            case 'on_answer_sdp':
+                return this._reply('on_answer_sdp', message);
+            case 'on_time':
+                this._emit('playing', message.infos);
+                return this._reply('on_time', message.infos);
+            case 'set_speed':
+                this._emit('speed', message.infos);
+                return this._reply('set_speed', message.infos);
+            case 'seek':
+                this._emit('seeked', message.infos);
+                return this._reply('seek', message.infos);
+            case 'pause':
+                this._emit('paused', message.paused);
+                return this._reply('pause', message.paused);
+            case 'on_video_bitrate': {
+                const { videoBitrate, constraint } = message;
+                this._emit('videoBitrate', videoBitrate, constraint);
+                return this._reply('on_video_bitrate', { videoBitrate, constraint });
             }
+            case 'on_rtp_props': {
+                const props = { nack: message.nack, drop: message.drop };
+                this._emit('rtpProps', props);
+                return this._reply('on_rtp_props', props);
+            }
+            case 'on_keyframe_interval':
+                this._emit('keyframeInterval', message.interval);
+                return this._reply('on_keyframe_interval', message.interval);
+            case 'on_media_receive':
+                return this._emit('mediaReport', message.report);
+            case 'on_track_drop':
+                return this._emit('trackDrop', { track: message.track, mediaType: message.mediaType });
+            case 'warning':
+                this._log.warn(`server: ${message.text}`);
+                return this._emit('warning', message.text);
+            case 'on_stop':
+                return this.close(new RtcError('STREAM_ENDED', 'stream ended'));
+            case 'on_error':
+                return this._onError(message);
         }
+    }
+
+    /**
+     * A refused command rejects that command only, even before the answer (commands may precede
+     * it); otherwise an `on_error` before the answer refuses the session.
+     */
+    private _onError({ message: text, command }: ErrorMessage): void {
+        const error = new RtcError('REFUSED', `${command ?? 'session'} refused: ${text}`);
+        const failed = command ? this._outgoing.find((e) => e.sent && e.request === command) : undefined;
+        if (failed) {
+            this._forget(failed);
+            failed.reject(error);
+            return this._log.warn(error.message);
+        }
+        if (this._answered) return this._log.warn(error.message);
+        this.close(NOT_FOUND.test(text) ? new RtcError('STREAM_NOT_FOUND', error.message) : error);
     }
 }
 

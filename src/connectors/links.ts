@@ -56,8 +56,10 @@ export function parseIceServerLinks(header: string | null | undefined): RTCIceSe
                     !/^password$/i.test(params['credential-type'] ?? 'password')))
         )
             continue;
-        // The JSON round trip leaves out an absent username or credential.
-        servers.push(JSON.parse(JSON.stringify({ urls, username, credential })) as RTCIceServer);
+        const server: RTCIceServer = { urls };
+        if (username !== undefined) server.username = username;
+        if (credential !== undefined) server.credential = credential;
+        servers.push(server);
     }
     return servers;
 }

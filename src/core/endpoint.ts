@@ -51,6 +51,21 @@ function buildUrl(params: ConnectParams, segment: string): { url: string; stream
 }
 
 /**
+ * The stream name of `params`: from the endpoint's path when it names one (`/webrtc|whip|whep/<name>`),
+ * else `params.streamName`. Throws `INVALID_ARGUMENT` for an invalid endpoint or when no stream
+ * name can be found (the same rules as the URL builders below).
+ *
+ * @example
+ * ```ts
+ * resolveStreamName({ endPoint: 'https://media.example.com/whep/live' }); // 'live'
+ * resolveStreamName({ endPoint: 'media.example.com', streamName: 'cam1' }); // 'cam1'
+ * ```
+ */
+export function resolveStreamName(params: ConnectParams): string {
+    return buildUrl(params, 'webrtc').streamName;
+}
+
+/**
  * Builds the WebSocket signaling URL of `params`. A bare `host[:port]` becomes
  * `wss://host[:port]/webrtc/<streamName>` (`ws://` for local hosts); the access token is a query
  * parameter. Throws `INVALID_ARGUMENT` when no stream name can be found.

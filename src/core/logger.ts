@@ -28,21 +28,25 @@ export interface Logger {
     error(message: string, context?: object): void;
 }
 
-/** The levels that log, from the least verbose: a logger logs up to its level's index. */
+/** The levels that log, from the least verbose: a logger logs the levels up to its own. */
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/** A level that writes (every {@link LogLevel} but `silent`). */
+type WritingLevel = (typeof LEVELS)[number];
 
 /** A level-filtering logger named after its layer, writing to `sink` (default: `console`). */
 export function createLogger(name: string, level: LogLevel = 'warn', sink?: Logger): Logger {
-    // 'silent' (not in LEVELS, index -1) logs nothing.
-    const max = LEVELS.indexOf(level as (typeof LEVELS)[number]);
-    return Object.fromEntries(
-        LEVELS.map((lvl, rank) => [
-            lvl,
-            (message: string, context?: object) => {
-                // Without a context, no trailing `undefined` in the console.
-                if (rank <= max)
-                    (sink ?? console)[lvl](`[rtcwire:${name}] ${message}`, ...(context === undefined ? [] : [context]));
-            },
-        ]),
-    ) as unknown as Logger;
+    // 'silent' is not in LEVELS (index -1): nothing is logged.
+    const max = LEVELS.indexOf(level as WritingLevel);
+    const writer =
+        (lvl: WritingLevel) =>
+        (message: string, context?: object): void => {
+            if (LEVELS.indexOf(lvl) > max) return;
+            // The sink is read at call time (an app may replace console methods); without a
+            // context, no trailing `undefined` in the console.
+            const out = sink ?? console;
+            if (context === undefined) out[lvl](`[rtcwire:${name}] ${message}`);
+            else out[lvl](`[rtcwire:${name}] ${message}`, context);
+        };
+    return { debug: writer('debug'), info: writer('info'), warn: writer('warn'), error: writer('error') };
 }

@@ -1,29 +1,33 @@
-import type { Connector, ConnectorTimings } from '../connectors/Connector';
-import { now } from '../connectors/Connector';
+import type { Connector, ConnectorClass } from '../connectors/Connector';
 import { HTTPConnector } from '../connectors/HTTPConnector';
 import { WSController } from '../connectors/WSController';
-import { Emitter, type EventMap } from '../core/Emitter';
+import { now } from '../core/clock';
+import { Emitter, type EventMap, type EventName } from '../core/Emitter';
+import { resolveStreamName, transportOf } from '../core/endpoint';
 import { createLogger, type LogLevel, type Logger } from '../core/logger';
-import { buildWebSocketUrl, transportOf } from '../core/endpoint';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
-import type { ConnectionInfos } from '../stats/connectionInfos';
 import { retryDelay, type BackoffOptions } from '../policy/backoff';
-import type { PlayerState, StreamerState } from '../policy/stateTable';
-import type { PlayerOptions } from './Player';
+import { transition, type FacadeEvent, type TransitionTable } from '../policy/stateTable';
+import type { ConnectionInfos } from '../stats/connectionInfos';
 
-/** The emitter's `_emit`, for generic code (the event map of a facade is its subclass's). */
-type Emits = { _emit(event: string, ...args: unknown[]): void };
-
-/** The Player's video element, where `requestVideoFrameCallback` may be missing. */
-type VideoElement = HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
-
-/** Which connector a facade uses: chosen from the endpoint by default. */
-export type ConnectorKind = 'ws' | 'http';
+/**
+ * Which connector a facade uses: `'ws'` ({@link WSController}), `'http'` ({@link HTTPConnector}),
+ * or a connector class of your own (see {@link Connector}). Default: chosen from the endpoint.
+ */
+export type ConnectorKind = 'ws' | 'http' | ConnectorClass;
 
 /** Options shared by {@link Player} and {@link Streamer}. */
 export interface FacadeOptions {
-    /** Force a connector instead of choosing from the endpoint (`ws(s)`/bare host → `'ws'`, `http(s)` → `'http'`). */
+    /**
+     * The connector: `'ws'`, `'http'`, or a {@link Connector} subclass of your own. Default: chosen
+     * from the endpoint (`ws(s)`/bare host → `'ws'`, `http(s)` → `'http'`).
+     *
+     * @example
+     * ```ts
+     * const player = new Player(video, { connector: MyConnector }); // class MyConnector extends Connector
+     * ```
+     */
     connector?: ConnectorKind;
     /**
      * Reconnection of lost sessions (exponential backoff with full jitter).
@@ -135,43 +139,44 @@ export interface FacadeEvents<S extends string> extends EventMap {
 }
 
 /**
- * What the Player and Streamer share: one live connector at a time, the reconnect loop, state,
- * stats polling and timings. Internal wiring uses `on(…, { signal })` subscriptions only.
+ * What the Player and Streamer share: one live connector at a time, the reconnect loop, the state
+ * machine (every change goes through its transition table), stats polling and timings. The facades
+ * plug in through the hooks below; internal wiring uses `on(…, { signal })` subscriptions only.
  * @internal
  */
 export abstract class FacadeBase<
-    S extends PlayerState | StreamerState,
+    S extends string,
     M extends FacadeEvents<S>,
     O extends FacadeOptions = FacadeOptions,
 > extends Emitter<M> {
     /** @internal */
     protected readonly _options: O;
-    /** @internal */
+    /** The params of the running `start()`; undefined when stopped. @internal */
     protected _params: ConnectParams | undefined;
-    private _state = 'idle' as S;
+    private readonly _transitions: TransitionTable<S>;
+    private _state: S;
     private _connector: Connector | undefined;
+    /** Aborted when the live session ends: its subscriptions and pending callbacks go with it. */
     private _sessionAbort: AbortController | undefined;
     /** The pending retry (backoff delay or offline poll): at most one at a time. */
     private _retryTimer: ReturnType<typeof setTimeout> | undefined;
     private _statsTimer: ReturnType<typeof setInterval> | undefined;
-    // Both set by _begin before any use.
-    private _attempt!: number;
-    private _startedAt!: number;
+    /** Retries since the last open. */
+    private _attempt = 0;
+    /** When `start()` was called (timings count from there). */
+    private _startedAt = 0;
+    /** Sessions opened since construction (the `session` of {@link SessionTimings}). */
     private _sessions = 0;
-    /** The connector kind of the current params (forced, or chosen from the endpoint). */
-    private _kind!: ConnectorKind;
 
     /**
      * @param role - the logger's name.
-     * @param _live - the state of an open session (`playing` / `streaming`).
+     * @param transitions - the facade's state machine (it starts `idle`).
      */
-    constructor(
-        options: O,
-        role: 'player' | 'streamer',
-        private readonly _live: S,
-    ) {
+    constructor(options: O, role: 'player' | 'streamer', transitions: TransitionTable<S>) {
         super();
         this._options = options;
+        this._transitions = transitions;
+        this._state = 'idle' as S;
         this._log = createLogger(role, options.logLevel, options.logger);
     }
 
@@ -187,179 +192,193 @@ export abstract class FacadeBase<
 
     /** Whether `start()` was called and `stop()` was not (yet). */
     get started(): boolean {
-        return !!this._params;
+        return this._params !== undefined;
     }
 
-    /** Stops and releases everything; fires `stop` once. */
+    /** Stops and releases everything; fires `stop` once per `start()`. */
     stop(): void {
-        this._end();
+        this._end('stop');
     }
 
-    /** @internal */ protected abstract _createConnector(params: ConnectParams, kind: ConnectorKind): Connector;
     /**
-     * @internal Called on each open (a new session: per-session samples start afresh), with the
-     * session's abort signal for subscriptions.
+     * The connector of a new session: {@link _newConnector} with what the facade adds (the
+     * Player's pinned tracks, the Streamer's stream). @internal
+     */
+    protected abstract _createConnector(params: ConnectParams): Connector;
+
+    /**
+     * Called on each open (a new session: per-session samples start afresh), with the session's
+     * abort signal for subscriptions. @internal
      */
     protected abstract _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void;
+
     /**
-     * @internal Called every `statsIntervalMs` while a session is open, with its connection infos
-     * (only while it is still the live session).
+     * Called every `statsIntervalMs` while a session is open, with its connection infos (only while
+     * it is still the live session). @internal
      */
     protected abstract _onTick(connector: Connector, infos: ConnectionInfos): Promise<void> | void;
+
     /**
-     * @internal A connector of `kind` with the facade's options (logger, logLevel, the Streamer's
-     * videoCodec and simulcast; the others are no connector options), `connectorOptions` overriding them.
+     * How long to wait before asking again for a stream that is not live, ms, or `undefined` to
+     * treat `error` as usual (retry a loss, stop on a refusal). The Streamer never waits; the
+     * Player does with `waitForStream`. @internal
      */
-    protected _newConnector(params: ConnectParams, kind: ConnectorKind, stream?: MediaStream): Connector {
-        const options = this._options;
-        return new (kind === 'ws' ? WSController : HTTPConnector)(params, stream, {
-            ...options,
-            ...options.connectorOptions,
-        });
+    protected _offlinePollMs(_error: RtcError): number | undefined {
+        return undefined;
     }
 
     /**
-     * @internal The common start of `start()`: stops a running session, validates `params`
-     * (throws `INVALID_ARGUMENT`) and enters `connecting`. The facade then sets up its session
-     * state and calls {@link _connect}.
+     * Resolves with `true` once the session's first video frame is shown, `false` when the facade
+     * shows no video (then the timings are emitted at once). @internal
+     */
+    protected _firstFrame(_signal: AbortSignal): Promise<boolean> {
+        return Promise.resolve(false);
+    }
+
+    /** The facade stopped: releases what it holds per `start()` (the Player's element). @internal */
+    protected _onStopped(): void {
+        // Nothing per start() in the base class.
+    }
+
+    /**
+     * A connector for the current params: of the `connector` option's kind (or class), else of
+     * the endpoint's; with the facade's options (logger, logLevel, the Streamer's videoCodec and
+     * simulcast), `connectorOptions` overriding them. @internal
+     */
+    protected _newConnector(params: ConnectParams, stream?: MediaStream): Connector {
+        const kind = this._connectorKind(params);
+        const Impl: ConnectorClass = typeof kind === 'function' ? kind : kind === 'ws' ? WSController : HTTPConnector;
+        const options = this._options;
+        return new Impl(params, stream, { ...options, ...options.connectorOptions });
+    }
+
+    /** The connector kind (or class) of `params`: the `connector` option, else the endpoint's. @internal */
+    protected _connectorKind(params: ConnectParams): ConnectorKind {
+        return this._options.connector ?? transportOf(params.endPoint);
+    }
+
+    /**
+     * The common start of `start()`: stops a running session, validates `params` (throws
+     * `INVALID_ARGUMENT`) and enters `connecting`. The facade then sets up its session state and
+     * calls {@link _connect}. @internal
      */
     protected _begin(params: ConnectParams): void {
-        // Stops a running session (stop() does nothing when stopped).
         this.stop();
-        // Both URL builders validate alike (any endpoint scheme, the stream name from the path or
-        // the params): either one rejects a missing or non-string endpoint or stream name, a bad URL.
-        buildWebSocketUrl(params);
-        this._kind = this._options.connector ?? transportOf(params.endPoint);
+        // The same check as the connectors': a bad endpoint or no stream name throws now.
+        resolveStreamName(params);
         this._params = params;
         this._attempt = 0;
         this._startedAt = now();
-        this._set('connecting' as S);
+        this._dispatch('start');
     }
 
-    /**
-     * Stops everything: cancels a pending retry, closes the connector, stops polling; fires
-     * `stop(error)` once per `start()`.
-     * @internal
-     */
-    protected _end(error?: RtcError): void {
-        if (!this._params) return;
-        this._params = undefined;
-        clearTimeout(this._retryTimer);
-        this._closeSession();
-        // The Player's element keeps its last frame while reconnecting; stop() detaches it.
-        const video = (this as { video?: VideoElement }).video;
-        if (video?.srcObject) {
-            video.pause();
-            video.srcObject = null;
+    /** Opens a session on the current params (`start()` and the retry timer run only while started). @internal */
+    protected _connect(): void {
+        const params = this._params;
+        if (!params) return;
+        const abort = (this._sessionAbort = new AbortController());
+        const signal = abort.signal;
+        // The connector's timings count from its creation: rebased on start() by this offset.
+        const offset = Math.round(now() - this._startedAt);
+        let connector: Connector;
+        try {
+            connector = this._createConnector(params);
+        } catch (error) {
+            return this._end('failed', RtcError.from(error, 'INVALID_ARGUMENT'));
         }
-        this._set('stopped' as S);
-        (this as unknown as Emits)._emit('stop', error);
+        this._connector = connector;
+        const session = ++this._sessions;
+        connector.on('open', (stream) => this._onSessionOpen(connector, stream, signal, session, offset), { signal });
+        connector.on('close', (error) => this._onSessionClose(error), { signal });
     }
 
-    /**
-     * Enters `state`, emitting `state` on a change. The facade follows the transition table of
-     * src/policy/stateTable.ts (tested there), whose invalid events cannot happen here: `start`
-     * runs only when stopped (`start()` stops first), an `open` or a `close` only comes from the
-     * live session (its subscriptions end with it), and a retry only runs while reconnecting or
-     * offline (stop clears its timer).
-     */
-    private _set(state: S): void {
-        if (state !== this._state) (this as unknown as Emits)._emit('state', (this._state = state));
-    }
-
-    /** @internal A rejection handler that logs `${what} failed` with the error (level `debug` unless told). */
+    /** A rejection handler that logs `${what} failed` with the error (level `debug` unless told). @internal */
     protected _failed(what: string, level: 'debug' | 'warn' = 'debug'): (error: unknown) => void {
         return (error) => this._log[level](`${what} failed`, { error });
     }
 
-    /** @internal Opens a session on the current params (set: `start()` and the retry timer run only while started). */
-    protected _connect(): void {
-        const params = this._params!;
-        const signal = (this._sessionAbort = new AbortController()).signal;
-        const started = this._startedAt;
-        // The connector's timings count from its creation: rebased on start() by this offset.
-        const offset = Math.round(now() - started);
-        let connector: Connector;
-        try {
-            connector = this._createConnector(params, this._kind);
-        } catch (error) {
-            return this._end(RtcError.from(error, 'INVALID_ARGUMENT'));
-        }
-        this._connector = connector;
-        const timings: SessionTimings = { session: ++this._sessions };
-        connector.on(
-            'open',
-            (stream) => {
-                // A listener that ran before this one in the same emission may have stopped the facade.
-                if (signal.aborted) return;
-                this._attempt = 0;
-                this._set(this._live);
-                this._onOpen(connector, stream, signal);
-                (this as unknown as Emits)._emit('start', stream);
-                const interval = this._options.statsIntervalMs ?? 1000;
-                // One interval per session (an open is valid once per session); _closeSession clears it.
-                if (interval > 0) {
-                    // The close event that clears it is a microtask after the close: no tick in between
-                    // sees a closed connector. An open one is the live session (the facade closes the
-                    // previous one before it makes the next).
-                    this._statsTimer = setInterval(
-                        () =>
-                            connector
-                                .connectionInfos()
-                                .then((infos) => connector.opened && this._onTick(connector, infos))
-                                .catch(this._failed('stats')),
-                        interval,
-                    );
-                }
-                // Timings of the connector rebased on start(), emitted once the first video frame is
-                // shown where the Player can tell (it has a video element: its next frame, or its
-                // first data), else at once.
-                const video = (this as { video?: VideoElement }).video;
-                const emitTimings = () => {
-                    if (signal.aborted) return;
-                    // The connector records only the steps that happened (no undefined values).
-                    for (const [key, value] of Object.entries(connector.timings) as [
-                        keyof ConnectorTimings,
-                        number,
-                    ][]) {
-                        timings[key] = value + offset;
-                    }
-                    if (video) timings.firstFrame = Math.round(now() - started);
-                    (this as unknown as Emits)._emit('timings', timings);
-                };
-                if (!video) emitTimings();
-                else if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(emitTimings);
-                else video.addEventListener('loadeddata', emitTimings, { once: true, signal });
-            },
-            { signal },
-        );
-        connector.on('close', (error) => this._onClose(error), { signal });
+    private _onSessionOpen(
+        connector: Connector,
+        stream: MediaStream,
+        signal: AbortSignal,
+        session: number,
+        offset: number,
+    ): void {
+        // A listener that ran before this one in the same emission may have stopped the facade.
+        if (signal.aborted) return;
+        this._attempt = 0;
+        this._dispatch('open');
+        this._onOpen(connector, stream, signal);
+        this._emitBase('start', stream);
+        this._startStats(connector);
+        // Timings of the connector rebased on start(), emitted once the first frame is shown where
+        // the facade shows one, else at once.
+        void this._firstFrame(signal).then((shown) => {
+            if (signal.aborted) return;
+            const timings: SessionTimings = { session };
+            for (const [step, ms] of Object.entries(connector.timings)) {
+                timings[step as keyof typeof connector.timings] = ms + offset;
+            }
+            if (shown) timings.firstFrame = Math.round(now() - this._startedAt);
+            this._emitBase('timings', timings);
+        });
     }
 
-    private _onClose(error: RtcError | undefined): void {
+    /** One stats interval per session (an open is valid once per session); {@link _closeSession} clears it. */
+    private _startStats(connector: Connector): void {
+        const interval = this._options.statsIntervalMs ?? 1000;
+        if (interval <= 0) return;
+        // The close event that clears it comes a microtask after the close: a tick in between sees
+        // a connector that is no longer open, and does nothing.
+        this._statsTimer = setInterval(() => {
+            connector
+                .connectionInfos()
+                .then((infos) => (connector.opened ? this._onTick(connector, infos) : undefined))
+                .catch(this._failed('stats'));
+        }, interval);
+    }
+
+    /** The live session closed: wait for the stream, retry, or stop for good. */
+    private _onSessionClose(error: RtcError | undefined): void {
         this._closeSession();
         if (!this._params) return;
-        // CONNECTION_LOST is retryable.
-        const err = error ?? new RtcError('CONNECTION_LOST', 'session closed');
+        // A session that closes without an error was not closed by the app (stop() unsubscribes first).
+        const reason = error ?? new RtcError('CONNECTION_LOST', 'session closed');
+        const pollMs = this._offlinePollMs(reason);
+        if (pollMs !== undefined) {
+            this._dispatch('offline');
+            return this._scheduleRetry(pollMs);
+        }
         const attempt = this._attempt + 1;
-        // The Player's waitForStream (a Streamer has no such option): an ended or missing stream is
-        // offline and polled; a refusal while offline is the stream still missing (servers refuse
-        // to play what is not live).
-        const wait = (this._options as { waitForStream?: PlayerOptions['waitForStream'] }).waitForStream;
-        const code = err.code;
-        let delayMs: number | undefined;
-        // STREAM_ENDED, STREAM_NOT_FOUND
-        if (wait && (code.startsWith('STREAM_') || (code === 'REFUSED' && this._state === 'offline'))) {
-            delayMs = (wait as { intervalMs?: number }).intervalMs ?? 2000;
-            this._set('offline' as S);
-        } else if ((delayMs = retryDelay(attempt, err, this._options.reconnect)) !== undefined) {
-            this._attempt = attempt;
-            // A retry while polling for an offline stream stays offline.
-            if (this._state !== 'offline') this._set('reconnecting' as S);
-            (this as unknown as Emits)._emit('reconnecting', { attempt, delayMs, error: err } satisfies ReconnectInfo);
-        } else return this._end(err);
+        const delayMs = retryDelay(attempt, reason, this._options.reconnect);
+        if (delayMs === undefined) return this._end('failed', reason);
+        this._attempt = attempt;
+        this._dispatch('lost');
+        const info: ReconnectInfo = { attempt, delayMs, error: reason };
+        this._emitBase('reconnecting', info);
+        this._scheduleRetry(delayMs);
+    }
+
+    private _scheduleRetry(delayMs: number): void {
         // Cleared by _end: when it fires, the facade is still started.
-        this._retryTimer = setTimeout(() => this._connect(), delayMs);
+        this._retryTimer = setTimeout(() => {
+            this._dispatch('retry');
+            this._connect();
+        }, delayMs);
+    }
+
+    /**
+     * Stops everything: cancels a pending retry, closes the connector, stops polling, releases what
+     * the facade holds; fires `stop(error)` once per `start()`.
+     */
+    private _end(event: 'stop' | 'failed', error?: RtcError): void {
+        if (!this._params) return;
+        this._params = undefined;
+        clearTimeout(this._retryTimer);
+        this._closeSession();
+        this._onStopped();
+        this._dispatch(event);
+        this._emitBase('stop', error);
     }
 
     private _closeSession(): void {
@@ -367,5 +386,28 @@ export abstract class FacadeBase<
         this._sessionAbort?.abort();
         this._connector?.close();
         this._connector = undefined;
+    }
+
+    /**
+     * Moves the state machine by `event`, emitting `state` on a change. An event the table does
+     * not list for the current state is ignored (and logged): the flows above never produce one.
+     */
+    private _dispatch(event: FacadeEvent): void {
+        const next = transition(this._transitions, this._state, event);
+        if (next === undefined) {
+            return this._log.debug(`ignored '${event}' in state '${this._state}'`);
+        }
+        if (next === this._state) return;
+        this._state = next;
+        this._emitBase('state', next);
+    }
+
+    /**
+     * Emits one of the events every facade has. The facade's event map extends
+     * {@link FacadeEvents} without changing these events, which TypeScript cannot prove for a
+     * generic `M`: the base class emits through its own view of the map.
+     */
+    private _emitBase<K extends EventName<FacadeEvents<S>>>(event: K, ...args: FacadeEvents<S>[K]): void {
+        (this as FacadeBase<S, FacadeEvents<S>, O>)._emit(event, ...args);
     }
 }

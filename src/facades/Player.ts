@@ -3,15 +3,14 @@ import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
-import { positive } from '../policy/AdaptiveBitrate';
+import { isTrackIndex, positive } from '../core/numbers';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
-import { FacadeBase, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
+import { PLAYER_TRANSITIONS, type PlayerState } from '../policy/stateTable';
+import { FacadeBase, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 import { fetchRenditions } from './streamInfo';
-
-import type { PlayerState } from '../policy/stateTable';
 
 export type { PlayerState };
 
@@ -149,7 +148,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
      * @param options Player options.
      */
     constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
-        super(options, 'player', 'playing');
+        super(options, 'player', PLAYER_TRANSITIONS);
         this.video = video;
         const mbr = options.mbr;
         this._selector = mbr === false ? undefined : typeof mbr === 'object' ? mbr : new MultiBitrate();
@@ -239,16 +238,52 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     }
 
     /** @internal */
-    protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
-        if (kind === 'ws') {
+    protected _createConnector(params: ConnectParams): Connector {
+        const kind = this._connectorKind(params);
+        const webSocket = kind === 'ws' || (typeof kind === 'function' && kind.prototype instanceof WSController);
+        if (webSocket) {
             // Pinned tracks are asked for in the URL, so the first frames are already the right ones.
             const query = new URLSearchParams(params.query);
-            for (const [kind, track] of Object.entries(this._pinned)) {
-                if (typeof track === 'number') query.set(kind, `${track}`);
+            for (const [trackKind, track] of Object.entries(this._pinned)) {
+                if (typeof track === 'number') query.set(trackKind, `${track}`);
             }
             params = { ...params, query };
         }
-        return this._newConnector(params, kind);
+        return this._newConnector(params);
+    }
+
+    /**
+     * With `waitForStream`, a stream that ended or is not live (or a refusal while already offline:
+     * servers refuse to play what is not live) is polled for. @internal
+     */
+    protected override _offlinePollMs(error: RtcError): number | undefined {
+        const wait = this._options.waitForStream;
+        if (!wait) return undefined;
+        const notLive =
+            error.code === 'STREAM_ENDED' ||
+            error.code === 'STREAM_NOT_FOUND' ||
+            (error.code === 'REFUSED' && this.state === 'offline');
+        if (!notLive) return undefined;
+        return (typeof wait === 'object' ? wait.intervalMs : undefined) ?? 2000;
+    }
+
+    /** The next frame shown in the element (its first data where requestVideoFrameCallback is missing). @internal */
+    protected override _firstFrame(signal: AbortSignal): Promise<boolean> {
+        const video: VideoElement | undefined = this.video;
+        if (!video) return Promise.resolve(false);
+        return new Promise((resolve) => {
+            if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => resolve(true));
+            else video.addEventListener('loadeddata', () => resolve(true), { once: true, signal });
+        });
+    }
+
+    /** The element keeps its last frame while reconnecting; stop() detaches it. @internal */
+    protected override _onStopped(): void {
+        const video = this.video;
+        if (video?.srcObject) {
+            video.pause();
+            video.srcObject = null;
+        }
     }
 
     /** @internal */
@@ -293,7 +328,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         this._emit('stats', stats);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
-        if (!(++this._ticks % 5) && connector instanceof WSController) this._loadRenditions();
+        this._ticks++;
+        if (this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs` (0: never).
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const silentMs = timestamp - this._packetsAt;
@@ -363,11 +399,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (this._options.renditions) return;
         fetchRenditions(params, this._options.connectorOptions?.fetch)
             .then((renditions) => {
-                if (
-                    this._params === params &&
-                    renditions.length &&
-                    JSON.stringify(renditions) !== JSON.stringify(this._renditions)
-                ) {
+                if (this._params === params && renditions.length && !sameRenditions(renditions, this._renditions)) {
                     this._emit('renditions', (this._renditions = renditions));
                 }
             })
@@ -381,10 +413,28 @@ export interface Player extends EventHandlers<PlayerEvents> {
     stop(): void;
 }
 
+/** The Player's video element, where `requestVideoFrameCallback` may be missing. */
+type VideoElement = HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
+
 /** Validates a track choice; returns it with `'auto'` as `undefined`. */
 function checkTrack(track: number | 'auto' | 'none' | undefined): number | 'none' | undefined {
-    if (!(track === (track as number) >>> 0 || [undefined, 'auto', 'none'].includes(track as string))) {
-        throw new RtcError('INVALID_ARGUMENT', `track must be an index, 'auto', 'none' or undefined`);
-    }
-    return track === 'auto' ? undefined : track;
+    if (track === undefined || track === 'auto') return undefined;
+    if (track === 'none' || isTrackIndex(track)) return track;
+    throw new RtcError('INVALID_ARGUMENT', `track must be an index, 'auto', 'none' or undefined`);
+}
+
+/** Whether two rendition lists describe the same renditions, in the same order. */
+function sameRenditions(a: readonly Rendition[], b: readonly Rendition[]): boolean {
+    return (
+        a.length === b.length &&
+        a.every((r, i) => {
+            const other = b[i]!;
+            return (
+                r.track === other.track &&
+                r.bitrate === other.bitrate &&
+                r.width === other.width &&
+                r.height === other.height
+            );
+        })
+    );
 }

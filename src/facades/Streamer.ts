@@ -1,16 +1,16 @@
 import type { Connector } from '../connectors/Connector';
-import { now } from '../connectors/Connector';
+import { now } from '../core/clock';
 import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, MediaKind, VideoCodec } from '../core/types';
-import { AdaptiveBitrate, positive } from '../policy/AdaptiveBitrate';
+import { positive } from '../core/numbers';
+import { AdaptiveBitrate } from '../policy/AdaptiveBitrate';
 import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
-import { FacadeBase, type ConnectorKind, type FacadeEvents, type FacadeOptions } from './FacadeBase';
-
-import type { StreamerState } from '../policy/stateTable';
+import { STREAMER_TRANSITIONS, type StreamerState } from '../policy/stateTable';
+import { FacadeBase, type FacadeEvents, type FacadeOptions } from './FacadeBase';
 
 export type { StreamerState };
 
@@ -115,7 +115,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
      * when `options.minBitrate` is not positive.
      */
     constructor(options: StreamerOptions = {}) {
-        super(options, 'streamer', 'streaming');
+        super(options, 'streamer', STREAMER_TRANSITIONS);
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
         // AdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive, and rounds.
@@ -221,22 +221,19 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     }
 
     /** @internal */
-    protected _createConnector(params: ConnectParams, kind: ConnectorKind): Connector {
-        // The app's stream, or a new one when tracks were replaced since `start()` (reconnections;
-        // without a MediaStream constructor, as in Node, the app's).
+    protected _createConnector(params: ConnectParams): Connector {
+        return this._newConnector(params, this._publishedStream());
+    }
+
+    /** The app's stream, or a new one with the tracks replaced since `start()` (reconnections). */
+    private _publishedStream(): MediaStream {
         const source = this._source!;
-        const tracks = Object.values(this._tracks).filter(Boolean) as MediaStreamTrack[];
+        const tracks = [this._tracks.audio, this._tracks.video].filter((t): t is MediaStreamTrack => !!t);
         const original = source.getTracks();
-        const Stream = (globalThis as { MediaStream?: new (tracks: MediaStreamTrack[]) => MediaStream }).MediaStream;
-        return this._newConnector(
-            params,
-            kind,
-            !Stream ||
-                !tracks.length ||
-                (tracks.length === original.length && tracks.every((t) => original.includes(t)))
-                ? source
-                : new Stream(tracks),
-        );
+        const unchanged = tracks.length === original.length && tracks.every((t) => original.includes(t));
+        // Without a MediaStream constructor (Node), the app's stream.
+        if (unchanged || !tracks.length || typeof MediaStream === 'undefined') return source;
+        return new MediaStream(tracks);
     }
 
     /** @internal */
@@ -271,7 +268,8 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         const video = infos.outbound.video;
         const t = now();
         // The server's loss figure while recent (it reports about once a second).
-        const report = t - this._reportAt! < 2500 ? this._report : undefined;
+        const recent = this._reportAt !== undefined && t - this._reportAt < 2500;
+        const report = recent ? this._report : undefined;
         if (this._fixedBitrate === undefined && video) {
             this._abr.update({
                 // availableOutgoingBitrate, qualityLimitationReason
@@ -279,8 +277,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 ...video,
                 now: t,
                 lossPercent: report?.stats.lossPerc ?? video.lossPercent,
-                // undefined → NaN, which AdaptiveBitrate ignores
-                rttMs: infos.rtt! * 1000,
+                rttMs: infos.rtt === undefined ? undefined : infos.rtt * 1000,
                 source: report ? 'server' : 'sender',
             });
             await this._applyBitrate(connector);
@@ -292,8 +289,8 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     private async _applyBitrate(connector: Connector, force?: boolean): Promise<void> {
         const applied = this._applied;
         const rounded = Math.round(this.targetBitrate);
-        // Changes under 5 % are not worth an encoder update (undefined: NaN, never below).
-        if (!force && Math.abs(rounded - applied!) < applied! * 0.05) return;
+        // Changes under 5 % are not worth an encoder update.
+        if (!force && applied !== undefined && Math.abs(rounded - applied) < applied * 0.05) return;
         this._applied = rounded;
         if (rounded !== applied) this._emit('targetBitrate', rounded);
         const log = this._failed('bitrate');
@@ -302,7 +299,9 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         const t = now();
         if (
             connector instanceof WSController &&
-            (force || (t - this._serverBitrateAt! >= 2000 && rounded !== this._serverBitrate))
+            (force ||
+                ((this._serverBitrateAt === undefined || t - this._serverBitrateAt >= 2000) &&
+                    rounded !== this._serverBitrate))
         ) {
             this._serverBitrateAt = t;
             this._serverBitrate = rounded;

@@ -1,7 +1,7 @@
 import { buildHttpUrl } from '../core/endpoint';
+import { finite } from '../core/numbers';
 import type { ConnectParams, FetchFunction } from '../core/types';
 import { sortRenditions, type Rendition } from '../policy/MultiBitrate';
-import { num } from '../stats/connectionInfos';
 
 /**
  * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port]/json_<stream>.js`,
@@ -24,12 +24,12 @@ type Json = { [key: string]: unknown } | null | undefined;
 export function parseRenditions(info: unknown): Rendition[] {
     const out: Rendition[] = [];
     for (const value of Object.values((info as { meta?: Json } | null)?.meta?.tracks ?? {}) as Json[]) {
-        const bps = num(value?.bps);
+        const bps = finite(value?.bps);
         const rendition = {
-            track: num(value?.idx) ?? num(value?.trackid),
+            track: finite(value?.idx) ?? finite(value?.trackid),
             bitrate: bps && bps * 8,
-            width: num(value?.width),
-            height: num(value?.height),
+            width: finite(value?.width),
+            height: finite(value?.height),
         };
         // A track the server knows neither the size nor the bitrate of yet cannot be ranked: left
         // out (and one without a track index by sortRenditions).

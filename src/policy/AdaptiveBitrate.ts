@@ -1,3 +1,4 @@
+import { positive } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 
 /** One observation of the publisher's uplink, as the adaptive-bitrate algorithm reads it. */
@@ -32,14 +33,6 @@ export interface AdaptiveBitrateOptions {
     /** First target, bits per second (default 1 Mb/s, clamped to the bounds). */
     startBitrate?: number;
 }
-
-/**
- * `value` when it is a positive, finite number (`undefined`, `NaN`, `Infinity` and `≤ 0` are
- * not), else `fallback`. The policies' and the stats' one test of a usable measure.
- * @internal
- */
-export const positive = <T = undefined>(value: number | undefined, fallback?: T): number | T =>
-    value! > 0 && value! < Infinity ? value! : fallback!;
 
 /**
  * The Streamer's adaptive bitrate: a loss-based controller in the manner of Google Congestion
@@ -85,7 +78,9 @@ export class AdaptiveBitrate {
     /** @throws {@link RtcError} `INVALID_ARGUMENT` when the bounds are not positive and ordered. */
     constructor(options: AdaptiveBitrateOptions) {
         const { minBitrate, maxBitrate, startBitrate } = options;
-        if (!(positive(minBitrate)! <= positive(maxBitrate)!)) {
+        const min = positive(minBitrate);
+        const max = positive(maxBitrate);
+        if (min === undefined || max === undefined || min > max) {
             throw new RtcError('INVALID_ARGUMENT', 'need 0 < minBitrate <= maxBitrate < Infinity');
         }
         this._min = minBitrate;
@@ -136,10 +131,11 @@ export class AdaptiveBitrate {
         // Delay hint: the RTT climbing over its minimum of the last 30 s (a window, so that a
         // lasting route change is not a lasting congestion) means a queue is building.
         let rttHigh = false;
-        if (positive(rttMs)) {
-            this._rtts = [...this._rtts.filter((r) => r[0] > now - 30_000), [now, rttMs!]];
+        const rtt = positive(rttMs);
+        if (rtt !== undefined) {
+            this._rtts = [...this._rtts.filter((r) => r[0] > now - 30_000), [now, rtt]];
             const minRtt = Math.min(...this._rtts.map((r) => r[1]));
-            rttHigh = rttMs! > minRtt * 1.5 && rttMs! - minRtt > 20;
+            rttHigh = rtt > minRtt * 1.5 && rtt - minRtt > 20;
             this._rttStreak = rttHigh ? this._rttStreak + 1 : 0;
             // Unless the loss already cut the target (which made the streak unclean too).
             if (this._rttStreak > 1 && target === this._target) {

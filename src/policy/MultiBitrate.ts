@@ -1,5 +1,4 @@
-import { positive } from './AdaptiveBitrate';
-import { option } from './backoff';
+import { nonNegative, positive } from '../core/numbers';
 
 /** One video rendition (track) of a stream, as the server's stream info describes it. */
 export interface Rendition {
@@ -158,7 +157,7 @@ export class MultiBitrate implements RenditionSelector {
      * The samples with a jitter buffer since the last switch and the last decrease, one at or
      * before the window's start: a steady growth when they span the window.
      */
-    private _jitterBuffer!: MbrSample[];
+    private _jitterBuffer!: { now: number; delay: number }[];
     private _switchedAt: number | undefined;
     private _lastUpAt: number | undefined;
     private _lastDecision: number | undefined;
@@ -167,7 +166,7 @@ export class MultiBitrate implements RenditionSelector {
         // Each option a non-negative number, else its default.
         const merged = {} as Required<MultiBitrateOptions>;
         for (const key in DEFAULTS) {
-            merged[key as keyof MultiBitrateOptions] = option(
+            merged[key as keyof MultiBitrateOptions] = nonNegative(
                 options[key as keyof MultiBitrateOptions],
                 DEFAULTS[key as keyof MultiBitrateOptions],
             );
@@ -186,23 +185,19 @@ export class MultiBitrate implements RenditionSelector {
         const sorted = sortRenditions(renditions);
         const o = this._options;
         const { now, lossPercent } = sample;
-        // A cumulative counter that went down means a new session: not a freeze.
-        const newFreeze = sample.freezeCount! > this._freezes!;
-        this._freezes = sample.freezeCount!;
+        // A cumulative counter that went down means a new session: not a freeze. Without a count
+        // (the browser does not report one, or the first sample) no freeze is seen.
+        const freezes = sample.freezeCount;
+        const newFreeze = freezes !== undefined && this._freezes !== undefined && freezes > this._freezes;
+        this._freezes = freezes;
 
         this._lossStreak = lossPercent > o.lossPercent ? this._lossStreak + 1 : 0;
-        if (Number.isFinite(sample.jitterBufferMs)) {
-            let history = this._jitterBuffer;
-            // A decrease ends a steady growth: only the samples from there on can show one.
-            // (Compared with none: false.)
-            if (sample.jitterBufferMs! < (history[history.length - 1]?.jitterBufferMs as number))
-                history = this._jitterBuffer = [];
-            history.push(sample);
-            // Keep one sample at or before the window's start, so the kept samples span the window.
-            while ((history[1]?.now as number) <= now - o.jitterBufferWindowMs) history.shift();
-        }
+        this._recordJitterBuffer(sample);
 
         const available = positive(sample.availableBitrate);
+        /** The heaviest rendition `bitrate` fits, when the renditions' bitrates are known. */
+        const fitting = (bitrate: number | undefined) =>
+            bitrate === undefined ? undefined : fitIndex(sorted, bitrate);
         const index = sorted.findIndex((r) => r.track === current);
         const rendition = sorted[index];
         const next = sorted[index + 1];
@@ -211,27 +206,20 @@ export class MultiBitrate implements RenditionSelector {
         let to = index;
         if (!rendition) {
             // The heaviest the available bandwidth fits with headroom, else the heaviest.
-            to = (available && fitIndex(sorted, available / o.upHeadroom)) ?? sorted.length - 1;
+            to = fitting(available === undefined ? undefined : available / o.upHeadroom) ?? sorted.length - 1;
         } else {
-            if (current !== (this._lastDecision ?? current)) {
+            if (this._lastDecision !== undefined && current !== this._lastDecision) {
                 // Someone else changed the track: measure the new one from scratch.
                 this._afterSwitch(now);
             }
             // A step up that held long enough succeeded: the next one needs the base clean time again.
             // (Monotonic time: the step up stays that old until the next switch replaces it.)
-            if (now - this._lastUpAt! >= o.failedUpWindowMs) this._hold = o.holdMs;
-            const history = this._jitterBuffer;
-            const first = history[0];
-            const last = history[history.length - 1]!;
-            const jitterBufferGrowing =
-                first &&
-                last.now - first.now >= o.jitterBufferWindowMs &&
-                last.jitterBufferMs! > o.jitterBufferMs &&
-                last.jitterBufferMs! - first.jitterBufferMs! >= o.jitterBufferGrowthMs;
+            if (this._lastUpAt !== undefined && now - this._lastUpAt >= o.failedUpWindowMs) this._hold = o.holdMs;
+            // Signals right after a switch still describe the previous rendition.
+            const settling = this._switchedAt !== undefined && now - this._switchedAt < o.settleMs;
             const congested =
-                // Signals right after a switch still describe the previous rendition.
-                !(now - this._switchedAt! < o.settleMs) &&
-                (this._lossStreak > 1 || lossPercent > o.burstLossPercent || newFreeze || jitterBufferGrowing);
+                !settling &&
+                (this._lossStreak > 1 || lossPercent > o.burstLossPercent || newFreeze || this._jitterBufferGrowing());
             const clean =
                 lossPercent < o.cleanLossPercent &&
                 !newFreeze &&
@@ -239,21 +227,23 @@ export class MultiBitrate implements RenditionSelector {
                 (sample.nackRate ?? 0) <= o.cleanNackRate &&
                 (sample.jitterBufferMs ?? 0) <= o.jitterBufferMs;
             this._cleanSince = clean ? (this._cleanSince ?? now) : undefined;
-            if (index && (congested || available! < o.downRatio * positive(rendition.bitrate)!)) {
+            const bitrate = positive(rendition.bitrate);
+            const bandwidthShort =
+                available !== undefined && bitrate !== undefined && available < o.downRatio * bitrate;
+            if (index > 0 && (congested || bandwidthShort)) {
                 // One step down, or straight to the rendition the available bandwidth fits.
-                to = Math.min(index - 1, (available && fitIndex(sorted, available)) ?? index);
-            } else if (
-                next &&
-                now - this._cleanSince! >= this._hold &&
-                // Without a bandwidth estimate (NaN) or a known bitrate, the clean time suffices.
-                !(Math.max(available!, sample.receivedBitrate) < positive(next.bitrate)! * o.upHeadroom)
-            ) {
-                to = index + 1;
+                to = Math.min(index - 1, fitting(available) ?? index);
+            } else if (next && this._cleanSince !== undefined && now - this._cleanSince >= this._hold) {
+                // Without a bandwidth estimate or a known bitrate, the clean time suffices.
+                const needed = positive(next.bitrate);
+                const estimate = available === undefined ? undefined : Math.max(available, sample.receivedBitrate);
+                if (needed === undefined || estimate === undefined || estimate >= needed * o.upHeadroom) to = index + 1;
             }
         }
         if (to !== index) {
             // A step down soon after a step up: that step up failed, wait longer before the next.
-            if (to < index && now - this._lastUpAt! < o.failedUpWindowMs) {
+            const soonAfterUp = this._lastUpAt !== undefined && now - this._lastUpAt < o.failedUpWindowMs;
+            if (to < index && soonAfterUp) {
                 this._hold = Math.max(o.holdMs, Math.min(o.maxHoldMs, this._hold * 2));
             }
             this._lastUpAt = rendition && to > index ? now : undefined;
@@ -261,6 +251,36 @@ export class MultiBitrate implements RenditionSelector {
         }
         // No renditions: undefined (one rendition is never stepped from: no index below or above).
         return (this._lastDecision = sorted[to]?.track);
+    }
+
+    /**
+     * Keeps the samples with a jitter buffer since the last switch and the last decrease (a
+     * decrease ends a steady growth), with one at or before the window's start so that the kept
+     * samples span the window.
+     */
+    private _recordJitterBuffer(sample: MbrSample): void {
+        const delay = sample.jitterBufferMs;
+        if (delay === undefined || !Number.isFinite(delay)) return;
+        const last = this._jitterBuffer[this._jitterBuffer.length - 1];
+        if (last && delay < last.delay) this._jitterBuffer = [];
+        const history = this._jitterBuffer;
+        history.push({ now: sample.now, delay });
+        const windowStart = sample.now - this._options.jitterBufferWindowMs;
+        while (history.length > 1 && history[1]!.now <= windowStart) history.shift();
+    }
+
+    /** Whether the jitter buffer grew steadily over the window, to above its limit. */
+    private _jitterBufferGrowing(): boolean {
+        const o = this._options;
+        const history = this._jitterBuffer;
+        const first = history[0];
+        const last = history[history.length - 1];
+        if (!first || !last) return false;
+        return (
+            last.now - first.now >= o.jitterBufferWindowMs &&
+            last.delay > o.jitterBufferMs &&
+            last.delay - first.delay >= o.jitterBufferGrowthMs
+        );
     }
 
     /** {@inheritDoc RenditionSelector.reset} */
@@ -285,7 +305,8 @@ export class MultiBitrate implements RenditionSelector {
 function fitIndex(sorted: Rendition[], bitrate: number): number | undefined {
     let fit: number | undefined;
     sorted.forEach((r, i) => {
-        if (positive(r.bitrate)) fit = r.bitrate! <= bitrate ? i : (fit ?? 0);
+        const known = positive(r.bitrate);
+        if (known !== undefined) fit = known <= bitrate ? i : (fit ?? 0);
     });
     return fit;
 }

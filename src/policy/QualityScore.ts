@@ -1,5 +1,6 @@
 import type { ConnectionInfos, InboundInfos, OutboundInfos } from '../stats/connectionInfos';
-import { positive } from './AdaptiveBitrate';
+import { positive } from '../core/numbers';
+import { withoutUndefined } from '../core/objects';
 
 /** Inputs of {@link qualityScore}. Missing values do not penalise. */
 export interface QualitySample {
@@ -131,22 +132,15 @@ export interface StreamerStatsExtra {
     targetBitrate: number;
 }
 
-/**
- * The Player's stats (`extra` without a `targetBitrate`: from the inbound side of `infos`) or the
- * Streamer's (with one: from the outbound side); fields without a value are left out, but a
- * Player's `rendition`. `jitterMs` (the worse of audio and video) is always scored. One function
- * for both sides; callers use its typed names {@link toPlayerStats} and {@link toStreamerStats}.
- * @internal
- */
-export function toStats<T>(infos: ConnectionInfos, extra: PlayerStatsExtra & Partial<StreamerStatsExtra> = {}): T {
-    const inbound = extra.targetBitrate === undefined;
-    const { audio, video } = (inbound ? infos.inbound : infos.outbound) as {
-        audio?: InboundInfos & OutboundInfos;
-        video?: InboundInfos & OutboundInfos;
-    };
+/** The fields both sides share, from one direction's audio and video. */
+function commonStats(
+    infos: ConnectionInfos,
+    audio: InboundInfos | OutboundInfos | undefined,
+    video: InboundInfos | OutboundInfos | undefined,
+) {
     const videoBitrate = video?.bitrate ?? 0;
     const audioBitrate = audio?.bitrate ?? 0;
-    const base = {
+    return {
         timestamp: infos.timestamp,
         bitrate: videoBitrate + audioBitrate,
         videoBitrate,
@@ -155,48 +149,55 @@ export function toStats<T>(infos: ConnectionInfos, extra: PlayerStatsExtra & Par
         width: video?.frameWidth ?? 0,
         height: video?.frameHeight ?? 0,
         packetLossPercent: Math.max(audio?.lossPercent ?? 0, video?.lossPercent ?? 0),
+        // The worse of audio and video, ms.
         jitterMs: Math.max(audio?.jitter ?? 0, video?.jitter ?? 0) * 1000,
-        rttMs: infos.rtt && infos.rtt * 1000,
+        rttMs: infos.rtt === undefined ? undefined : infos.rtt * 1000,
         videoCodec: video?.codec,
         audioCodec: audio?.codec,
     };
-    const stats: Record<string, unknown> = {
-        ...base,
-        // freezesPerMinute from the (player's) video stats.
-        quality: qualityScore({ ...video, ...base }),
-        ...(inbound
-            ? {
-                  jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
-                  freezeCount: video?.freezeCount ?? 0,
-              }
-            : {
-                  jitterMs: undefined, // scored only
-                  targetBitrate: extra.targetBitrate,
-                  qualityLimitationReason: video?.qualityLimitationReason,
-              }),
-    };
-    for (const key in stats) if (stats[key] === undefined) delete stats[key];
-    // The Player's rendition is present even when undefined.
-    if (inbound) stats.rendition = extra.rendition;
-    return stats as T;
 }
 
 /**
- * Builds the Player's {@link PlayerStats} from one normalised `getStats()` summary. Pure.
+ * Builds the Player's {@link PlayerStats} from one normalised `getStats()` summary (its inbound
+ * side). Fields without a value are left out, but `rendition`, which is always present. Pure.
  *
  * @example
  * ```ts
  * const stats = toPlayerStats(await connector.connectionInfos(), { rendition: 1 });
  * ```
  */
-export const toPlayerStats: (infos: ConnectionInfos, extra?: PlayerStatsExtra) => PlayerStats = toStats;
+export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = {}): PlayerStats {
+    const { audio, video } = infos.inbound;
+    const common = commonStats(infos, audio, video);
+    const stats: PlayerStats = withoutUndefined({
+        ...common,
+        jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
+        freezeCount: video?.freezeCount ?? 0,
+        quality: qualityScore({ ...common, freezesPerMinute: video?.freezesPerMinute }),
+        rendition: extra.rendition,
+    });
+    // Present even when unknown: the app tells "no rendition" from "no field".
+    stats.rendition = extra.rendition;
+    return stats;
+}
 
 /**
- * Builds the Streamer's {@link StreamerStats} from one normalised `getStats()` summary. Pure.
+ * Builds the Streamer's {@link StreamerStats} from one normalised `getStats()` summary (its
+ * outbound side). Fields without a value are left out. Pure.
  *
  * @example
  * ```ts
  * const stats = toStreamerStats(await connector.connectionInfos(), { targetBitrate: abr.target });
  * ```
  */
-export const toStreamerStats: (infos: ConnectionInfos, extra: StreamerStatsExtra) => StreamerStats = toStats;
+export function toStreamerStats(infos: ConnectionInfos, extra: StreamerStatsExtra): StreamerStats {
+    const { audio, video } = infos.outbound;
+    // The receiver's jitter is scored, not reported: a publisher has no jitter buffer of its own.
+    const { jitterMs, ...common } = commonStats(infos, audio, video);
+    return withoutUndefined({
+        ...common,
+        targetBitrate: extra.targetBitrate,
+        qualityLimitationReason: video?.qualityLimitationReason,
+        quality: qualityScore({ ...common, jitterMs }),
+    });
+}

@@ -1,3 +1,4 @@
+import { nonNegative } from '../core/numbers';
 import type { RtcError } from '../core/RtcError';
 
 /**
@@ -32,13 +33,6 @@ export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = {
 };
 
 /**
- * A non-negative number option (NaN fails `>= 0`), or the default when it is missing or unusable.
- * @internal
- */
-export const option = (value: number | undefined, fallback: number): number =>
-    typeof value === 'number' && value >= 0 ? value : fallback;
-
-/**
  * The delay before retry number `attempt` after `error`, or `undefined` when there is no retry:
  * only an error whose `retryable` flag is set (a lost connection, not a refusal nor an ended
  * stream) is retried, and only within `maxAttempts`; no error (the app stopped) and
@@ -70,7 +64,7 @@ export function retryDelay(
     options: BackoffOptions | false = {},
     random: () => number = Math.random,
 ): number | undefined {
-    if (options && error?.retryable && attempt >= 1 && attempt <= option(options.maxAttempts, Infinity)) {
+    if (options && error?.retryable && attempt >= 1 && attempt <= nonNegative(options.maxAttempts, Infinity)) {
         const r = random();
         // setTimeout fires at once for delays above 2^31 − 1 ms: that is the largest usable cap.
         // A huge attempt number overflows the power to Infinity, which min() caps; `|| 0` turns a
@@ -79,8 +73,9 @@ export function retryDelay(
         return Math.round(
             (Math.min(
                 2 ** 31 - 1,
-                option(options.maxDelayMs, 10_000),
-                option(options.initialDelayMs, 250) * Math.max(1, option(options.multiplier, 2)) ** (attempt - 1),
+                nonNegative(options.maxDelayMs, 10_000),
+                nonNegative(options.initialDelayMs, 250) *
+                    Math.max(1, nonNegative(options.multiplier, 2)) ** (attempt - 1),
             ) || 0) * (r < 0 ? 0 : r < 1 ? r : 1),
         );
     }

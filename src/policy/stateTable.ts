@@ -1,9 +1,7 @@
 /**
- * The Player's and the Streamer's state machines, as data: their specification. The facades
- * (FacadeBase) enter these states directly, where the facts (events) happen; an event the table
- * does not list for the current state cannot happen there (a late event from a replaced session
- * is dropped with its subscriptions, a `stop()` after `stop()` does nothing). The facade tests
- * check every state change they see against this table.
+ * The Player's and the Streamer's state machines: typed transition tables that the facades go
+ * through on every state change (`FacadeBase` looks the next state up here, and ignores an event
+ * the table does not list for the current state).
  *
  * @packageDocumentation
  */
@@ -14,7 +12,8 @@
  * - `connecting`: `start()` called, the first session is being set up;
  * - `playing`: media flows;
  * - `reconnecting`: the session was lost and is being retried (backoff delay or a retry attempt);
- * - `offline`: the server ended the stream (or it is not live); with `waitForStream` the player polls;
+ * - `offline`: the stream is not live (ended, or not published yet) and the player waits for it
+ *   (option `waitForStream`);
  * - `stopped`: stopped by the app or by an error that is not retried. `start()` may run again.
  */
 export type PlayerState = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'offline' | 'stopped';
@@ -29,77 +28,90 @@ export type StreamerState = 'idle' | 'connecting' | 'streaming' | 'reconnecting'
  * Facts that drive a facade's state:
  * - `start`: the app called `start()`;
  * - `open`: a session opened (media flows);
- * - `lost`: a session was lost and will be retried (the facade decided so with `shouldRetry`);
+ * - `lost`: a session was lost and will be retried (its error is retryable, attempts are left);
  * - `retry`: the backoff delay (or the offline poll interval) elapsed, a new attempt begins;
- * - `ended`: the server ended the stream (`on_stop`, stream not live);
- * - `refused`: a session failed for good (not retryable, or out of attempts);
+ * - `offline`: the stream is not live and the player waits for it (Player only);
+ * - `failed`: a session failed for good (not retryable, or out of attempts);
  * - `stop`: the app called `stop()`.
  */
-export type FacadeEvent = 'start' | 'open' | 'lost' | 'retry' | 'ended' | 'refused' | 'stop';
+export type FacadeEvent = 'start' | 'open' | 'lost' | 'retry' | 'offline' | 'failed' | 'stop';
+
+/** A transition table: for each state, the state each valid event leads to. */
+export type TransitionTable<S extends string> = Readonly<Record<S, Readonly<Partial<Record<FacadeEvent, S>>>>>;
 
 /** Every {@link FacadeEvent}, in a stable order (for exhaustive loops). */
-export const FACADE_EVENTS: readonly FacadeEvent[] = ['start', 'open', 'lost', 'retry', 'ended', 'refused', 'stop'];
-
-/** Every {@link PlayerState}. */
-export const PLAYER_STATES: readonly PlayerState[] = [
-    'idle',
-    'connecting',
-    'playing',
-    'reconnecting',
-    'offline',
-    'stopped',
-];
-
-/** Every {@link StreamerState} (the Player's, at the same indexes, with `stopped` for `offline`). */
-export const STREAMER_STATES: readonly StreamerState[] = ['idle', 'connecting', 'streaming', 'reconnecting', 'stopped'];
+export const FACADE_EVENTS: readonly FacadeEvent[] = ['start', 'open', 'lost', 'retry', 'offline', 'failed', 'stop'];
 
 /**
- * The state `event` leads to from `state`, or `undefined` when the event is invalid in that
- * state (the facade then ignores it). A valid event may keep the state (e.g. `retry` while
- * `reconnecting`); the facade emits `state` only on an actual change.
- *
- * @param role - which machine: `'player'` or `'streamer'`.
+ * The Player's transitions. Notes on the choices:
+ * - `start` is valid only when nothing runs (`idle`, `stopped`): restarting a running facade is
+ *   `stop()` then `start()`, so the app sees the `stopped` state in between;
+ * - `lost` while `connecting` goes to `reconnecting`: a first attempt that drops is retried too;
+ * - a retry keeps `reconnecting`, and keeps `offline` while polling for the stream (the app's UI
+ *   does not flicker through `connecting`); a loss while offline stays offline too;
+ * - nothing leaves `stopped` but `start`: late events of a closed session are dropped.
+ */
+export const PLAYER_TRANSITIONS: TransitionTable<PlayerState> = {
+    idle: { start: 'connecting' },
+    connecting: { open: 'playing', lost: 'reconnecting', offline: 'offline', failed: 'stopped', stop: 'stopped' },
+    playing: { lost: 'reconnecting', offline: 'offline', failed: 'stopped', stop: 'stopped' },
+    reconnecting: {
+        open: 'playing',
+        lost: 'reconnecting',
+        retry: 'reconnecting',
+        offline: 'offline',
+        failed: 'stopped',
+        stop: 'stopped',
+    },
+    offline: {
+        open: 'playing',
+        lost: 'offline',
+        retry: 'offline',
+        offline: 'offline',
+        failed: 'stopped',
+        stop: 'stopped',
+    },
+    stopped: { start: 'connecting' },
+};
+
+/** The Streamer's transitions: the Player's without `offline` (an ended publish session is `failed`). */
+export const STREAMER_TRANSITIONS: TransitionTable<StreamerState> = {
+    idle: { start: 'connecting' },
+    connecting: { open: 'streaming', lost: 'reconnecting', failed: 'stopped', stop: 'stopped' },
+    streaming: { lost: 'reconnecting', failed: 'stopped', stop: 'stopped' },
+    reconnecting: {
+        open: 'streaming',
+        lost: 'reconnecting',
+        retry: 'reconnecting',
+        failed: 'stopped',
+        stop: 'stopped',
+    },
+    stopped: { start: 'connecting' },
+};
+
+/**
+ * The state `event` leads to from `state` in `table`, or `undefined` when the event is not valid
+ * there (the facade then ignores it). A valid event may keep the state (e.g. `retry` while
+ * `reconnecting`); the facade emits `state` only on an actual change. Unknown states and events
+ * (including `Object.prototype` member names) are not valid.
  *
  * @example
  * ```ts
- * transition('playing', 'lost', 'player');      // 'reconnecting'
- * transition('stopped', 'open', 'player');      // undefined: a late event, ignored
- * transition('streaming', 'ended', 'streamer'); // 'stopped'
+ * transition(PLAYER_TRANSITIONS, 'playing', 'lost');       // 'reconnecting'
+ * transition(PLAYER_TRANSITIONS, 'stopped', 'open');       // undefined: a late event, ignored
+ * transition(STREAMER_TRANSITIONS, 'streaming', 'failed'); // 'stopped'
  * ```
  */
-export function transition(state: PlayerState, event: FacadeEvent, role: 'player'): PlayerState | undefined;
-export function transition(state: StreamerState, event: FacadeEvent, role: 'streamer'): StreamerState | undefined;
-export function transition(
-    state: PlayerState | StreamerState,
-    event: FacadeEvent,
-    role: 'player' | 'streamer',
-): PlayerState | StreamerState | undefined {
-    // The tables, one row per state (in PLAYER_STATES / STREAMER_STATES order), one column per
-    // event (in FACADE_EVENTS order): the index of the next state, '-' where the event is invalid.
-    //                 start open lost retry ended refused stop
-    // idle              1    -    -    -     -      -      -
-    // connecting        -    2    3    -     4      5      5     (player; the streamer's stopped is 4)
-    // playing           -    -    3    -     4      5      5
-    // reconnecting      -    2    3    3     4      5      5
-    // offline           -    2    4    4     4      5      5     (player only)
-    // stopped           1    -    -    -     -      -      -
-    // Notes on the choices:
-    // - `start` is valid only when nothing runs (`idle`, `stopped`): restarting a running facade is
-    //   `stop()` then `start()`, so the app sees the `stopped` state in between.
-    // - A retry keeps `reconnecting` (the issue's `playing → reconnecting → playing`), and keeps
-    //   `offline` while polling for the stream: the app's UI does not flicker through `connecting`.
-    // - `lost` while `connecting` goes to `reconnecting`: a first attempt that drops is retried too.
-    // - Nothing leaves `stopped` but `start`: late events of a closed session are dropped.
-    // - The Streamer has no `offline`: `ended` stops a publisher.
-    // Unknown states and events (a state of the other machine, a prototype member name) find no
-    // row or column: undefined.
-    const player = role === 'player';
-    const states: readonly string[] = player ? PLAYER_STATES : STREAMER_STATES;
-    const next = (
-        player ? '1------ -23-455 --3-455 -233455 -244455 1------' : '1------ -23-444 --3-444 -233444 1------'
-    ).split(' ')[states.indexOf(state)]?.[FACADE_EVENTS.indexOf(event)];
-    // A digit string indexes the array; '-' and undefined index nothing.
-    return states[next as unknown as number] as PlayerState | StreamerState | undefined;
+export function transition<S extends string>(table: TransitionTable<S>, state: S, event: FacadeEvent): S | undefined {
+    const own = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+    if (!own(table, state)) return undefined;
+    const row = table[state];
+    return own(row, event) ? row[event] : undefined;
+}
+
+/** The states of `table`, in its order. */
+export function statesOf<S extends string>(table: TransitionTable<S>): S[] {
+    return Object.keys(table) as S[];
 }
 
 /** Whether a facade in `state` has work under way (a session, a retry or a poll): not `idle`/`stopped`. */

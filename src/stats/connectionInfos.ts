@@ -1,3 +1,5 @@
+import { finite } from '../core/numbers';
+
 /**
  * Per-kind inbound (player) statistics, from the `inbound-rtp` entry of that kind. Counters are
  * cumulative since the peer connection was created; rates cover the interval since the previous
@@ -106,16 +108,8 @@ export interface ConnectionInfos {
     availableIncomingBitrate?: number;
 }
 
+/** One entry of a `getStats()` report, as read here: any fields, an id and a type. */
 type Stat = Record<string, unknown> & { id: string; type: string };
-type Entry = Record<string, number | string | undefined>;
-
-/** `value` when it is a finite number, else `undefined`. @internal */
-export const num = (value: unknown): number | undefined => (Number.isFinite(value) ? (value as number) : undefined);
-
-/** Copies the numeric `keys` (space-separated) of `from` to `to`, 0 when absent. */
-function copy(to: Entry, from: Stat | undefined, keys: string): void {
-    for (const key of keys.split(' ')) to[key] = num(from?.[key]) ?? 0;
-}
 
 /** The previous sample, read and then replaced by {@link normalizeStats}. @internal */
 export interface StatsSample {
@@ -123,6 +117,125 @@ export interface StatsSample {
     timestamp?: number;
     /** Its raw stats. */
     stats?: Stat[];
+}
+
+/** A counter's value in an entry, 0 when absent. */
+function count(stat: Stat | undefined, key: string): number {
+    return finite(stat?.[key]) ?? 0;
+}
+
+/**
+ * How the counters of one RTP entry moved since the previous sample: `growth` since then (its
+ * total on the first sample), `perSecond` over the interval (0 without a previous sample, or when
+ * the counter went down: a new receiver).
+ */
+class Interval {
+    constructor(
+        private readonly stat: Stat,
+        private readonly previous: Stat | undefined,
+        /** The interval, ms (NaN without a previous sample). */
+        private readonly ms: number,
+    ) {}
+
+    growth(key: string): number {
+        return count(this.stat, key) - count(this.previous, key);
+    }
+
+    perSecond(key: string, scale = 1): number {
+        const now = finite(this.stat[key]);
+        const before = finite(this.previous?.[key]);
+        if (!(this.ms > 0) || now === undefined || before === undefined) return 0;
+        return (Math.max(0, now - before) * scale * 1000) / this.ms;
+    }
+}
+
+/** A percentage clamped to 0–100 (0 for NaN). */
+function percent(fraction: number): number {
+    return Math.max(0, Math.min(100, fraction * 100 || 0));
+}
+
+/** The codec name of an RTP entry, from its codec entry's MIME type (`video/VP8` → `VP8`). */
+function codecOf(stat: Stat, stats: Stat[]): string | undefined {
+    const mimeType = stats.find((s) => s.id === stat.codecId)?.mimeType;
+    return typeof mimeType === 'string' ? mimeType.split('/')[1]?.toUpperCase() : undefined;
+}
+
+/** An `inbound-rtp` entry of a player. */
+function readInbound(stat: Stat, interval: Interval, previous: Stat | undefined, stats: Stat[]): InboundInfos {
+    const video = stat.kind === 'video' || stat.mediaType === 'video';
+    const packetsLost = Math.max(0, count(stat, 'packetsLost'));
+    // Loss over the interval: lost ÷ expected, where expected = received + lost.
+    const lostInInterval = packetsLost - Math.max(0, count(previous, 'packetsLost'));
+    const expected = interval.growth('packetsReceived') + lostInInterval;
+    const infos: InboundInfos = {
+        bitrate: Math.round(interval.perSecond('bytesReceived', 8)),
+        packetsReceived: count(stat, 'packetsReceived'),
+        packetsLost,
+        lossPercent: expected > 0 ? percent(lostInInterval / expected) : 0,
+        jitter: count(stat, 'jitter'),
+        nackCount: count(stat, 'nackCount'),
+        nackRate: interval.perSecond('nackCount'),
+        codec: codecOf(stat, stats),
+    };
+    if (video) {
+        infos.framesPerSecond = count(stat, 'framesPerSecond');
+        infos.frameWidth = count(stat, 'frameWidth');
+        infos.frameHeight = count(stat, 'frameHeight');
+        infos.framesDecoded = count(stat, 'framesDecoded');
+        infos.freezeCount = count(stat, 'freezeCount');
+        infos.totalFreezesDuration = count(stat, 'totalFreezesDuration');
+        infos.freezesPerMinute = interval.perSecond('freezeCount', 60);
+    }
+    const delay = finite(stat.jitterBufferDelay);
+    const emitted = finite(stat.jitterBufferEmittedCount);
+    if (delay !== undefined && emitted !== undefined) {
+        // The average over the interval; without frames in it, since the start.
+        const emittedInInterval = interval.growth('jitterBufferEmittedCount');
+        infos.jitterBufferDelay =
+            emittedInInterval > 0
+                ? interval.growth('jitterBufferDelay') / emittedInInterval
+                : emitted && delay / emitted;
+    }
+    return infos;
+}
+
+/** An `outbound-rtp` entry of a publisher; its loss and jitter come from the receiver's RTCP report. */
+function readOutbound(stat: Stat, interval: Interval, stats: Stat[]): OutboundInfos {
+    const video = stat.kind === 'video' || stat.mediaType === 'video';
+    const remote = stats.find((s) => s.localId === stat.id);
+    const infos: OutboundInfos = {
+        bitrate: Math.round(interval.perSecond('bytesSent', 8)),
+        packetsSent: count(stat, 'packetsSent'),
+        packetsLost: Math.max(0, count(remote, 'packetsLost')),
+        lossPercent: percent(finite(remote?.fractionLost) ?? 0),
+        jitter: count(remote, 'jitter'),
+        nackCount: count(stat, 'nackCount'),
+        codec: codecOf(stat, stats),
+    };
+    if (video) {
+        infos.framesPerSecond = count(stat, 'framesPerSecond');
+        infos.frameWidth = count(stat, 'frameWidth');
+        infos.frameHeight = count(stat, 'frameHeight');
+        infos.qualityLimitationReason =
+            typeof stat.qualityLimitationReason === 'string' ? stat.qualityLimitationReason : undefined;
+        infos.targetBitrate = finite(stat.targetBitrate);
+    }
+    return infos;
+}
+
+/** Adds a simulcast layer to the video sent so far: counters summed, the largest frame kept. */
+function addLayer(total: OutboundInfos, layer: OutboundInfos): void {
+    total.bitrate += layer.bitrate;
+    total.packetsSent += layer.packetsSent;
+    total.packetsLost += layer.packetsLost;
+    total.nackCount += layer.nackCount;
+    if (layer.targetBitrate !== undefined) total.targetBitrate = (total.targetBitrate ?? 0) + layer.targetBitrate;
+    total.lossPercent = Math.max(total.lossPercent, layer.lossPercent);
+    if ((layer.frameWidth ?? 0) > (total.frameWidth ?? 0)) {
+        total.frameWidth = layer.frameWidth;
+        total.frameHeight = layer.frameHeight;
+        total.framesPerSecond = layer.framesPerSecond;
+    }
 }
 
 /**
@@ -136,90 +249,42 @@ export function normalizeStats(
     previous: StatsSample,
     now: number,
 ): ConnectionInfos {
-    const current = [...report.values()].filter(
+    const stats = [...report.values()].filter(
         (value): value is Stat => typeof (value as Stat | null)?.type === 'string',
     );
     const infos: ConnectionInfos = { timestamp: now, inbound: {}, outbound: {} };
     // NaN without a previous sample: no rates.
-    const dt = now - previous.timestamp!;
-    const find = (key: string, value: unknown) => current.find((s) => s[key] === value);
+    const ms = previous.timestamp === undefined ? NaN : now - previous.timestamp;
 
-    for (const stat of current) {
+    for (const stat of stats) {
         const kind = stat.kind ?? stat.mediaType;
-        const inbound = stat.type === 'inbound-rtp';
-        if ((kind !== 'audio' && kind !== 'video') || (!inbound && stat.type !== 'outbound-rtp')) continue;
-        const dir = inbound ? 'Received' : 'Sent';
-        const prev = previous.stats?.find((s) => s.id === stat.id);
-        /** Growth of a counter since the previous sample (its total on the first sample). */
-        const delta = (key: string) => (num(stat[key]) ?? 0) - (num(prev?.[key]) ?? 0);
-        /**
-         * Growth per second × `scale` over the interval: 0 without both samples' counter or when it
-         * went down (a new receiver).
-         */
-        const rate = (key: string, scale: number) =>
-            (dt > 0 && (Math.max(0, num(stat[key])! - num(prev?.[key])!) * scale) / dt) || 0;
-        // Outbound loss and jitter come from the receiver's RTCP report.
-        const remote = inbound ? stat : find('localId', stat.id);
-        const entry: Entry = {
-            bitrate: Math.round(rate(`bytes${dir}`, 8000)),
-            codec: (find('id', stat.codecId)?.mimeType as string)?.split('/')[1]?.toUpperCase(),
-        };
-        copy(entry, remote, 'packetsLost jitter');
-        copy(
-            entry,
-            stat,
-            `packets${dir} nackCount${kind === 'video' ? ` framesPerSecond frameWidth frameHeight${inbound ? ' framesDecoded freezeCount totalFreezesDuration' : ''}` : ''}`,
-        );
-        const lost = (entry.packetsLost = Math.max(0, entry.packetsLost as number));
-        const dLost = lost - Math.max(0, num(prev?.packetsLost) ?? 0);
-        const expected = delta(`packets${dir}`) + dLost;
-        entry.lossPercent = Math.max(
-            0,
-            Math.min(100, ((inbound ? expected > 0 && dLost / expected : num(remote?.fractionLost)) || 0) * 100),
-        );
-        if (inbound) {
-            entry.nackRate = rate('nackCount', 1000);
-            if (kind === 'video') entry.freezesPerMinute = rate('freezeCount', 60_000);
-            const delay = num(stat.jitterBufferDelay);
-            const emitted = num(stat.jitterBufferEmittedCount);
-            const dEmitted = delta('jitterBufferEmittedCount');
-            // Over the interval; without frames in it, since the start.
-            if (delay !== undefined && emitted !== undefined)
-                entry.jitterBufferDelay =
-                    dEmitted > 0 ? delta('jitterBufferDelay') / dEmitted : emitted && delay / emitted;
-        } else if (kind === 'video') {
-            entry.qualityLimitationReason = stat.qualityLimitationReason as string | undefined;
-            entry.targetBitrate = num(stat.targetBitrate);
-        }
-        const side = (inbound ? infos.inbound : infos.outbound) as Record<string, OutboundInfos & InboundInfos>;
-        const layer = entry as unknown as OutboundInfos;
-        const existing = side[kind];
-        // Several inbound streams of one kind (rare): keep the one that carries more.
-        if (!existing || (inbound && existing.packetsReceived < (entry.packetsReceived as number))) {
-            side[kind] = entry as unknown as OutboundInfos & InboundInfos;
-        } else if (!inbound) {
-            // Simulcast: several outbound-rtp per kind; sum bitrate/packets, keep the largest frame.
-            for (const key of ['bitrate', 'packetsSent', 'packetsLost', 'nackCount', 'targetBitrate'] as const) {
-                if (layer[key] !== undefined) existing[key] = (existing[key] ?? 0) + layer[key]!;
-            }
-            existing.lossPercent = Math.max(existing.lossPercent, layer.lossPercent);
-            if (layer.frameWidth! > existing.frameWidth!) {
-                for (const key of ['frameWidth', 'frameHeight', 'framesPerSecond'] as const) {
-                    existing[key] = layer[key];
-                }
-            }
+        if (kind !== 'audio' && kind !== 'video') continue;
+        const before = previous.stats?.find((s) => s.id === stat.id);
+        const interval = new Interval(stat, before, ms);
+        if (stat.type === 'inbound-rtp') {
+            const received = readInbound(stat, interval, before, stats);
+            // Several inbound streams of one kind (rare): keep the one that carries more.
+            const existing = infos.inbound[kind];
+            if (!existing || existing.packetsReceived < received.packetsReceived) infos.inbound[kind] = received;
+        } else if (stat.type === 'outbound-rtp') {
+            const sent = readOutbound(stat, interval, stats);
+            // Simulcast: one outbound-rtp per layer.
+            const existing = infos.outbound[kind];
+            if (existing) addLayer(existing, sent);
+            else infos.outbound[kind] = sent;
         }
     }
 
+    const transport = stats.find((s) => s.type === 'transport');
     const pair =
-        find('id', find('type', 'transport')?.selectedCandidatePairId) ??
-        current.find((s) => s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded');
+        stats.find((s) => s.id === transport?.selectedCandidatePairId) ??
+        stats.find((s) => s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded');
     if (pair) {
-        infos.rtt = num(pair.currentRoundTripTime);
-        infos.availableOutgoingBitrate = num(pair.availableOutgoingBitrate);
-        infos.availableIncomingBitrate = num(pair.availableIncomingBitrate);
+        infos.rtt = finite(pair.currentRoundTripTime);
+        infos.availableOutgoingBitrate = finite(pair.availableOutgoingBitrate);
+        infos.availableIncomingBitrate = finite(pair.availableIncomingBitrate);
     }
     previous.timestamp = now;
-    previous.stats = current;
+    previous.stats = stats;
     return infos;
 }

@@ -1038,8 +1038,14 @@ describe('WSController: timers and late events (in-memory socket, fake timers)',
         return ctrl;
     }
 
+    /** The socket of the controller just created: the session starts a microtask after construction. */
+    async function startedSocket(): Promise<MemorySocket> {
+        await Promise.resolve();
+        return MemorySocket.instances.at(-1)!;
+    }
+
     async function openMemory(ctrl: WSController): Promise<MemorySocket> {
-        const socket = MemorySocket.instances.at(-1)!;
+        const socket = await startedSocket();
         socket.open();
         await vi.advanceTimersByTimeAsync(0);
         const offer = socket.sent.find((m) => m.type === 'offer_sdp')!;
@@ -1112,7 +1118,7 @@ describe('WSController: timers and late events (in-memory socket, fake timers)',
         const ctrl = memoryController();
         let settled: unknown;
         ctrl.setTracks({ video: 1 }).then((infos) => (settled = infos));
-        const socket = MemorySocket.instances.at(-1)!;
+        const socket = await startedSocket();
         socket.open();
         // The offer is still being built: this on_time predates the tracks command.
         socket.receive(onTime([0], 1));
@@ -1145,7 +1151,7 @@ describe('WSController: timers and late events (in-memory socket, fake timers)',
         vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
         const ctrl = memoryController();
         const closes = record(ctrl, 'close');
-        const socket = MemorySocket.instances.at(-1)!;
+        const socket = await startedSocket();
         const onclose = socket.onclose!;
         socket.onerror?.({ type: 'error' });
         onclose({ code: 1006, reason: '' });

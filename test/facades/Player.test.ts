@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Player } from '../../src/facades/Player';
 import type { RtcError } from '../../src/core/RtcError';
-import { FACADE_EVENTS, transition, type PlayerState } from '../../src/policy/stateTable';
+import { FACADE_EVENTS, PLAYER_TRANSITIONS, transition, type PlayerState } from '../../src/policy/stateTable';
 import { FakePeerConnection } from '../fakes/FakePeerConnection';
 import { FakeWebSocket, defaultServer } from '../fakes/FakeWebSocket';
 
@@ -30,7 +30,8 @@ function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
         // Every change must be one the state table allows (checked after each test: a listener's
         // exception would be swallowed by the emitter).
         const from = (states[states.length - 1] ?? 'idle') as PlayerState;
-        if (!FACADE_EVENTS.some((e) => transition(from, e, 'player') === s)) badTransitions.push(`${from} → ${s}`);
+        if (!FACADE_EVENTS.some((e) => transition(PLAYER_TRANSITIONS, from, e) === s))
+            badTransitions.push(`${from} → ${s}`);
         states.push(s);
     });
     player.on('stop', (e) => stops.push(e));

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Streamer } from '../../src/facades/Streamer';
 import type { RtcError } from '../../src/core/RtcError';
 import type { ConnectParams } from '../../src/core/types';
-import { FACADE_EVENTS, transition, type StreamerState } from '../../src/policy/stateTable';
+import { FACADE_EVENTS, STREAMER_TRANSITIONS, transition, type StreamerState } from '../../src/policy/stateTable';
 import { FakePeerConnection } from '../fakes/FakePeerConnection';
 import { FakeWebSocket } from '../fakes/FakeWebSocket';
 import { FakeStream, FakeTrack, fakeCamera } from '../fakes/media';
@@ -30,7 +30,8 @@ function newStreamer(options: ConstructorParameters<typeof Streamer>[0] = {}) {
         // Every change must be one the state table allows (checked after each test: a listener's
         // exception would be swallowed by the emitter).
         const from = (states[states.length - 1] ?? 'idle') as StreamerState;
-        if (!FACADE_EVENTS.some((e) => transition(from, e, 'streamer') === s)) badTransitions.push(`${from} → ${s}`);
+        if (!FACADE_EVENTS.some((e) => transition(STREAMER_TRANSITIONS, from, e) === s))
+            badTransitions.push(`${from} → ${s}`);
         states.push(s);
     });
     streamer.on('stop', (e) => stops.push(e));

@@ -108,6 +108,10 @@ export class FakePeerConnection {
         return new Map(this.stats.map((s) => [String(s.id), s]));
     }
 
+    getConfiguration(): RTCConfiguration {
+        return { ...this.configuration };
+    }
+
     setConfiguration(configuration: RTCConfiguration): void {
         (this as { configuration: RTCConfiguration | undefined }).configuration = configuration;
     }

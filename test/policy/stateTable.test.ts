@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
     FACADE_EVENTS,
     isActive,
-    PLAYER_STATES,
-    STREAMER_STATES,
+    PLAYER_TRANSITIONS,
+    statesOf,
+    STREAMER_TRANSITIONS,
     transition,
     type FacadeEvent,
     type PlayerState,
@@ -11,8 +12,8 @@ import {
 } from '../../src/policy/stateTable';
 
 // The expected tables, written out independently of the implementation: one row per state,
-// one column per event in the order start, open, lost, retry, ended, refused, stop ('-' = invalid).
-const EVENTS: FacadeEvent[] = ['start', 'open', 'lost', 'retry', 'ended', 'refused', 'stop'];
+// one column per event in the order start, open, lost, retry, offline, failed, stop ('-' = invalid).
+const EVENTS: FacadeEvent[] = ['start', 'open', 'lost', 'retry', 'offline', 'failed', 'stop'];
 
 const PLAYER_EXPECTED: Record<PlayerState, string[]> = {
     idle: ['connecting', '-', '-', '-', '-', '-', '-'],
@@ -25,11 +26,14 @@ const PLAYER_EXPECTED: Record<PlayerState, string[]> = {
 
 const STREAMER_EXPECTED: Record<StreamerState, string[]> = {
     idle: ['connecting', '-', '-', '-', '-', '-', '-'],
-    connecting: ['-', 'streaming', 'reconnecting', '-', 'stopped', 'stopped', 'stopped'],
-    streaming: ['-', '-', 'reconnecting', '-', 'stopped', 'stopped', 'stopped'],
-    reconnecting: ['-', 'streaming', 'reconnecting', 'reconnecting', 'stopped', 'stopped', 'stopped'],
+    connecting: ['-', 'streaming', 'reconnecting', '-', '-', 'stopped', 'stopped'],
+    streaming: ['-', '-', 'reconnecting', '-', '-', 'stopped', 'stopped'],
+    reconnecting: ['-', 'streaming', 'reconnecting', 'reconnecting', '-', 'stopped', 'stopped'],
     stopped: ['connecting', '-', '-', '-', '-', '-', '-'],
 };
+
+const PLAYER_STATES = statesOf(PLAYER_TRANSITIONS);
+const STREAMER_STATES = statesOf(STREAMER_TRANSITIONS);
 
 describe('state table', () => {
     it('lists every state and event', () => {
@@ -44,7 +48,7 @@ describe('state table', () => {
         );
         expect(cases).toHaveLength(6 * 7);
         it.each(cases)('%s + %s → %s', (state, event, expected) => {
-            expect(transition(state, event, 'player') ?? '-').toBe(expected);
+            expect(transition(PLAYER_TRANSITIONS, state, event) ?? '-').toBe(expected);
         });
     });
 
@@ -54,31 +58,33 @@ describe('state table', () => {
         );
         expect(cases).toHaveLength(5 * 7);
         it.each(cases)('%s + %s → %s', (state, event, expected) => {
-            expect(transition(state, event, 'streamer') ?? '-').toBe(expected);
+            expect(transition(STREAMER_TRANSITIONS, state, event) ?? '-').toBe(expected);
         });
     });
 
     it('never leads a streamer to a player-only state', () => {
         for (const state of STREAMER_STATES) {
             for (const event of EVENTS) {
-                const next = transition(state, event, 'streamer');
+                const next = transition(STREAMER_TRANSITIONS, state, event);
                 if (next !== undefined) expect(STREAMER_STATES).toContain(next);
             }
         }
     });
 
     it('stop is honoured from every active state and stopped is reachable only by refused/ended/stop', () => {
-        for (const state of PLAYER_STATES.filter(isActive)) expect(transition(state, 'stop', 'player')).toBe('stopped');
+        for (const state of PLAYER_STATES.filter(isActive))
+            expect(transition(PLAYER_TRANSITIONS, state, 'stop')).toBe('stopped');
         for (const state of STREAMER_STATES.filter(isActive)) {
-            expect(transition(state, 'stop', 'streamer')).toBe('stopped');
+            expect(transition(STREAMER_TRANSITIONS, state, 'stop')).toBe('stopped');
         }
     });
 
     it('drops unknown states and events (including prototype names)', () => {
-        expect(transition('toString' as PlayerState, 'start', 'player')).toBeUndefined();
-        expect(transition('idle', 'constructor' as FacadeEvent, 'player')).toBeUndefined();
-        expect(transition('playing' as StreamerState, 'lost', 'streamer')).toBeUndefined();
-        expect(transition('streaming' as PlayerState, 'lost', 'player')).toBeUndefined();
+        expect(transition(PLAYER_TRANSITIONS, 'toString' as PlayerState, 'start')).toBeUndefined();
+        expect(transition(PLAYER_TRANSITIONS, 'idle', 'constructor' as FacadeEvent)).toBeUndefined();
+        expect(transition(PLAYER_TRANSITIONS, 'idle', '__proto__' as FacadeEvent)).toBeUndefined();
+        expect(transition(STREAMER_TRANSITIONS, 'playing' as StreamerState, 'lost')).toBeUndefined();
+        expect(transition(PLAYER_TRANSITIONS, 'streaming' as PlayerState, 'lost')).toBeUndefined();
     });
 
     it('runs the issue scenario: connecting → playing → reconnecting → playing → offline → playing → stopped', () => {
@@ -90,7 +96,7 @@ describe('state table', () => {
             'lost',
             'retry',
             'open',
-            'ended',
+            'offline',
             'retry',
             'open',
             'stop',
@@ -99,7 +105,7 @@ describe('state table', () => {
         const seen: PlayerState[] = [];
         let state: PlayerState = 'idle';
         for (const event of events) {
-            const next: PlayerState | undefined = transition(state, event, 'player');
+            const next: PlayerState | undefined = transition(PLAYER_TRANSITIONS, state, event);
             if (next !== undefined && next !== state) seen.push(next);
             state = next ?? state;
         }
@@ -107,8 +113,8 @@ describe('state table', () => {
     });
 
     it('lets a stopped facade start again', () => {
-        expect(transition('stopped', 'start', 'player')).toBe('connecting');
-        expect(transition('stopped', 'start', 'streamer')).toBe('connecting');
+        expect(transition(PLAYER_TRANSITIONS, 'stopped', 'start')).toBe('connecting');
+        expect(transition(STREAMER_TRANSITIONS, 'stopped', 'start')).toBe('connecting');
     });
 
     it('isActive', () => {

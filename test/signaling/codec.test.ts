@@ -1,21 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { RtcError } from '../../src/core/RtcError';
-import { decodeServerMessage, encodeClientMessage, MAX_FRAME_LENGTH } from '../../src/signaling/codec';
+import {
+    decodeServerMessage,
+    encodeClientMessage,
+    MAX_FRAME_LENGTH,
+    MessageDecodeError,
+} from '../../src/signaling/codec';
 import type { ServerMessage } from '../../src/signaling/messages';
 
 const ANSWER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n';
 
 function ok(frame: string): ServerMessage {
     const result = decodeServerMessage(frame);
-    if (typeof result == 'string') throw new Error(`expected ok, got: ${result}`);
+    if (result instanceof MessageDecodeError) throw new Error(`expected ok, got: ${result.message}`);
     return result;
 }
 
 function rejected(frame: unknown): string {
     const result = decodeServerMessage(frame);
-    if (typeof result != 'string') throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
-    expect(result.length).toBeGreaterThan(0);
-    return result;
+    if (!(result instanceof MessageDecodeError)) throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
+    expect(result).toBeInstanceOf(Error);
+    expect(result.message.length).toBeGreaterThan(0);
+    return result.message;
 }
 
 describe('decodeServerMessage: every PROTOCOL.md message', () => {
@@ -257,8 +263,10 @@ describe('decodeServerMessage: rejections (never throws)', () => {
 
     it('unknown types', () => {
         const reason = rejected('{"type":"on_something_new","value":1}');
-        // WSController tells an unknown type (logged at debug level) by this prefix.
         expect(reason).toMatch(/^unknown type 'on_something_new'/);
+        // WSController logs an unknown type at debug level, any other rejection as a warning.
+        expect(decodeServerMessage('{"type":"on_something_new"}')).toMatchObject({ unknownType: true });
+        expect(decodeServerMessage('{"type":"pause"}')).toMatchObject({ unknownType: false });
         expect(rejected('{"type":"pause"}')).not.toMatch(/^unknown/);
         // Inherited Object properties are not types.
         expect(rejected('{"type":"toString"}')).toMatch(/unknown type/);

@@ -219,7 +219,7 @@ export class WSController extends Connector<WSControllerEvents> {
      */
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, 'ws');
-        this.url = buildWebSocketUrl(params).url;
+        this.url = buildWebSocketUrl(params, options.tokenParam).url;
     }
 
     /**

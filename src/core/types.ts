@@ -21,13 +21,21 @@ import type { LogLevel, Logger } from './logger';
  */
 export interface ConnectParams {
     /**
-     * `host[:port]` (→ `wss://`, or `ws://` for localhost / 127.0.0.1 / [::1]),
-     * `ws[s]://host[:port][/webrtc/<name>]`, or `http[s]://host[:port][/whip|whep/<name>]`.
+     * A bare `host[:port]` (→ `wss://host/webrtc/<streamName>`, or `ws://` for localhost /
+     * 127.0.0.1 / [::1]; `/whip|whep/<streamName>` over HTTP), or the endpoint URL a server gives
+     * (`ws[s]://…` or `http[s]://…`), used exactly as given, path and query kept. A URL without a
+     * path (`https://media.example.com`) is a server, like a bare host.
      */
     endPoint: string;
-    /** The stream name; required unless `endPoint`'s path names the stream. */
+    /**
+     * The stream name; required for a bare host (or a URL without a path). With a full endpoint
+     * URL it is optional (its last path segment names the session in logs and stream info).
+     */
     streamName?: string;
-    /** Sent as `?accessToken=` on WebSocket, as `Authorization: Bearer` on WHIP/WHEP. Never logged. */
+    /**
+     * On WebSocket, a query parameter (named by the `tokenParam` option, default `tkn`); on
+     * WHIP/WHEP, `Authorization: Bearer`, sent only to the endpoint's origin. Never logged.
+     */
     accessToken?: string;
     /** ICE servers for the peer connection (WHIP/WHEP `Link` headers add to them). */
     iceServers?: RTCIceServer[];
@@ -70,6 +78,11 @@ export interface ConnectorOptions {
     videoCodec?: VideoCodec;
     /** Publish three simulcast layers (rid `h`, `m`, `l`) for servers that relay layers. */
     simulcast?: boolean;
+    /**
+     * The WebSocket query parameter that carries `accessToken` (default `tkn`, which stock
+     * MistServer reads; it also reads `jwt`, `sid` and `sessId`; the Ceeblue platform uses `id`).
+     */
+    tokenParam?: string;
     /** Log sink (default: `console`). */
     logger?: Logger;
     /** Minimum level logged (default `'warn'`). */

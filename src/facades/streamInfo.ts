@@ -4,14 +4,20 @@ import type { ConnectParams, FetchFunction } from '../core/types';
 import { sortRenditions, type Rendition } from '../policy/MultiBitrate';
 
 /**
- * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port]/json_<stream>.js`,
- * on the same host and port as the signaling endpoint.
+ * The stream-info URL of MistServer-compatible servers: `http(s)://host[:port][/prefix]/json_<stream>.js`,
+ * on the same host and port as the signaling endpoint. A path that ends with
+ * `/webrtc|whip|whep/<name>` keeps what comes before it (a server behind a path prefix); any other
+ * path is not MistServer's, and the document is looked up at the root.
  */
 export function streamInfoUrl(params: ConnectParams): string {
-    // The WHEP URL: ws(s) endpoints mapped to http(s); its path ends with `/<webrtc|whip|whep>/<name>`
-    // (and maybe slashes): its last two segments give way to `/json_<name>.js`, with the query and fragment.
     const { url, streamName } = buildHttpUrl(params, false);
-    return url.replace(/\/[^/]+\/[^/?#]*\/*([?#].*)?$/, `/json_${encodeURIComponent(streamName)}.js`);
+    const target = new URL(url);
+    const prefix = /^(.*)\/(?:webrtc|whip|whep)\/[^/]+\/*$/.exec(target.pathname)?.[1] ?? '';
+    target.pathname = `${prefix}/json_${encodeURIComponent(streamName)}.js`;
+    // The signaling query (track choices, tokens) belongs to the session, not to the document.
+    target.search = '';
+    target.hash = '';
+    return target.href;
 }
 
 type Json = { [key: string]: unknown } | null | undefined;

@@ -226,7 +226,7 @@ describe('WSController: opening', () => {
         expect(ctrl.timings.answer).toBeGreaterThanOrEqual(ctrl.timings.socketOpen!);
 
         const peer = await server.peer();
-        expect(peer.path).toBe('/webrtc/live?video=1&accessToken=tok');
+        expect(peer.path).toBe('/webrtc/live?video=1&tkn=tok');
         expect(peer.messages[0]!.type).toBe('offer_sdp');
         const offer = String(peer.messages[0]!.offer_sdp);
         expect(offer).toMatch(/a=fmtp:111 .*stereo=1/);

@@ -72,10 +72,11 @@ describe('buildWebSocketUrl', () => {
         });
     });
 
-    it('the stream named in the URL wins over params.streamName', () => {
-        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/fromurl', streamName: 'other' }).streamName).toBe(
-            'fromurl',
-        );
+    it('a full URL is used as given even with a streamName, which then names the session', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/fromurl', streamName: 'other' })).toEqual({
+            url: 'wss://host/webrtc/fromurl',
+            streamName: 'other',
+        });
     });
 
     it('decodes an encoded stream name of the URL', () => {
@@ -85,21 +86,23 @@ describe('buildWebSocketUrl', () => {
         });
     });
 
-    it('a full URL without a stream path gets /webrtc/<name> appended', () => {
+    it('a full URL without a path names a server: it gets /webrtc/<name>', () => {
         expect(buildWebSocketUrl({ endPoint: 'wss://host', streamName: 'live' }).url).toBe('wss://host/webrtc/live');
         expect(buildWebSocketUrl({ endPoint: 'wss://host/', streamName: 'live' }).url).toBe('wss://host/webrtc/live');
-        expect(buildWebSocketUrl({ endPoint: 'wss://host/prefix/', streamName: 'live' }).url).toBe(
-            'wss://host/prefix/webrtc/live',
+        expect(buildWebSocketUrl({ endPoint: 'wss://host:8443?x=1', streamName: 'live' }).url).toBe(
+            'wss://host:8443/webrtc/live?x=1',
         );
     });
 
-    it('a URL that ends with /webrtc gets only the stream name', () => {
-        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc', streamName: 'live' }).url).toBe(
-            'wss://host/webrtc/live',
+    it('a full URL with a path is an endpoint: used exactly as given, its last segment naming the stream', () => {
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/prefix/', streamName: 'live' }).url).toBe(
+            'wss://host/prefix/',
         );
-        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/', streamName: 'live' }).url).toBe(
-            'wss://host/webrtc/live',
-        );
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc', streamName: 'live' }).url).toBe('wss://host/webrtc');
+        expect(buildWebSocketUrl({ endPoint: 'wss://edge.example.com/ws/signal/cam1?session=9' })).toEqual({
+            url: 'wss://edge.example.com/ws/signal/cam1?session=9',
+            streamName: 'cam1',
+        });
     });
 
     it('maps http(s) URLs to ws(s)', () => {
@@ -136,29 +139,34 @@ describe('buildWebSocketUrl', () => {
         );
     });
 
-    it('passes the access token as a query parameter', () => {
-        const { url } = buildWebSocketUrl({
-            endPoint: 'host',
-            streamName: 's',
-            accessToken: 't/k=n',
-            query: { x: '1' },
-        });
-        expect(new URL(url).searchParams.get('accessToken')).toBe('t/k=n');
-        expect(new URL(url).searchParams.get('x')).toBe('1');
+    it('passes the access token as the tkn query parameter (MistServer), or the one named by tokenParam', () => {
+        const params = { endPoint: 'host', streamName: 's', accessToken: 't/k=n', query: { x: '1' } };
+        const url = new URL(buildWebSocketUrl(params).url);
+        expect(url.searchParams.get('tkn')).toBe('t/k=n');
+        expect(url.searchParams.get('x')).toBe('1');
+        expect(url.searchParams.has('accessToken')).toBe(false);
+        const ceeblue = new URL(buildWebSocketUrl(params, 'id').url);
+        expect(ceeblue.searchParams.get('id')).toBe('t/k=n');
+        expect(ceeblue.searchParams.has('tkn')).toBe(false);
     });
 
-    it('requires a stream name when the URL names none', () => {
+    it('requires a stream name for a server (a bare host, or a URL without a path)', () => {
         invalid(() => buildWebSocketUrl({ endPoint: 'host' }));
+        invalid(() => buildWebSocketUrl({ endPoint: 'wss://host/' }));
         invalid(() => buildWebSocketUrl({ endPoint: 'host', streamName: '' }));
-        invalid(() => buildWebSocketUrl({ endPoint: 'wss://host/other/path' }));
     });
 
-    it.each(['', '   ', 'ftp://host', 'wss://', 'wss://ho st', 'http://[bad', ':8080', 'wss://host/webrtc/%E0%A4%A'])(
+    it.each(['', '   ', 'ftp://host', 'wss://', 'wss://ho st', 'http://[bad', ':8080'])(
         'rejects the bad endPoint %j',
         (endPoint) => {
             invalid(() => buildWebSocketUrl({ endPoint, streamName: 's' }));
         },
     );
+
+    it('rejects an endpoint path that cannot name the stream (malformed escape) when no streamName is given', () => {
+        invalid(() => buildWebSocketUrl({ endPoint: 'wss://host/webrtc/%E0%A4%A' }));
+        expect(buildWebSocketUrl({ endPoint: 'wss://host/webrtc/%E0%A4%A', streamName: 's' }).streamName).toBe('s');
+    });
 
     it('rejects missing params and an endPoint or stream name that is no string', () => {
         invalid(() => buildWebSocketUrl(undefined as unknown as ConnectParams));
@@ -190,7 +198,7 @@ describe('buildHttpUrl', () => {
         expect(buildHttpUrl({ endPoint: '[::1]:8080', streamName: 'a' }, true).url).toBe('http://[::1]:8080/whip/a');
     });
 
-    it('http(s) URLs without a stream path get /whip|whep/<name>', () => {
+    it('http(s) URLs without a path get /whip|whep/<name>', () => {
         expect(buildHttpUrl({ endPoint: 'https://host', streamName: 'a b' }, false).url).toBe(
             'https://host/whep/a%20b',
         );
@@ -199,9 +207,16 @@ describe('buildHttpUrl', () => {
         );
     });
 
-    it('a URL that ends with /whip or /whep gets only the stream name', () => {
-        expect(buildHttpUrl({ endPoint: 'https://host/whep', streamName: 'a' }, false).url).toBe('https://host/whep/a');
-        expect(buildHttpUrl({ endPoint: 'https://host/whip/', streamName: 'a' }, true).url).toBe('https://host/whip/a');
+    it('any endpoint URL a server gives is POSTed to unchanged, with or without a streamName', () => {
+        const janus = 'http://host:7080/whip/endpoint/cam1';
+        expect(buildHttpUrl({ endPoint: janus }, true)).toEqual({ url: janus, streamName: 'cam1' });
+        expect(buildHttpUrl({ endPoint: janus, streamName: 'cam1' }, true).url).toBe(janus);
+        const live = 'https://x.example/live/abc/whep?x=1';
+        expect(buildHttpUrl({ endPoint: live, streamName: 'abc' }, false)).toEqual({ url: live, streamName: 'abc' });
+        expect(buildHttpUrl({ endPoint: live, query: { y: '2' } }, false).url).toBe(
+            'https://x.example/live/abc/whep?x=1&y=2',
+        );
+        expect(buildHttpUrl({ endPoint: 'https://host/whep', streamName: 'a' }, false).url).toBe('https://host/whep');
     });
 
     it('keeps a URL that names the stream (/whip, /whep or /webrtc)', () => {
@@ -231,15 +246,12 @@ describe('buildHttpUrl', () => {
         expect(url).not.toContain('secret');
     });
 
-    it('requires a stream name when the URL names none', () => {
+    it('requires a stream name for a server URL', () => {
         invalid(() => buildHttpUrl({ endPoint: 'https://host' }, false));
-        invalid(() => buildHttpUrl({ endPoint: 'https://host/whep/' }, false));
+        invalid(() => buildHttpUrl({ endPoint: 'media.example.com' }, true));
     });
 
-    it.each(['', 'ftp://host', 'https://', 'http://[bad', 'https://host/whep/%ZZ'])(
-        'rejects the bad endPoint %j',
-        (endPoint) => {
-            invalid(() => buildHttpUrl({ endPoint, streamName: 's' }, false));
-        },
-    );
+    it.each(['', 'ftp://host', 'https://', 'http://[bad'])('rejects the bad endPoint %j', (endPoint) => {
+        invalid(() => buildHttpUrl({ endPoint, streamName: 's' }, false));
+    });
 });

@@ -78,6 +78,20 @@ export function closedError(): RtcError {
     return new RtcError('INVALID_STATE', 'session closed');
 }
 
+/** How long a teardown may hold the peer connection open, ms. */
+const TEARDOWN_GRACE_MS = 1000;
+
+/** Closes `pc` once `released` settles (at the latest after the grace), or at once without it. */
+function closeAfter(pc: RTCPeerConnection, released: Promise<unknown> | void): void {
+    if (!released) return pc.close();
+    const timer = setTimeout(() => pc.close(), TEARDOWN_GRACE_MS);
+    const close = () => {
+        clearTimeout(timer);
+        pc.close();
+    };
+    released.then(close, close);
+}
+
 /** Whether a (peer or ICE) connection state means connected. */
 function isConnected(state: string): boolean {
     return state === 'connected' || state === 'completed';
@@ -207,9 +221,12 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /**
      * Releases what the subclass's signaling holds (a socket, a pending request); called once by
-     * {@link close}, before the peer connection closes. Must not throw (a throw is logged).
+     * {@link close}, before the peer connection closes. When it returns a Promise (e.g. a `DELETE`
+     * the server expects while the media still flows), the peer connection closes once it
+     * settles, at the latest a second later; the session is `closed` at once either way. A throw is
+     * logged.
      */
-    protected _teardown(_error: RtcError | undefined): void {
+    protected _teardown(_error: RtcError | undefined): Promise<unknown> | void {
         // Nothing to release in the base class.
     }
 
@@ -243,14 +260,16 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._state = 'closed';
         for (const timer of this._timers) clearTimeout(timer);
         this._timers.clear();
+        const pc = this._peerConnection;
+        this._peerConnection = undefined;
+        let released: Promise<unknown> | void = undefined;
         try {
-            this._teardown(error);
+            released = this._teardown(error);
         } catch (e) {
             // An injected socket implementation may throw on close: the rest must still be released.
             this._log.warn('teardown failed', { error: e });
         }
-        this._peerConnection?.close();
-        this._peerConnection = undefined;
+        if (pc) closeAfter(pc, released);
         // A player's remote tracks are its own; a publisher's belong to the app.
         if (!this.publishing) this._stream?.getTracks().forEach((track) => track.stop());
         this._log.info('closed', { error });

@@ -1,18 +1,32 @@
 import type { EventHandlers } from '../core/Emitter';
 import { buildHttpUrl } from '../core/endpoint';
-import { RtcError, type RtcErrorCode } from '../core/RtcError';
+import { redact } from '../core/redact';
+import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import { Connector, type ConnectorEvents } from './Connector';
+import { httpError, MAX_ANSWER_BYTES, MAX_ERROR_BYTES, readBody, retryAfterMs, sameOrigin } from './http';
 import { parseIceServerLinks } from './links';
 
+/** How long the `DELETE` of the session resource may take before it is abandoned, ms. */
+const DELETE_TIMEOUT_MS = 10_000;
+
 /**
- * A WHIP (publish) or WHEP (play) session: one `POST` of the offer to
- * `http[s]://host/whip|whep/<stream>`, the answer in the `201 Created` response, and a
- * best-effort `DELETE` of the session resource (`Location`) on {@link close}.
+ * A WHIP (publish) or WHEP (play) session: one `POST` of the offer to the endpoint, the answer in
+ * the `201 Created` response, and a `DELETE` of the session resource (`Location`) on
+ * {@link close}, sent before the peer connection closes (some servers end the session when its
+ * media stops, and would then answer the DELETE with 404).
  *
- * Publishes when constructed with a `stream`, plays otherwise. The access token travels as
- * `Authorization: Bearer`; ICE servers listed in `Link: <…>; rel="ice-server"` response headers
- * are added to the peer connection.
+ * The endpoint URL a server gives is used exactly as given (`https://host:7080/whip/endpoint/cam1`);
+ * a bare host gets `/whip/<stream>` or `/whep/<stream>`. Publishes when constructed with a
+ * `stream`, plays otherwise. The access token travels as `Authorization: Bearer`, and only to the
+ * endpoint's origin: a `Location` on another origin gets its DELETE without it (a redirect to
+ * another origin drops it too, by the Fetch standard). ICE servers listed in
+ * `Link: <…>; rel="ice-server"` response headers are added to the peer connection.
+ *
+ * Failures say what to check: 401/403 `ACCESS_DENIED`, 404 `STREAM_NOT_FOUND`, 409 (or a 403
+ * saying so) `STREAM_IN_USE`, a bad offer `SIGNALING_FAILED`, a network error
+ * `SERVER_UNREACHABLE`; only 429 and 5xx are retryable (with `retryAfterMs` from `Retry-After`).
+ * Response bodies are read with a cap (256 KB for an answer, 4 KB of an error text).
  *
  * @example
  * ```ts
@@ -21,39 +35,24 @@ import { parseIceServerLinks } from './links';
  * player.onOpen = (stream) => (video.srcObject = stream);
  * player.on('close', (error) => error && console.warn(error.code, error.message));
  *
- * // Publish (WHIP)
+ * // Publish (WHIP) to the endpoint URL the server gave
  * const camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
  * const publisher = new HTTPConnector(
- *     { endPoint: 'https://media.example.com/whip/live', accessToken: token },
+ *     { endPoint: 'https://media.example.com:7080/whip/endpoint/cam1', accessToken: token },
  *     camera,
  * );
  * await publisher.once('open');
  * // …
- * publisher.close(); // sends DELETE <Location> in the background
+ * publisher.close(); // DELETE <Location>, then the peer connection closes
  * ```
  */
-/**
- * The error of a failed POST: 401/403 → `ACCESS_DENIED`, 404 → `STREAM_NOT_FOUND`, other 4xx →
- * `REFUSED`, else `SIGNALING_FAILED`; only 5xx may succeed on retry. The message carries the first
- * 200 characters of the body, on one line.
- */
-function httpError(status: number, body: string): RtcError {
-    let code: RtcErrorCode = 'SIGNALING_FAILED';
-    if (status === 401 || status === 403) code = 'ACCESS_DENIED';
-    else if (status === 404) code = 'STREAM_NOT_FOUND';
-    else if (status >= 400 && status < 500) code = 'REFUSED';
-    const text = `HTTP ${status} ${body.slice(0, 200)}`.replace(/\s+/g, ' ').trim();
-    return new RtcError(code, text, { retryable: status >= 500 });
-}
-
-/** How long a `DELETE` of the session resource may stay pending before it is abandoned, ms. */
-const DELETE_TIMEOUT_MS = 10_000;
-
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
 export class HTTPConnector extends Connector<ConnectorEvents> {
     /** The WHIP/WHEP endpoint the offer is posted to. */
     readonly url: string;
     private _resourceUrl: string | undefined;
+    /** The session resource's entity tag (`ETag`), when the server exposes one. */
+    private _etag: string | undefined;
     /** Aborts the POST when the session closes first. */
     private _abort: AbortController | undefined;
 
@@ -74,42 +73,72 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         return this._resourceUrl;
     }
 
+    /** The session resource's `ETag`, when the server sent one and CORS exposes it. */
+    get etag(): string | undefined {
+        return this._etag;
+    }
+
     /** POSTs the offer; the `201` response's body is the answer. */
     protected async _sip(offer: string): Promise<string> {
+        const what = `${this.publishing ? 'WHIP' : 'WHEP'} POST`;
         this._abort = new AbortController();
         // Without a fetch implementation this throws NOT_SUPPORTED, before the request.
         const request = this._fetch(this.url, 'POST', this._abort.signal, offer);
         let response: Response;
-        let body: string;
         try {
             response = await request;
-            // 2xx: WHIP/WHEP servers answer 201 (some 200).
-            if (response.ok) this._readSession(response);
-            body = await response.text();
         } catch (cause) {
-            // The server cannot be reached, or the response broke off: a lost session (retried).
-            throw new RtcError('CONNECTION_LOST', `POST failed: ${String(cause)}`, { cause });
+            if (this.closed) throw cause;
+            throw new RtcError(
+                'SERVER_UNREACHABLE',
+                `${what} ${this.url} failed: ${this._describe(cause)} (check the server address and port)`,
+                { cause },
+            );
         }
-        if (!response.ok) throw httpError(response.status, body);
-        return body;
+        if (!response.ok) {
+            const { text } = await readBody(response, MAX_ERROR_BYTES).catch(() => ({ text: '' }));
+            const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+            throw httpError(what, this.url, response.status, redact(text, this._params.accessToken), retryAfter);
+        }
+        this._readSession(response);
+        let body;
+        try {
+            body = await readBody(response, MAX_ANSWER_BYTES);
+        } catch (cause) {
+            throw new RtcError('CONNECTION_LOST', `${what} ${this.url}: the answer broke off`, { cause });
+        }
+        if (body.truncated) {
+            throw new RtcError(
+                'SIGNALING_FAILED',
+                `${what} ${this.url}: the answer is larger than ${MAX_ANSWER_BYTES / 1024} KB (not an SDP answer)`,
+            );
+        }
+        return body.text;
     }
 
-    /** Aborts a pending POST and ends the session resource (`DELETE`, in the background). */
-    protected override _teardown(): void {
+    /**
+     * Aborts a pending POST and ends the session resource: the `DELETE` goes out first, and the
+     * peer connection closes once it settles (at the latest a second later).
+     */
+    protected override _teardown(): Promise<unknown> | undefined {
         this._abort?.abort();
         const url = this._resourceUrl;
-        if (!url) return;
+        if (!url) return undefined;
         this._resourceUrl = undefined;
-        // CORS may refuse it, and close never waits for it: failures are only logged.
-        this._fetch(url, 'DELETE', AbortSignal.timeout?.(DELETE_TIMEOUT_MS)).catch((error: unknown) =>
-            this._log.debug('DELETE failed', { error }),
-        );
+        // CORS may refuse it: failures are only logged.
+        let request: Promise<unknown>;
+        try {
+            request = this._fetch(url, 'DELETE', AbortSignal.timeout?.(DELETE_TIMEOUT_MS));
+        } catch (error) {
+            request = Promise.reject(error);
+        }
+        return request.catch((error: unknown) => this._log.debug('DELETE failed', { error }));
     }
 
-    /** Keeps the session resource (`Location`) and adds the ICE servers of the `Link` headers. */
+    /** Keeps the session resource (`Location`, `ETag`) and adds the ICE servers of the `Link` headers. */
     private _readSession(response: Response): void {
         const location = response.headers.get('location');
-        const servers = parseIceServerLinks(response.headers.get('link'));
+        this._etag = response.headers.get('etag') ?? undefined;
         try {
             // Relative Locations are the norm; resolve them against the (possibly redirected) request URL.
             if (location) this._resourceUrl = new URL(location, response.url || this.url).href;
@@ -117,6 +146,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             // An invalid Location (a server bug): the session works, only its DELETE is lost.
             this._log.warn('invalid Location header', { location, error });
         }
+        const servers = parseIceServerLinks(response.headers.get('link'));
         const pc = this.peerConnection;
         if (servers.length && pc) {
             try {
@@ -130,19 +160,26 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             }
         }
         // Closed while the response was on its way: release what the server created.
-        if (this.closed) this._teardown();
+        if (this.closed) void this._teardown();
+    }
+
+    /** A failure's text for a message, the token redacted. */
+    private _describe(cause: unknown): string {
+        const text = cause instanceof Error ? cause.message : String(cause);
+        return redact(text, this._params.accessToken);
     }
 
     /**
-     * A request with the access token. The fetch implementation is read at call time (importing
-     * the SDK never touches globals) and called detached, never as `options.fetch(…)`: browsers
-     * throw "Illegal invocation" otherwise. Throws `NOT_SUPPORTED` synchronously without a fetch.
+     * A request, with the access token when `url` is on the endpoint's origin. The fetch
+     * implementation is read at call time (importing the SDK never touches globals) and called
+     * detached, never as `options.fetch(…)`: browsers throw "Illegal invocation" otherwise. Throws
+     * `NOT_SUPPORTED` synchronously without a fetch.
      */
     private _fetch(url: string, method: string, signal?: AbortSignal, body?: string): Promise<Response> {
         const fetchImpl = this._platform('fetch');
         const headers: Record<string, string> = {};
         const token = this._params.accessToken;
-        if (token) headers.Authorization = `Bearer ${token}`;
+        if (token && sameOrigin(url, this.url)) headers.Authorization = `Bearer ${token}`;
         if (body !== undefined) headers['Content-Type'] = headers.Accept = 'application/sdp';
         return fetchImpl(url, { method, headers, body, signal });
     }

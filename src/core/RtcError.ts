@@ -3,10 +3,15 @@
  *
  * - `ACCESS_DENIED`: the server or the browser refused access (401/403, camera permission).
  * - `STREAM_NOT_FOUND`: the server does not know the stream (404, `Stream open failed`).
+ * - `STREAM_IN_USE`: the stream (or WHIP endpoint) is already taken, e.g. by another publisher
+ *   (409, or a 403 saying so). Not retryable.
+ * - `SERVER_UNREACHABLE`: the server could not be reached (no connection, a WebSocket closed
+ *   before it opened, a network error on the request): a wrong address, port or path, or the
+ *   server is down. Retryable: the facades retry it a few times while no session ever opened.
  * - `REFUSED`: the server refused the session (`result:false`, `on_error` before the answer).
  * - `SIGNALING_FAILED`: the signaling exchange failed (bad answer, HTTP 5xx, socket error before open).
  * - `CONNECTION_LOST`: an established or establishing session dropped (socket closed unexpectedly,
- *   peer connection failed, server silent too long). The only code that is retryable by default.
+ *   peer connection failed, server silent too long). Retryable by default, like `SERVER_UNREACHABLE`.
  * - `TIMEOUT`: a reply did not arrive in time.
  * - `STREAM_ENDED`: the server ended the stream (`on_stop`).
  * - `MEDIA_FAILED`: capturing, negotiating or playing media failed.
@@ -18,6 +23,8 @@
 export type RtcErrorCode =
     | 'ACCESS_DENIED'
     | 'STREAM_NOT_FOUND'
+    | 'STREAM_IN_USE'
+    | 'SERVER_UNREACHABLE'
     | 'REFUSED'
     | 'SIGNALING_FAILED'
     | 'CONNECTION_LOST'
@@ -31,10 +38,15 @@ export type RtcErrorCode =
 
 /** Options of the {@link RtcError} constructor. */
 export interface RtcErrorOptions {
-    /** Whether trying the same thing again may succeed (default: `true` for `CONNECTION_LOST` only). */
+    /**
+     * Whether trying the same thing again may succeed (default: `true` for `CONNECTION_LOST` and
+     * `SERVER_UNREACHABLE` only).
+     */
     retryable?: boolean;
     /** The underlying error or value. */
     cause?: unknown;
+    /** How long the server asked to wait before trying again, ms (HTTP `Retry-After`). */
+    retryAfterMs?: number;
 }
 
 /**
@@ -56,13 +68,16 @@ export class RtcError extends Error {
     readonly retryable: boolean;
     /** The underlying error or value, if any. */
     override readonly cause?: unknown;
+    /** How long the server asked to wait before trying again, ms, when it said (HTTP `Retry-After`). */
+    readonly retryAfterMs?: number;
 
     constructor(code: RtcErrorCode, message: string, options: RtcErrorOptions = {}) {
         super(message);
         this.name = 'RtcError';
         this.code = code;
-        this.retryable = options.retryable ?? code === 'CONNECTION_LOST';
+        this.retryable = options.retryable ?? (code === 'CONNECTION_LOST' || code === 'SERVER_UNREACHABLE');
         if (options.cause !== undefined) this.cause = options.cause;
+        if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     }
 
     /** Wraps any thrown value into an `RtcError`, keeping an `RtcError` as it is. */

@@ -7,7 +7,7 @@ import type { Logger } from '../../src/core/logger';
 import type { ConnectorOptions, RTCPeerConnectionConstructor } from '../../src/core/types';
 import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
 import { fakeCamera } from '../fakes/media';
-import { delay } from '../helpers/wait';
+import { delay, waitUntil } from '../helpers/wait';
 
 interface Recorded {
     method: string;
@@ -216,7 +216,26 @@ describe('HTTPConnector: WHEP (play)', () => {
         expect((await server.request(1)).method).toBe('DELETE');
         await delay(20);
         expect(closes).toEqual([undefined]);
-        expect(FakePeerConnection.live).toHaveLength(0);
+        // The peer connection waits for the DELETE, a second at most.
+        expect(FakePeerConnection.live).toHaveLength(1);
+        await waitUntil(() => FakePeerConnection.live.length === 0, 'the peer connection to close', 1500);
+    });
+
+    it('close() sends the DELETE first and closes the peer connection once it is answered', async () => {
+        let pcOpenAtDelete: boolean | undefined;
+        const server = await startServer((req, res) => {
+            if (req.method === 'POST') return answering()(req, res);
+            pcOpenAtDelete = FakePeerConnection.live.length === 1;
+            setTimeout(() => res.writeHead(200).end(), 100);
+        });
+        const c = new HTTPConnector({ endPoint: server.base, streamName: 'live' }, undefined, options());
+        await c.once('open');
+        c.close();
+        expect(c.state).toBe('closed');
+        expect(c.peerConnection).toBeUndefined();
+        await server.request(1);
+        expect(pcOpenAtDelete).toBe(true);
+        await waitUntil(() => FakePeerConnection.live.length === 0, 'the peer connection to close', 1000);
     });
 
     it('sends no DELETE when the server gave no Location', async () => {
@@ -394,12 +413,13 @@ describe('HTTPConnector: errors', () => {
         [401, 'ACCESS_DENIED', false],
         [403, 'ACCESS_DENIED', false],
         [404, 'STREAM_NOT_FOUND', false],
-        [400, 'REFUSED', false],
+        [400, 'SIGNALING_FAILED', false],
         [405, 'REFUSED', false],
-        [409, 'REFUSED', false],
-        [415, 'REFUSED', false],
-        [422, 'REFUSED', false],
-        [429, 'REFUSED', false],
+        [406, 'SIGNALING_FAILED', false],
+        [409, 'STREAM_IN_USE', false],
+        [415, 'SIGNALING_FAILED', false],
+        [422, 'SIGNALING_FAILED', false],
+        [429, 'SIGNALING_FAILED', true],
         [500, 'SIGNALING_FAILED', true],
         [503, 'SIGNALING_FAILED', true],
     ] as const)('HTTP %i → %s (retryable: %s)', async (status, code, retryable) => {
@@ -414,22 +434,24 @@ describe('HTTPConnector: errors', () => {
         expect(error?.retryable).toBe(retryable);
         expect(error?.message).toContain(String(status));
         expect(error?.message).toContain(`nope ${status}`);
-        // The body is truncated to 200 characters.
-        expect(error!.message.length).toBeLessThan(320);
+        // The message names the endpoint; the body is truncated to 200 characters.
+        expect(error?.message).toContain(`${server.base}/whep/live`);
+        expect(error!.message.length).toBeLessThan(420);
         expect(c.state).toBe('closed');
         expect(FakePeerConnection.live).toHaveLength(0);
         expect(server.requests).toHaveLength(1); // no DELETE of a session that never existed
     });
 
-    it('server unreachable → CONNECTION_LOST, retryable', async () => {
+    it('server unreachable → SERVER_UNREACHABLE, retryable, naming the URL', async () => {
         const server = await startServer(() => {});
         const { base } = server;
         await server.close();
         servers.splice(servers.indexOf(server), 1);
         const c = new HTTPConnector({ endPoint: base, streamName: 'live' }, undefined, options());
         const error = await closedWith(c);
-        expect(error?.code).toBe('CONNECTION_LOST');
+        expect(error?.code).toBe('SERVER_UNREACHABLE');
         expect(error?.retryable).toBe(true);
+        expect(error?.message).toContain(`${base}/whep/live`);
         expect(error?.cause).toBeDefined();
         expect(FakePeerConnection.live).toHaveLength(0);
     });
@@ -536,5 +558,141 @@ describe('HTTPConnector: platform injection', () => {
         vi.stubGlobal('fetch', undefined);
         const c = new HTTPConnector({ endPoint: 'http://127.0.0.1:9', streamName: 'live' }, undefined, options());
         expect((await closedWith(c))?.code).toBe('NOT_SUPPORTED');
+    });
+});
+
+describe('HTTPConnector: endpoints as servers give them (issue 10)', () => {
+    it.each(['/whip/endpoint/cam1', '/live/abc/whep?x=1', '/rtc/v1/whep/?app=live&stream=abc'])(
+        'POSTs to %s unchanged, with or without a streamName',
+        async (path) => {
+            const server = await startServer(answering());
+            for (const streamName of [undefined, 'abc']) {
+                const c = new HTTPConnector({ endPoint: `${server.base}${path}`, streamName }, undefined, options());
+                await c.once('open');
+                expect(server.requests.at(-1)?.url).toBe(path);
+                expect(c.url).toBe(`${server.base}${path}`);
+                c.close();
+            }
+        },
+    );
+});
+
+describe('HTTPConnector: the access token stays with its origin (issue 10)', () => {
+    it('sends the token to the endpoint and to a same-origin Location, not to a Location on another origin', async () => {
+        const other = await startServer((_req, res) => res.writeHead(200).end());
+        for (const [location, elsewhere] of [
+            ['/resource/1', false],
+            [`${other.base}/resource/2`, true],
+            [`//127.0.0.1:${other.port}/resource/3`, true],
+        ] as const) {
+            const server = await startServer(answering({ Location: location }));
+            const c = new HTTPConnector(
+                { endPoint: server.base, streamName: 'live', accessToken: 'secret-1' },
+                undefined,
+                options(),
+            );
+            await c.once('open');
+            expect(server.requests[0]?.headers.authorization).toBe('Bearer secret-1');
+            c.close();
+            const target = elsewhere ? other : server;
+            const deleted = await target.request(elsewhere ? other.requests.length : 1);
+            expect(deleted.method).toBe('DELETE');
+            expect(deleted.headers.authorization).toBe(elsewhere ? undefined : 'Bearer secret-1');
+        }
+    });
+
+    it('a redirect of the POST to another origin does not carry the token there', async () => {
+        const other = await startServer(answering());
+        const server = await startServer((_req, res) =>
+            res.writeHead(307, { Location: `${other.base}/whep/live` }).end(),
+        );
+        const c = new HTTPConnector(
+            { endPoint: server.base, streamName: 'live', accessToken: 'secret-2' },
+            undefined,
+            options(),
+        );
+        await c.once('open');
+        expect(server.requests[0]?.headers.authorization).toBe('Bearer secret-2');
+        expect(other.requests[0]?.method).toBe('POST');
+        expect(other.requests[0]?.headers.authorization).toBeUndefined();
+        c.close();
+    });
+
+    it('an error body that echoes the token is redacted in the error message', async () => {
+        const server = await startServer((req, res) =>
+            res.writeHead(403).end(`token ${req.headers.authorization?.slice(7)} is not valid`),
+        );
+        const c = new HTTPConnector(
+            { endPoint: server.base, streamName: 'live', accessToken: 'secret-3' },
+            undefined,
+            options(),
+        );
+        const error = await closedWith(c);
+        expect(error?.code).toBe('ACCESS_DENIED');
+        expect(error?.message).not.toContain('secret-3');
+        expect(error?.message).toContain('token [redacted] is not valid');
+    });
+});
+
+describe('HTTPConnector: status and body (issue 10)', () => {
+    it.each([
+        [403, 'Endpoint ID already in use', 'STREAM_IN_USE'],
+        [403, 'Forbidden', 'ACCESS_DENIED'],
+        [409, 'Conflict', 'STREAM_IN_USE'],
+    ] as const)('HTTP %i "%s" → %s, not retryable', async (status, body, code) => {
+        const server = await startServer((_req, res) => res.writeHead(status).end(body));
+        const error = await closedWith(
+            new HTTPConnector({ endPoint: server.base, streamName: 'x' }, fakeCamera(), options()),
+        );
+        expect(error?.code).toBe(code);
+        expect(error?.retryable).toBe(false);
+    });
+
+    it('503 with Retry-After gives retryAfterMs (seconds or an HTTP date)', async () => {
+        const server = await startServer((_req, res) => res.writeHead(503, { 'Retry-After': '7' }).end('busy'));
+        const error = await closedWith(
+            new HTTPConnector({ endPoint: server.base, streamName: 'x' }, undefined, options()),
+        );
+        expect(error?.retryable).toBe(true);
+        expect(error?.retryAfterMs).toBe(7000);
+    });
+
+    it('reads the ETag of the session resource', async () => {
+        const server = await startServer(answering({ ETag: '"v1"' }));
+        const c = new HTTPConnector({ endPoint: server.base, streamName: 'x' }, undefined, options());
+        await c.once('open');
+        expect(c.etag).toBe('"v1"');
+        c.close();
+    });
+});
+
+describe('HTTPConnector: bounded reads (issue 10)', () => {
+    /** Sends `chunks` of 64 KB, one every few ms, until the client goes away (an endless body). */
+    function endless(status: number): Handler {
+        return (_req, res) => {
+            res.writeHead(status, { 'Content-Type': status < 300 ? 'application/sdp' : 'text/plain' });
+            const chunk = 'v'.repeat(64 * 1024);
+            const timer = setInterval(() => res.write(chunk), 2);
+            res.on('close', () => clearInterval(timer));
+        };
+    }
+
+    it('an endless answer ends in SIGNALING_FAILED after 256 KB, without waiting for its end', async () => {
+        const server = await startServer(endless(201));
+        const error = await closedWith(
+            new HTTPConnector({ endPoint: server.base, streamName: 'x' }, undefined, options()),
+        );
+        expect(error?.code).toBe('SIGNALING_FAILED');
+        expect(error?.message).toMatch(/larger than 256 KB/);
+    });
+
+    it('an endless error body gives its first characters in the message, without waiting for its end', async () => {
+        const server = await startServer(endless(500));
+        const error = await closedWith(
+            new HTTPConnector({ endPoint: server.base, streamName: 'x' }, undefined, options()),
+        );
+        expect(error?.code).toBe('SIGNALING_FAILED');
+        expect(error?.message).toContain('HTTP 500: vvvv');
+        expect(error!.message.length).toBeLessThan(500);
     });
 });

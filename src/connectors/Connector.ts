@@ -5,7 +5,7 @@ import { createLogger } from '../core/logger';
 import { nonNegative } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
-import { readAnswer } from '../sdp/answer';
+import { readAnswer, type AnswerInfo } from '../sdp/answer';
 import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
 
@@ -439,18 +439,22 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
 
     /** Applies the answer; a player learns from it how many tracks to wait for. */
     private async _applyAnswer(pc: RTCPeerConnection, answer: string): Promise<void> {
-        let incomingTracks: number;
+        let info: AnswerInfo;
         try {
-            const info = readAnswer(answer);
+            info = readAnswer(answer);
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-            for (const codec of info.codecs) this.codecs.add(codec);
-            incomingTracks = info.incomingTracks;
         } catch (cause) {
             // Not SDP, or SDP the browser refuses: its reason is the cause.
             throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer', { cause });
         }
-        if (!this.publishing && !incomingTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media');
-        this._expectedTracks = incomingTracks;
+        for (const codec of info.codecs) this.codecs.add(codec);
+        const media = info.media.filter((m) => m.kind === 'audio' || m.kind === 'video');
+        if (this.publishing && media.length && media.every((m) => m.rejected)) {
+            // Nothing would ever be sent: the server takes none of our codecs (or none of our tracks).
+            throw new RtcError('MEDIA_FAILED', 'the server rejected every published track (check the codecs)');
+        }
+        if (!this.publishing && !info.incomingTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media');
+        this._expectedTracks = info.incomingTracks;
     }
 
     private _onTrack(event: RTCTrackEvent): void {

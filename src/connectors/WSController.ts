@@ -1,6 +1,7 @@
 import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
 import { checkNumber, isTrackIndex, nonNegative } from '../core/numbers';
+import { redact } from '../core/redact';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import { decodeServerMessage, encodeClientMessage, MessageDecodeError } from '../signaling/codec';
@@ -433,15 +434,21 @@ export class WSController extends Connector<WSControllerEvents> {
         entry.resolve(value);
     }
 
-    /** Opens the signaling socket; its failures before and after open are a lost session. */
+    /**
+     * Opens the signaling socket. A socket that fails before it opens is an unreachable server
+     * (browsers tell a refused connection, a wrong path and a DNS failure apart no further); one
+     * that fails after is a lost session.
+     */
     private _openSocket(): void {
         const WebSocketImpl = this._platform('WebSocket');
         let socket: WebSocket;
         try {
             socket = this._socket = new WebSocketImpl(this.url);
         } catch (cause) {
-            // The browser's own refusal (SyntaxError, SecurityError) is a signaling failure.
-            throw new RtcError('SIGNALING_FAILED', 'cannot create the WebSocket', { cause });
+            // The browser's own refusal (SyntaxError, SecurityError); its text may quote the URL.
+            throw new RtcError('SIGNALING_FAILED', `cannot create a WebSocket to ${this._safeUrl()}`, {
+                cause: this._redacted(cause),
+            });
         }
         // _teardown clears the handlers, so none runs after close.
         socket.onopen = () => {
@@ -451,11 +458,39 @@ export class WSController extends Connector<WSControllerEvents> {
         };
         socket.onmessage = (event: MessageEvent) => this._onMessage(event.data);
         // An error event (no code) comes before the close event: the first one closes the session.
-        socket.onerror = socket.onclose = (event: Partial<CloseEvent>) => {
-            const what = this.timings.socketOpen === undefined ? 'server unreachable' : 'socket closed';
-            const details = [event.code, event.reason].filter(Boolean).join(', ');
-            this._lost(details ? `${what} (${details})` : what, event);
-        };
+        socket.onerror = socket.onclose = (event: Partial<CloseEvent>) => this._onSocketFailure(event);
+    }
+
+    private _onSocketFailure(event: Partial<CloseEvent>): void {
+        // The event itself is not kept as the cause: its target is the socket, whose URL holds the token.
+        const cause = { type: event.type, code: event.code, reason: event.reason };
+        const details = [event.code, event.reason].filter(Boolean).join(', ');
+        const said = details ? ` (${details})` : '';
+        if (this.timings.socketOpen === undefined) {
+            this.close(
+                new RtcError(
+                    'SERVER_UNREACHABLE',
+                    `cannot open the WebSocket to ${this._safeUrl()}${said}: check the server address, port and path`,
+                    { cause },
+                ),
+            );
+        } else {
+            this._lost(`the WebSocket to ${this._safeUrl()} closed${said}`, cause);
+        }
+    }
+
+    /** The signaling URL with the access token redacted, for messages and logs. */
+    private _safeUrl(): string {
+        return redact(this.url, this._params.accessToken);
+    }
+
+    /** `cause` with the access token redacted from its message (a browser's error may quote the URL). */
+    private _redacted(cause: unknown): unknown {
+        const token = this._params.accessToken;
+        if (!token || !(cause instanceof Error) || !cause.message.includes(token)) return cause;
+        const safe = new Error(redact(cause.message, token));
+        safe.name = cause.name;
+        return safe;
     }
 
     /** (Re)starts the play watchdog: a play session whose server stays silent too long is lost. */

@@ -83,13 +83,7 @@ const IN_USE = /\b(in use|already (published|publishing|exists|taken|streaming)|
  * Only 429 and 5xx are retryable. The message names the request, its URL and what to check, with
  * the first 200 characters of the body on one line.
  */
-export function httpError(
-    what: string,
-    url: string,
-    status: number,
-    body: string,
-    retryAfter?: number,
-): RtcError {
+export function httpError(what: string, url: string, status: number, body: string, retryAfter?: number): RtcError {
     const text = body.replace(/\s+/g, ' ').trim().slice(0, 200);
     const said = text ? `: ${text}` : '';
     const failed = `${what} ${url} failed with HTTP ${status}${said}`;

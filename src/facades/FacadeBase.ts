@@ -7,7 +7,8 @@ import { resolveStreamName, transportOf } from '../core/endpoint';
 import { createLogger, type LogLevel, type Logger } from '../core/logger';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
-import { retryDelay, type BackoffOptions } from '../policy/backoff';
+import { nonNegative } from '../core/numbers';
+import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from '../policy/backoff';
 import { transition, type FacadeEvent, type TransitionTable } from '../policy/stateTable';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 
@@ -163,6 +164,10 @@ export abstract class FacadeBase<
     private _statsTimer: ReturnType<typeof setInterval> | undefined;
     /** Retries since the last open. */
     private _attempt = 0;
+    /** Whether a session of the current `start()` has opened: until then, failures are counted. */
+    private _everOpened = false;
+    /** Sessions of the current `start()` that failed before any opened. */
+    private _failedStarts = 0;
     /** When `start()` was called (timings count from there). */
     private _startedAt = 0;
     /** Sessions opened since construction (the `session` of {@link SessionTimings}). */
@@ -268,6 +273,8 @@ export abstract class FacadeBase<
         resolveStreamName(params);
         this._params = params;
         this._attempt = 0;
+        this._everOpened = false;
+        this._failedStarts = 0;
         this._startedAt = now();
         this._dispatch('start');
     }
@@ -307,6 +314,7 @@ export abstract class FacadeBase<
         // A listener that ran before this one in the same emission may have stopped the facade.
         if (signal.aborted) return;
         this._attempt = 0;
+        this._everOpened = true;
         this._dispatch('open');
         this._onOpen(connector, stream, signal);
         this._emitBase('start', stream);
@@ -349,6 +357,21 @@ export abstract class FacadeBase<
             this._dispatch('offline');
             return this._scheduleRetry(pollMs);
         }
+        if (reason.retryable && !this._everOpened && ++this._failedStarts >= this._startAttempts()) {
+            // Never opened: a configuration mistake (address, port, path) more likely than a loss.
+            const attempts = this._failedStarts;
+            return this._end(
+                'failed',
+                new RtcError(
+                    reason.code,
+                    `${reason.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+                    {
+                        retryable: false,
+                        cause: reason,
+                    },
+                ),
+            );
+        }
         const attempt = this._attempt + 1;
         const delayMs = retryDelay(attempt, reason, this._options.reconnect);
         if (delayMs === undefined) return this._end('failed', reason);
@@ -357,6 +380,13 @@ export abstract class FacadeBase<
         const info: ReconnectInfo = { attempt, delayMs, error: reason };
         this._emitBase('reconnecting', info);
         this._scheduleRetry(delayMs);
+    }
+
+    /** How many sessions a `start()` tries before one opens (the `reconnect` option's `startAttempts`). */
+    private _startAttempts(): number {
+        const reconnect = this._options.reconnect;
+        const attempts = reconnect ? reconnect.startAttempts : undefined;
+        return Math.max(1, nonNegative(attempts, DEFAULT_BACKOFF.startAttempts));
     }
 
     private _scheduleRetry(delayMs: number): void {

@@ -22,6 +22,13 @@ export interface BackoffOptions {
     maxAttempts?: number;
     /** Growth of the upper bound from one attempt to the next (default 2). */
     multiplier?: number;
+    /**
+     * How many times a `start()` whose session never opened is tried before the facade gives up
+     * (default 3, the first try included): a wrong address, a closed port or a wrong path fails
+     * fast with a clear error instead of being retried forever. Once a session has opened, losses
+     * are retried up to `maxAttempts`.
+     */
+    startAttempts?: number;
 }
 
 /** The defaults of {@link BackoffOptions}. */
@@ -30,7 +37,11 @@ export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = {
     maxDelayMs: 10_000,
     maxAttempts: Infinity,
     multiplier: 2,
+    startAttempts: 3,
 };
+
+/** setTimeout fires at once for delays above 2^31 − 1 ms: the largest usable delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The delay before retry number `attempt` after `error`, or `undefined` when there is no retry:
@@ -39,12 +50,13 @@ export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = {
  * `options: false` (reconnection disabled) mean no retry. The delay is drawn by exponential
  * backoff with FULL jitter: `random() × min(maxDelayMs, initialDelayMs × multiplier^(attempt − 1))`,
  * rounded to whole ms. Full jitter spreads the reconnections of many players dropped at once (a
- * server restart) instead of bringing them back in synchronised waves.
+ * server restart) instead of bringing them back in synchronised waves. A server's `Retry-After`
+ * (`error.retryAfterMs`) is a floor.
  *
  * @param attempt - 1-based attempt number (1 = the first retry after the loss); below 1 (or NaN): no retry.
  * @param random - source of uniform numbers in [0, 1) (default `Math.random`); inject it in tests.
- * @returns A delay in ms, `0 ≤ delay ≤ min(maxDelayMs, 2^31 − 1)`, never NaN, whatever the attempt
- * number; or `undefined`.
+ * @returns A delay in ms, `0 ≤ delay ≤ 2^31 − 1` (and `≤ maxDelayMs` unless the server asked for
+ * longer), never NaN, whatever the attempt number; or `undefined`.
  *
  * @example
  * ```ts
@@ -64,19 +76,20 @@ export function retryDelay(
     options: BackoffOptions | false = {},
     random: () => number = Math.random,
 ): number | undefined {
-    if (options && error?.retryable && attempt >= 1 && attempt <= nonNegative(options.maxAttempts, Infinity)) {
-        const r = random();
-        // setTimeout fires at once for delays above 2^31 − 1 ms: that is the largest usable cap.
-        // A huge attempt number overflows the power to Infinity, which min() caps; `|| 0` turns a
-        // NaN (0 × Infinity for an initial delay of 0, 1^Infinity) into 0. A faulty random source
-        // must not produce a NaN or out-of-bounds delay (NaN counts as 1).
-        return Math.round(
-            (Math.min(
-                2 ** 31 - 1,
-                nonNegative(options.maxDelayMs, 10_000),
-                nonNegative(options.initialDelayMs, 250) *
-                    Math.max(1, nonNegative(options.multiplier, 2)) ** (attempt - 1),
-            ) || 0) * (r < 0 ? 0 : r < 1 ? r : 1),
-        );
-    }
+    if (!options || !error?.retryable) return undefined;
+    const maxAttempts = nonNegative(options.maxAttempts, DEFAULT_BACKOFF.maxAttempts);
+    if (!(attempt >= 1 && attempt <= maxAttempts)) return undefined;
+    const initial = nonNegative(options.initialDelayMs, DEFAULT_BACKOFF.initialDelayMs);
+    const multiplier = Math.max(1, nonNegative(options.multiplier, DEFAULT_BACKOFF.multiplier));
+    const cap = Math.min(MAX_TIMER_MS, nonNegative(options.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs));
+    // A huge attempt number overflows the power to Infinity, which the cap bounds; 0 × Infinity
+    // (an initial delay of 0) is NaN, which means no wait.
+    const bound = Math.min(cap, initial * multiplier ** (attempt - 1));
+    const upper = Number.isNaN(bound) ? 0 : bound;
+    // A faulty random source must not produce a NaN or out-of-bounds delay (NaN counts as 1).
+    const r = random();
+    const jitter = r >= 0 && r < 1 ? r : r < 0 ? 0 : 1;
+    const delay = Math.round(upper * jitter);
+    // The server's own Retry-After wins over a shorter backoff.
+    return Math.min(MAX_TIMER_MS, Math.max(delay, error.retryAfterMs ?? 0));
 }

@@ -761,15 +761,22 @@ describe('WSController: refusal, end and loss', () => {
         expect(FakePeerConnection.live).toHaveLength(0);
     });
 
-    it('an unreachable server (socket error before open) → CONNECTION_LOST (retryable)', async () => {
+    it('an unreachable server (socket error before open) → SERVER_UNREACHABLE (retryable), naming the URL', async () => {
         const gone = await TestServer.start();
         const port = gone.port;
         await gone.close();
-        const ctrl = new WSController({ endPoint: `ws://127.0.0.1:${port}`, streamName: 'live' }, undefined, options());
+        const ctrl = new WSController(
+            { endPoint: `ws://127.0.0.1:${port}`, streamName: 'live', accessToken: 'secret-ws' },
+            undefined,
+            options(),
+        );
         controllers.push(ctrl);
         const closes = record(ctrl, 'close');
-        const error = expectRtcError(await ctrl.once('close'), 'CONNECTION_LOST', true);
-        expect(error.message).toMatch(/unreachable/);
+        const error = expectRtcError(await ctrl.once('close'), 'SERVER_UNREACHABLE', true);
+        expect(error.message).toContain(`ws://127.0.0.1:${port}/webrtc/live?tkn=[redacted]`);
+        expect(error.message).toMatch(/check the server address, port and path/);
+        // Neither the message nor the cause holds the token (the raw event would, through its socket).
+        expect(JSON.stringify({ message: error.message, cause: error.cause })).not.toContain('secret-ws');
         expect(ctrl.timings.socketOpen).toBeUndefined();
         await delay(20);
         expect(closes).toHaveLength(1);
@@ -1147,7 +1154,7 @@ describe('WSController: timers and late events (in-memory socket, fake timers)',
         expect(closes).toEqual([[undefined]]);
     });
 
-    it('an error event before open → CONNECTION_LOST; the later close event is not a second close', async () => {
+    it('an error event before open → SERVER_UNREACHABLE; the later close event is not a second close', async () => {
         vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
         const ctrl = memoryController();
         const closes = record(ctrl, 'close');
@@ -1157,7 +1164,7 @@ describe('WSController: timers and late events (in-memory socket, fake timers)',
         onclose({ code: 1006, reason: '' });
         await vi.advanceTimersByTimeAsync(10);
         expect(closes).toHaveLength(1);
-        expectRtcError(closes[0]![0], 'CONNECTION_LOST', true);
+        expectRtcError(closes[0]![0], 'SERVER_UNREACHABLE', true);
         expect(FakePeerConnection.live).toHaveLength(0);
         expect(vi.getTimerCount()).toBe(0);
     });

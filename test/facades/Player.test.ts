@@ -113,27 +113,66 @@ describe('Player', () => {
         player.stop();
     });
 
-    it('backs off exponentially up to the cap while the server is unreachable', async () => {
-        vi.spyOn(Math, 'random').mockReturnValue(1);
-        FakeWebSocket.unreachable = true;
-        const { player, reconnects } = newPlayer({ reconnect: { initialDelayMs: 250, maxDelayMs: 2000 } });
+    /** Starts `player`, lets its first session open, then makes the server unreachable and drops it. */
+    async function openThenLoseTheServer(player: Player): Promise<void> {
         player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(player.state).toBe('playing');
+        FakeWebSocket.unreachable = true;
+        lastSocket().serverClose(1006);
+    }
+
+    it('once a session opened, backs off exponentially up to the cap while the server is unreachable', async () => {
+        vi.spyOn(Math, 'random').mockReturnValue(1);
+        const { player, reconnects, stops } = newPlayer({ reconnect: { initialDelayMs: 250, maxDelayMs: 2000 } });
+        await openThenLoseTheServer(player);
         await vi.advanceTimersByTimeAsync(30_000);
         expect(reconnects.slice(0, 6).map((r) => r.delayMs)).toEqual([250, 500, 1000, 2000, 2000, 2000]);
-        expect(reconnects.every((r) => r.code === 'CONNECTION_LOST')).toBe(true);
+        expect(reconnects[0]!.code).toBe('CONNECTION_LOST');
+        expect(reconnects.slice(1).every((r) => r.code === 'SERVER_UNREACHABLE')).toBe(true);
+        // A server that once worked is waited for: no give-up after a few attempts.
+        expect(reconnects.length).toBeGreaterThan(10);
+        expect(stops).toHaveLength(0);
         player.stop();
     });
 
     it('gives up after maxAttempts with the last error', async () => {
-        FakeWebSocket.unreachable = true;
         const { player, stops, reconnects } = newPlayer({ reconnect: { maxAttempts: 2, initialDelayMs: 10 } });
-        player.start({ endPoint, streamName: 'cam' });
+        await openThenLoseTheServer(player);
         await vi.advanceTimersByTimeAsync(5_000);
         expect(reconnects).toHaveLength(2);
         expect(FakeWebSocket.instances).toHaveLength(3);
         expect(stops).toHaveLength(1);
-        expect(stops[0]?.code).toBe('CONNECTION_LOST');
+        expect(stops[0]?.code).toBe('SERVER_UNREACHABLE');
         expect(player.state).toBe('stopped');
+    });
+
+    it('a start whose session never opens gives up after 3 attempts within 5 s, with a clear final error', async () => {
+        FakeWebSocket.unreachable = true;
+        const { player, stops, reconnects, states } = newPlayer();
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(5_000);
+        expect(FakeWebSocket.instances).toHaveLength(3);
+        expect(reconnects).toHaveLength(2);
+        expect(stops).toHaveLength(1);
+        const error = stops[0]!;
+        expect(error.code).toBe('SERVER_UNREACHABLE');
+        expect(error.retryable).toBe(false);
+        expect(error.message).toMatch(/cannot open the WebSocket to ws:\/\/127\.0\.0\.1:1\/webrtc\/cam/);
+        expect(error.message).toMatch(/gave up after 3 attempts/);
+        expect(states.at(-1)).toBe('stopped');
+        // Nothing runs on: no retry timer, no socket.
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(FakeWebSocket.instances).toHaveLength(3);
+    });
+
+    it('startAttempts sets how many sessions a start tries before one opens', async () => {
+        FakeWebSocket.unreachable = true;
+        const { player, stops } = newPlayer({ reconnect: { startAttempts: 1 } });
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(1_000);
+        expect(FakeWebSocket.instances).toHaveLength(1);
+        expect(stops[0]?.message).toMatch(/gave up after 1 attempt\)/);
     });
 
     it('does not retry a refused session', async () => {

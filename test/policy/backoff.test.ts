@@ -36,6 +36,13 @@ describe('retryDelay: the delay', () => {
         expect(backoffDelay(1, {}, () => 0.25)).toBe(63); // 62.5 rounded
     });
 
+    it("takes the server's Retry-After as a floor, even above maxDelayMs", () => {
+        const busy = new RtcError('SIGNALING_FAILED', 'HTTP 503', { retryable: true, retryAfterMs: 30_000 });
+        expect(retryDelay(1, busy, {}, () => 1)).toBe(30_000);
+        const soon = new RtcError('SIGNALING_FAILED', 'HTTP 503', { retryable: true, retryAfterMs: 10 });
+        expect(retryDelay(3, soon, {}, () => 1)).toBe(1000);
+    });
+
     it('honours custom options', () => {
         const options = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 3 };
         expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 300, 900, 1000, 1000]);

@@ -102,6 +102,16 @@ describe('Connector: extending it', () => {
         expect(vi.getTimerCount()).toBe(0);
     });
 
+    it('a publish answer that rejects every track ends at once in MEDIA_FAILED (not a lost session)', async () => {
+        FakePeerConnection.autoConnectMs = 1;
+        const c = new LocalConnector(params, fakeCamera(), options);
+        c.answer = async (offer) => serverAnswer(offer).replace(/^m=(audio|video) \d+/gm, 'm=$1 0');
+        const error = await c.once('close');
+        expect(error).toMatchObject({ code: 'MEDIA_FAILED', retryable: false });
+        expect(error?.message).toMatch(/rejected every published track/);
+        expect(c.opened).toBe(false);
+    });
+
     it('an answer that is not SDP ends in SIGNALING_FAILED', async () => {
         const c = new LocalConnector(params, undefined, options);
         c.answer = async () => 'not sdp';

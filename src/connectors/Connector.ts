@@ -230,6 +230,24 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         // Nothing to release in the base class.
     }
 
+    /**
+     * A local ICE candidate was gathered (`null`: gathering is complete). The servers this SDK
+     * targets need none (they are ICE-lite and find the client by its checks); WHIP/WHEP send them
+     * by trickle `PATCH` where the server takes them. @internal
+     */
+    protected _onIceCandidate(_candidate: RTCIceCandidate | null): void {
+        // Not needed by WebSocket signaling.
+    }
+
+    /**
+     * Tries to recover a `disconnected` media connection by an ICE restart, before the session is
+     * given up as lost (after `disconnectedGraceMs`). Resolves whether a restart was started; the
+     * connection state tells whether it worked. The base class cannot restart. @internal
+     */
+    protected _restartIce(): Promise<boolean> {
+        return Promise.resolve(false);
+    }
+
     /** `'connecting'`, `'open'` or `'closed'`. */
     get state(): ConnectorState {
         return this._state;
@@ -376,6 +394,9 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const PeerConnection = this._platform('RTCPeerConnection');
         const pc = (this._peerConnection = new PeerConnection({ iceServers, bundlePolicy: 'max-bundle' }));
         pc.onconnectionstatechange = pc.oniceconnectionstatechange = () => this._onConnectionState();
+        pc.onicecandidate = (event) => {
+            if (!this.closed) this._onIceCandidate(event.candidate);
+        };
         const stream = this._stream;
         if (this.publishing && stream) {
             for (const track of stream.getTracks()) {
@@ -495,12 +516,14 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             this._clearTimer(this._disconnectTimer);
             this._disconnectTimer = undefined;
             this._checkOpen();
-        } else if (state === 'disconnected') {
-            // A disconnection often heals by itself (ICE consent checks resume): give it a moment.
-            this._disconnectTimer ??= this._setTimer(
+        } else if (state === 'disconnected' && this._disconnectTimer === undefined) {
+            // A disconnection often heals by itself (ICE consent checks resume), or by an ICE
+            // restart where the signaling can do one: give it a moment.
+            this._disconnectTimer = this._setTimer(
                 () => this._lost('media connection disconnected'),
                 nonNegative(this._options.disconnectedGraceMs, 5_000),
             );
+            this._restartIce().catch((error: unknown) => this._log.debug('ICE restart failed', { error }));
         } else if (state === 'failed') {
             // 'closed' comes from pc.close() only, which fires no event.
             this._lost('media connection failed');

@@ -3,12 +3,28 @@ import { buildHttpUrl } from '../core/endpoint';
 import { redact } from '../core/redact';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
+import { readIceFragment, restartedRemoteDescription, trickleFragment, type FragmentCandidate } from '../sdp/fragment';
+import { prepareOffer } from '../sdp/offer';
 import { Connector, type ConnectorEvents } from './Connector';
 import { httpError, MAX_ANSWER_BYTES, MAX_ERROR_BYTES, readBody, retryAfterMs, sameOrigin } from './http';
 import { parseIceServerLinks } from './links';
 
 /** How long the `DELETE` of the session resource may take before it is abandoned, ms. */
 const DELETE_TIMEOUT_MS = 10_000;
+
+/** The media type of trickle ICE and ICE restart `PATCH` bodies (RFC 8840). */
+const SDPFRAG = 'application/trickle-ice-sdpfrag';
+
+/** What a request carries besides its method. */
+interface RequestOptions {
+    /** An SDP offer (POST) or a fragment (PATCH). */
+    body?: string;
+    /** The body's media type. */
+    contentType?: string;
+    /** `If-Match` (PATCH). */
+    ifMatch?: string;
+    signal?: AbortSignal;
+}
 
 /**
  * A WHIP (publish) or WHEP (play) session: one `POST` of the offer to the endpoint, the answer in
@@ -55,6 +71,15 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     private _etag: string | undefined;
     /** Aborts the POST when the session closes first. */
     private _abort: AbortController | undefined;
+    /** Whether the server takes `PATCH` (trickle, ICE restart): a 405 or 501 turns it off. */
+    private _patchable = true;
+    /** Local candidates not sent yet. */
+    private _candidates: FragmentCandidate[] = [];
+    /** Whether gathering completed, and whether the server was told so. */
+    private _gathered = false;
+    private _endSent = false;
+    /** The PATCH requests, one after the other (an ICE restart must not overtake a trickle). */
+    private _patches: Promise<unknown> = Promise.resolve();
 
     /**
      * Starts a WHIP session (with `stream`) or a WHEP session (without).
@@ -83,7 +108,11 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         const what = `${this.publishing ? 'WHIP' : 'WHEP'} POST`;
         this._abort = new AbortController();
         // Without a fetch implementation this throws NOT_SUPPORTED, before the request.
-        const request = this._fetch(this.url, 'POST', this._abort.signal, offer);
+        const request = this._fetch(this.url, 'POST', {
+            body: offer,
+            contentType: 'application/sdp',
+            signal: this._abort.signal,
+        });
         let response: Response;
         try {
             response = await request;
@@ -101,6 +130,8 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             throw httpError(what, this.url, response.status, redact(text, this._params.accessToken), retryAfter);
         }
         this._readSession(response);
+        // Candidates gathered during the POST go out now that the session resource is known.
+        this._trickle();
         let body;
         try {
             body = await readBody(response, MAX_ANSWER_BYTES);
@@ -128,11 +159,89 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
         // CORS may refuse it: failures are only logged.
         let request: Promise<unknown>;
         try {
-            request = this._fetch(url, 'DELETE', AbortSignal.timeout?.(DELETE_TIMEOUT_MS));
+            request = this._fetch(url, 'DELETE', { signal: AbortSignal.timeout?.(DELETE_TIMEOUT_MS) });
         } catch (error) {
             request = Promise.reject(error);
         }
         return request.catch((error: unknown) => this._log.debug('DELETE failed', { error }));
+    }
+
+    /** Trickle ICE: local candidates go to the session resource by `PATCH` (RFC 9725 §4.3.1). @internal */
+    protected override _onIceCandidate(candidate: RTCIceCandidate | null): void {
+        if (candidate) this._candidates.push({ candidate: candidate.candidate, sdpMid: candidate.sdpMid });
+        else this._gathered = true;
+        this._trickle();
+    }
+
+    /**
+     * ICE restart by `PATCH` (RFC 9725 §4.3.2): new local credentials in a fragment with
+     * `If-Match: "*"`; the server's `200` fragment gives its new credentials and candidates. A
+     * server without PATCH (405, 501) or a failed request leaves the session to its reconnection.
+     * @internal
+     */
+    protected override async _restartIce(): Promise<boolean> {
+        const pc = this.peerConnection;
+        if (!pc || !this._patchable || !this._resourceUrl) return false;
+        pc.restartIce();
+        const { sdp = '' } = await pc.createOffer({ iceRestart: true });
+        const offer = prepareOffer(sdp, { videoCodec: this._options.videoCodec });
+        await pc.setLocalDescription({ type: 'offer', sdp: offer });
+        // Candidates of the old credentials are of no use any more.
+        this._candidates = [];
+        this._gathered = this._endSent = false;
+        const response = await this._queuePatch(trickleFragment(offer, [], false), '"*"');
+        const remote = pc.remoteDescription?.sdp;
+        if (!response || response.status !== 200 || !remote || this.closed) {
+            // No restart: back to the description in force, for the reconnection to replace.
+            if (!this.closed) await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+            return false;
+        }
+        const { text } = await readBody(response, MAX_ANSWER_BYTES);
+        await pc.setRemoteDescription({
+            type: 'answer',
+            sdp: restartedRemoteDescription(remote, readIceFragment(text)),
+        });
+        this._log.info('ICE restarted');
+        return true;
+    }
+
+    /** Sends the candidates gathered so far in one `PATCH`, once the session resource is known. */
+    private _trickle(): void {
+        if (!this._resourceUrl || !this._patchable) return;
+        void this._patches.then(() => {
+            const candidates = this._candidates.splice(0);
+            const end = this._gathered && !this._endSent;
+            const local = this.peerConnection?.localDescription?.sdp;
+            if ((!candidates.length && !end) || !local) return;
+            this._endSent ||= end;
+            return this._queuePatch(trickleFragment(local, candidates, end), this._etag);
+        });
+    }
+
+    /**
+     * A `PATCH` of `fragment` to the session resource, after the ones before it; resolves with the
+     * response when it succeeded, `undefined` otherwise. A 405 or 501 (no PATCH support) turns
+     * PATCH off for the session, silently.
+     */
+    private _queuePatch(fragment: string, ifMatch: string | undefined): Promise<Response | undefined> {
+        const patch = this._patches.then(async () => {
+            const url = this._resourceUrl;
+            if (!url || !this._patchable || this.closed) return undefined;
+            const response = await this._fetch(url, 'PATCH', { body: fragment, contentType: SDPFRAG, ifMatch });
+            if (response.status === 405 || response.status === 501) {
+                this._patchable = false;
+                return undefined;
+            }
+            if (!response.ok) {
+                this._log.debug(`PATCH answered HTTP ${response.status}`);
+                return undefined;
+            }
+            this._etag = response.headers.get('etag') ?? this._etag;
+            return response;
+        });
+        // A failed PATCH is logged and does not stop the ones after it.
+        this._patches = patch.catch((error: unknown) => this._log.debug('PATCH failed', { error }));
+        return patch.catch(() => undefined);
     }
 
     /** Keeps the session resource (`Location`, `ETag`) and adds the ICE servers of the `Link` headers. */
@@ -175,13 +284,14 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
      * detached, never as `options.fetch(…)`: browsers throw "Illegal invocation" otherwise. Throws
      * `NOT_SUPPORTED` synchronously without a fetch.
      */
-    private _fetch(url: string, method: string, signal?: AbortSignal, body?: string): Promise<Response> {
+    private _fetch(url: string, method: string, init: RequestOptions = {}): Promise<Response> {
         const fetchImpl = this._platform('fetch');
         const headers: Record<string, string> = {};
         const token = this._params.accessToken;
         if (token && sameOrigin(url, this.url)) headers.Authorization = `Bearer ${token}`;
-        if (body !== undefined) headers['Content-Type'] = headers.Accept = 'application/sdp';
-        return fetchImpl(url, { method, headers, body, signal });
+        if (init.contentType) headers['Content-Type'] = headers.Accept = init.contentType;
+        if (init.ifMatch) headers['If-Match'] = init.ifMatch;
+        return fetchImpl(url, { method, headers, body: init.body, signal: init.signal });
     }
 }
 

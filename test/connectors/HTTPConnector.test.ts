@@ -696,3 +696,123 @@ describe('HTTPConnector: bounded reads (issue 10)', () => {
         expect(error!.message.length).toBeLessThan(500);
     });
 });
+
+describe('HTTPConnector: trickle ICE and ICE restart by PATCH (issue 10)', () => {
+    const HOST = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0';
+    const HOST2 = 'candidate:2 1 udp 2122260222 127.0.0.1 50002 typ host generation 0';
+
+    it('sends the candidates gathered during the POST in one PATCH after the answer, then the end of candidates', async () => {
+        const server = await startServer((req, res) => {
+            if (req.method === 'POST') return answering({ ETag: '"e1"' })(req, res);
+            res.writeHead(204).end();
+        });
+        const c = new HTTPConnector(
+            { endPoint: server.base, streamName: 'live', accessToken: 't' },
+            undefined,
+            options(),
+        );
+        const opened = c.once('open');
+        const pc = await waitForPc();
+        pc.gather(HOST);
+        pc.gather(HOST2);
+        await opened;
+        const patch = await server.request(1);
+        expect(patch.method).toBe('PATCH');
+        expect(patch.url).toBe('/whep/session/42');
+        expect(patch.headers['content-type']).toBe('application/trickle-ice-sdpfrag');
+        expect(patch.headers['if-match']).toBe('"e1"');
+        expect(patch.headers.authorization).toBe('Bearer t');
+        expect(patch.body).toBe(
+            `a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8\r\na=mid:0\r\na=${HOST}\r\na=${HOST2}\r\n`,
+        );
+        pc.gather(null);
+        const end = await server.request(2);
+        expect(end.body).toMatch(/a=mid:0\r\na=end-of-candidates\r\n$/);
+        c.close();
+    });
+
+    it('a 405 turns PATCH off for the session, silently', async () => {
+        const server = await startServer((req, res) => {
+            if (req.method === 'POST') return answering()(req, res);
+            res.writeHead(req.method === 'PATCH' ? 405 : 200).end();
+        });
+        const c = new HTTPConnector({ endPoint: server.base, streamName: 'live' }, undefined, options());
+        const opened = c.once('open');
+        const pc = await waitForPc();
+        await opened;
+        pc.gather(HOST);
+        await server.request(1);
+        pc.gather(HOST2);
+        pc.gather(null);
+        await delay(50);
+        expect(server.requests.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+        expect(c.opened).toBe(true);
+        c.close();
+    });
+
+    it('on disconnected, restarts ICE by PATCH (If-Match "*") and applies the server credentials: no reconnection', async () => {
+        const server = await startServer((req, res) => {
+            if (req.method === 'POST') return answering({ ETag: '"e1"' })(req, res);
+            if (req.headers['if-match'] === '"*"') {
+                res.writeHead(200, { 'Content-Type': 'application/trickle-ice-sdpfrag', ETag: '"e2"' });
+                return res.end(
+                    'a=ice-ufrag:srv2\r\na=ice-pwd:serverpasswordnumbertwo!\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=candidate:9 1 udp 2130706431 127.0.0.1 40000 typ host\r\n',
+                );
+            }
+            res.writeHead(204).end();
+        });
+        const c = new HTTPConnector({ endPoint: server.base, streamName: 'live' }, undefined, options());
+        const opened = c.once('open');
+        const pc = await waitForPc();
+        await opened;
+        const closes: unknown[] = [];
+        c.on('close', (e) => closes.push(e));
+        await waitUntil(() => pc.connectionState === 'connected', 'connected');
+        pc.setState('disconnected');
+        const restart = await server.request(1);
+        expect(restart.method).toBe('PATCH');
+        expect(restart.headers['if-match']).toBe('"*"');
+        expect(restart.body).toMatch(/^a=ice-ufrag:rst1\r\na=ice-pwd:restart1/);
+        await waitUntil(
+            () => pc.remoteDescription?.sdp?.includes('a=ice-ufrag:srv2') === true,
+            'the new remote credentials',
+        );
+        expect(pc.remoteDescription?.sdp).toContain('a=candidate:9 1 udp 2130706431 127.0.0.1 40000 typ host');
+        expect(pc.remoteDescription?.sdp).not.toContain('a=ice-ufrag:srv1');
+        expect(c.etag).toBe('"e2"');
+        pc.setState('connected');
+        await delay(50);
+        expect(closes).toEqual([]);
+        expect(c.opened).toBe(true);
+        c.close();
+    });
+
+    it('a server without ICE restart (405): the local offer is rolled back and the session is lost after the grace', async () => {
+        const server = await startServer((req, res) => {
+            if (req.method === 'POST') return answering()(req, res);
+            res.writeHead(req.method === 'PATCH' ? 405 : 200).end();
+        });
+        const c = new HTTPConnector(
+            { endPoint: server.base, streamName: 'live' },
+            undefined,
+            options({ disconnectedGraceMs: 200 }),
+        );
+        const opened = c.once('open');
+        const pc = await waitForPc();
+        await opened;
+        const closed = c.once('close');
+        await waitUntil(() => pc.connectionState === 'connected', 'connected');
+        pc.setState('disconnected');
+        await server.request(1);
+        await waitUntil(() => pc.signalingState === 'stable', 'the rollback');
+        expect(pc.localDescription?.sdp).toContain('a=ice-ufrag:abcd');
+        const error = await closed;
+        expect(error?.code).toBe('CONNECTION_LOST');
+    });
+});
+
+/** The peer connection of the connector just created (the session starts right after construction). */
+async function waitForPc(): Promise<FakePeerConnection> {
+    await waitUntil(() => FakePeerConnection.instances.length > 0, 'a peer connection');
+    return FakePeerConnection.instances.at(-1)!;
+}

@@ -27,6 +27,9 @@ export class FakePeerConnection {
     ontrack: ((event: { track: FakeTrack; streams: FakeStream[]; transceiver: FakeTransceiver }) => void) | null = null;
     onconnectionstatechange: (() => void) | null = null;
     oniceconnectionstatechange: (() => void) | null = null;
+    onicecandidate: ((event: { candidate: { candidate: string; sdpMid: string | null } | null }) => void) | null = null;
+    /** How many times `restartIce()` was called; ICE restart offers get new credentials. */
+    iceRestarts = 0;
 
     constructor(configuration?: RTCConfiguration) {
         this.configuration = configuration;
@@ -60,16 +63,43 @@ export class FakePeerConnection {
         return this.transceivers.map((t) => t.sender);
     }
 
-    async createOffer(): Promise<RTCSessionDescriptionInit> {
+    async createOffer(options: RTCOfferOptions = {}): Promise<RTCSessionDescriptionInit> {
         await Promise.resolve();
-        return { type: 'offer', sdp: chromeLikeOffer(this.transceivers) };
+        const sdp = chromeLikeOffer(this.transceivers);
+        // An ICE restart changes the ICE credentials (the fixture's are 'abcd' / 'abcdefgh…').
+        if (!options.iceRestart) return { type: 'offer', sdp };
+        const n = this.iceRestarts;
+        return {
+            type: 'offer',
+            sdp: sdp
+                .replace(/ice-ufrag:abcd/g, `ice-ufrag:rst${n}`)
+                .replace(/ice-pwd:abcdefgh/g, `ice-pwd:restart${n}`),
+        };
     }
+
+    restartIce(): void {
+        this.iceRestarts++;
+    }
+
+    /** The previous local description, for a rollback. */
+    #stableLocal: RTCSessionDescriptionInit | null = null;
 
     async setLocalDescription(description: RTCSessionDescriptionInit): Promise<void> {
         await Promise.resolve();
         if (this.closed) throw new Error('InvalidStateError: closed');
+        if (description.type === 'rollback') {
+            this.localDescription = this.#stableLocal;
+            this.signalingState = 'stable';
+            return;
+        }
+        this.#stableLocal = this.localDescription;
         this.localDescription = description;
         this.signalingState = 'have-local-offer';
+    }
+
+    /** Fires `icecandidate` (a host candidate on mid 0), or the end of gathering with `null`. */
+    gather(candidate: string | null, sdpMid: string | null = '0'): void {
+        this.onicecandidate?.({ candidate: candidate === null ? null : { candidate, sdpMid } });
     }
 
     async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
@@ -78,8 +108,10 @@ export class FakePeerConnection {
         if (FakePeerConnection.rejectRemoteDescription) {
             throw Object.assign(new Error('Failed to parse SessionDescription'), { name: 'OperationError' });
         }
+        const renegotiation = this.remoteDescription !== null;
         this.remoteDescription = description;
         this.signalingState = 'stable';
+        if (renegotiation) return;
         const session = parse(description.sdp ?? '');
         const stream = new FakeStream();
         session.media.forEach((m, i) => {

@@ -2,6 +2,10 @@
  * One outgoing RTP stream of a player (its audio, or its video): packets from whichever source
  * the player is given get the player's own sequence numbers and timestamps, lose the publisher's
  * header extensions, and are kept a moment to answer the player's NACKs.
+ *
+ * Between the relay and the player lies a link, which the fault switch can make lossy (the
+ * `deliver` hook): a lost packet keeps its sequence number, as on a real network, so the player
+ * sees the gap and NACKs it; retransmissions cross the same link.
  */
 import type { RtpPacket } from 'werift';
 import { withoutHeaderExtensions } from '../rtp/headerExtensions.ts';
@@ -25,6 +29,8 @@ export class Outbound {
     constructor(
         private readonly sink: RtpSink,
         private readonly clockRate: number,
+        /** whether the next packet crosses the link to the player (false: lost on the way) */
+        private readonly deliver: () => boolean = () => true,
     ) {}
 
     /**
@@ -47,14 +53,22 @@ export class Outbound {
         out.header.sequenceNumber = pos.sequenceNumber;
         out.header.timestamp = pos.timestamp;
         this.lastSentAt = now;
+        if (!this.deliver()) {
+            this.history.lost(out, now);
+            return;
+        }
         this.history.sent(out, now);
         this.sink.send(out);
     }
 
     /** The player reported `lost` (its sequence numbers) missing; returns how many were resent. */
     nack(lost: readonly number[], now: number): number {
-        const resend = this.history.forNack(lost, now);
-        for (const p of resend) this.sink.resend(p);
-        return resend.length;
+        let resent = 0;
+        for (const p of this.history.forNack(lost, now)) {
+            if (!this.deliver()) continue;
+            this.sink.resend(p);
+            resent++;
+        }
+        return resent;
     }
 }

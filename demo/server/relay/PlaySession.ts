@@ -80,14 +80,20 @@ export class PlaySession extends Session {
         const munged = mungeOffer(offerSdp, choice, []);
         const pc = createPeer({ audio, video, extensions: [], onStun: () => this.seen() });
         this.watchPc(pc);
+        // the link to the player: lossless unless the fault switch says otherwise
+        const hooks = this.registry.config.hooks;
+        const deliver = () => hooks.deliverToPlayer(this.stream.name);
         for (const kind of kinds) {
             const { sender } = pc.addTransceiver(kind, { direction: 'sendonly' });
             sender.onRtcp.subscribe((rtcp) => this.onPlayerRtcp(rtcp));
             if (kind === 'audio') {
-                this.audioOut = new Outbound(senderSink(sender), audio!.clockRate);
+                this.audioOut = new Outbound(senderSink(sender), audio!.clockRate, deliver);
             } else {
-                const out = new Outbound(senderSink(sender), video!.clockRate);
-                sender.onGenericNack.subscribe((nack) => out.nack(nack.lost, Date.now()));
+                const out = new Outbound(senderSink(sender), video!.clockRate, deliver);
+                sender.onGenericNack.subscribe((nack) => {
+                    const resent = out.nack(nack.lost, Date.now());
+                    if (resent) this.log('debug', `${this.label}: NACK of ${nack.lost.length}, ${resent} resent`);
+                });
                 this.video = new VideoForwarder(out, (t, urgent) => this.stream.publisher?.requestKeyframe(t, urgent));
             }
         }
@@ -158,7 +164,6 @@ export class PlaySession extends Session {
     /** A packet from the publisher; `key` = it starts a keyframe. */
     onPacket(track: Track, rtp: RtpPacket, key: boolean): void {
         if (!this.connected || this.closed || this.paused) return;
-        if (!this.registry.config.hooks.deliverToPlayer(this.stream.name)) return;
         const now = Date.now();
         if (track.kind === 'video') {
             this.video?.onPacket(track, rtp, key, now);

@@ -6,7 +6,7 @@
 export interface RelayHooks {
     /** A publisher's packet on `stream` arrived: false = lose it before anything counts it (a lossy uplink). */
     acceptFromPublisher(stream: string): boolean;
-    /** A packet is about to be sent to a player of `stream`: false = lose it on the way (a lossy downlink). */
+    /** A packet (or a retransmission) is sent to a player of `stream`: false = lost on the way (a lossy downlink). */
     deliverToPlayer(stream: string): boolean;
 }
 

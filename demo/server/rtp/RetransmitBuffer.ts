@@ -3,13 +3,14 @@
  * (RFC 4585 generic NACK; without RTX the packet is resent as it was, RFC 4588 § 1).
  *
  * werift's `RTCRtpSender` already answers NACKs from its own history of the last 128 packets it
- * sent. That is short: a player joining a stream is sent the layer's whole cached GOP at once,
- * often several hundred packets, and the packets a burst loses are its first ones — the keyframe.
- * By the time the player's NACK arrives werift has overwritten them, so this buffer answers what
- * werift cannot, and nothing werift does (a packet sent twice makes the player's loss counter go
- * down twice). Entries are the header copies sent to the player; payloads are the track's buffers.
- *
- * A packet the loss fault kept from the player was never sent: it is not here, and stays lost.
+ * was given. That leaves two gaps this buffer fills, and nothing werift answers (a packet sent
+ * twice makes the player's loss counter go down twice):
+ * - a player joining a stream is sent the layer's whole cached GOP at once, often several
+ *   hundred packets, and the packets a burst loses are its first ones — the keyframe; by the time
+ *   the player's NACK arrives, werift has overwritten them;
+ * - a packet lost between the relay and werift (the loss fault's simulated link) never reached
+ *   werift's history at all.
+ * Entries are the header copies made for the player; payloads are the track's own buffers.
  */
 import type { RtpPacket } from 'werift';
 
@@ -42,12 +43,21 @@ export class RetransmitBuffer {
 
     /** `p` (carrying the player's sequence number) was handed to werift at `now`. */
     sent(p: RtpPacket, now: number): void {
-        const seq = p.header.sequenceNumber;
-        this.entries[seq % this.entries.length] = { seq, at: now, packet: p };
-        this.weriftSlots[seq % WERIFT_SENDER_HISTORY] = seq;
+        this.keep(p, now);
+        this.weriftSlots[p.header.sequenceNumber % WERIFT_SENDER_HISTORY] = p.header.sequenceNumber;
     }
 
-    /** The packets to resend for a NACK of `lost` at `now`: sent, recent, and not in werift's history. */
+    /** `p` was numbered for the player but lost before werift got it (the loss fault's link). */
+    lost(p: RtpPacket, now: number): void {
+        this.keep(p, now);
+    }
+
+    private keep(p: RtpPacket, now: number): void {
+        const seq = p.header.sequenceNumber;
+        this.entries[seq % this.entries.length] = { seq, at: now, packet: p };
+    }
+
+    /** The packets to resend for a NACK of `lost` at `now`: known, recent, and not in werift's history. */
     forNack(lost: readonly number[], now: number): RtpPacket[] {
         const out: RtpPacket[] = [];
         for (const seq of lost) {

@@ -191,4 +191,39 @@ describe('VideoForwarder', () => {
         ]);
         expect(out.nack([keyframe.seq], 2000)).toBe(0); // too late to be of use
     });
+
+    it('on a lossy link (the loss fault) lost packets keep their numbers and NACKs recover them', () => {
+        const sent: Sent[] = [];
+        const sink: RtpSink = {
+            send: (p) => sent.push(describe_(p, 'send')),
+            resend: (p) => sent.push(describe_(p, 'resend')),
+        };
+        // every third packet (and every third retransmission) is lost on the way
+        let n = 0;
+        const out = new Outbound(sink, 90_000, () => n++ % 3 !== 2);
+        const forwarder = new VideoForwarder(out, () => undefined);
+        forwarder.switchTo(low, 0);
+        lowPackets.forEach((p) => forwarder.onPacket(low, p, low.ingest(p, 0), 0));
+        // all 80 packets were numbered for the player; every third one (26) never reached it
+        expect(sent[0]!.key).toBe(true);
+        const first = sent[0]!.seq;
+        const missing = Array.from({ length: 26 }, (_, i) => (first + 2 + 3 * i) & 0xffff);
+        expect(sent.map((s) => s.seq)).toEqual(
+            Array.from({ length: 80 }, (_, i) => (first + i) & 0xffff).filter((s) => !missing.includes(s)),
+        );
+        // the player NACKs them: the retransmissions cross the same link, two in three get through
+        expect(out.nack(missing, 10)).toBe(17);
+        const recovered = sent.filter((s) => s.how === 'resend').map((s) => s.seq);
+        expect(recovered.every((s) => missing.includes(s))).toBe(true);
+        const resentPackets = sent.filter((s) => s.how === 'resend');
+        const original = (seq: number) => lowPackets[(seq - first) & 0xffff]!.payload;
+        expect(resentPackets.every((s) => s.source === original(s.seq))).toBe(true);
+        // and the player NACKs the rest again
+        expect(
+            out.nack(
+                missing.filter((s) => !recovered.includes(s)),
+                20,
+            ),
+        ).toBe(6);
+    });
 });

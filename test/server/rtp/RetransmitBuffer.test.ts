@@ -37,10 +37,10 @@ describe('RetransmitBuffer', () => {
         expect(buf.forNack([older, recent[0]!], 5)).toEqual([sent.at(-129)]);
     });
 
-    it('answers nothing it did not send: never sent, lost to the loss fault, or too old', () => {
+    it('answers nothing it does not know or that is too old', () => {
         const buf = new RetransmitBuffer({ capacity: 1024, maxAgeMs: 1000 });
         sendRun(buf, 0, 100, 0);
-        sendRun(buf, 101, 300, 0); // 100 was never sent (the fault kept it)
+        sendRun(buf, 101, 300, 0); // 100 never existed for this player
         expect(buf.forNack([100], 10)).toEqual([]);
         expect(buf.forNack([5000], 10)).toEqual([]);
         expect(buf.forNack([1], 1000)).toHaveLength(1);
@@ -58,5 +58,14 @@ describe('RetransmitBuffer', () => {
         expect(buf.forNack([1], 1)).toHaveLength(1); // slot 1 holds 129 now
         sendRun(buf, 256, 1, 0); // slot 0 → 256: werift forgot 0
         expect(buf.forNack([0], 1)).toHaveLength(1);
+    });
+
+    it('answers a packet lost before werift got it (the loss fault’s link), however recent', () => {
+        const buf = new RetransmitBuffer();
+        sendRun(buf, 0, 10, 0);
+        const lost = rtp(10, 0, vp8Payload('delta'));
+        buf.lost(lost, 0);
+        sendRun(buf, 11, 10, 0);
+        expect(buf.forNack([9, 10, 11], 1)).toEqual([lost]);
     });
 });

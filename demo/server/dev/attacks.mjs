@@ -62,6 +62,7 @@ async function installHelpers() {
             const { ws, answer } = await w.signal(name, pc.localDescription.sdp);
             await pc.setRemoteDescription({ type: 'answer', sdp: answer });
             w.player = { pc, ws };
+            (w.players ??= []).push(w.player);
         };
         w.framesDecoded = async () => {
             let n = 0;
@@ -78,23 +79,29 @@ async function installHelpers() {
             });
             return out;
         };
+        /** the players' video reception, summed */
         w.playerVideo = async () => {
-            let out = {};
-            (await w.player.pc.getStats()).forEach((s) => {
-                if (s.type === 'inbound-rtp' && s.kind === 'video')
-                    out = { lost: s.packetsLost, nack: s.nackCount, pli: s.pliCount, frames: s.framesDecoded };
-            });
+            const out = { lost: 0, nack: 0, pli: 0, frames: 0 };
+            for (const p of w.players) {
+                (await p.pc.getStats()).forEach((s) => {
+                    if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+                    out.lost += s.packetsLost;
+                    out.nack += s.nackCount;
+                    out.pli += s.pliCount;
+                    out.frames += s.framesDecoded;
+                });
+            }
             return out;
         };
     });
 }
 
-async function streamThrough(server, name) {
+async function streamThrough(server, name, players = 1) {
     await page.goto(`${server.url}/streams`);
     await installHelpers();
     await page.evaluate((n) => window.publish(n), name);
     await wait(1500);
-    await page.evaluate((n) => window.play(n), name);
+    for (let i = 0; i < players; i++) await page.evaluate((n) => window.play(n), name);
     await wait(1500);
 }
 
@@ -253,9 +260,10 @@ try {
 
 if (scenarios.includes('loss')) {
     // PLIs reaching the publisher under the 20 % loss fault, and whether Chrome keeps its top layer
+    const players = Number(process.env.PLAYERS ?? 3);
     const lossy = await startServer({ port: 0, log: false, faults: true });
     try {
-        await streamThrough(lossy, 'lossy');
+        await streamThrough(lossy, 'lossy', players);
         const before = await page.evaluate(() => window.publisherLayers());
         const playerBefore = await page.evaluate(() => window.playerVideo());
         lossy.faults({ stream: 'lossy', loss: 20 });
@@ -275,6 +283,7 @@ if (scenarios.includes('loss')) {
         );
         results.loss = {
             seconds,
+            players,
             publisherPlisPerLayer: plis,
             publisherPlisPerSecond: Object.fromEntries(Object.entries(plis).map(([k, v]) => [k, v / seconds])),
             topLayerStalledSeconds: topStalled.length,
@@ -282,7 +291,7 @@ if (scenarios.includes('loss')) {
                 lost: player.lost - playerBefore.lost,
                 nacks: player.nack - playerBefore.nack,
                 plis: player.pli - playerBefore.pli,
-                framesPerSecond: Math.round((player.frames - playerBefore.frames) / seconds),
+                framesPerSecondEach: Math.round((player.frames - playerBefore.frames) / seconds / players),
             },
         };
     } finally {

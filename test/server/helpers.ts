@@ -1,12 +1,11 @@
 // Shared pieces of the reference server's tests: Chromium's recorded offers, an in-process server
 // on 127.0.0.1 and a free port, a small WebSocket signaling client, and RTP packet builders.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { RtpHeader, RtpPacket } from 'werift';
 import WebSocket from 'ws';
 import { startServer, type RunningServer, type ServerOptions } from '../../demo/server/main.ts';
 
-export const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
+export const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 export const publishSdp = fixture('chromium-publish.sdp');
 export const simulcastSdp = fixture('chromium-simulcast.sdp');
 export const playSdp = fixture('chromium-play.sdp');
@@ -75,6 +74,33 @@ export function postOffer(server: RunningServer, p: string, body: string, header
         headers: { 'Content-Type': 'application/sdp', ...headers },
         body,
     });
+}
+
+/**
+ * `n` video sections of ~290 bytes, each with its own ICE credentials and none in a BUNDLE group:
+ * appended to an offer, the attack of issue #9 that made werift open one UDP socket per section.
+ */
+export function unbundledVideoSections(n: number): string {
+    const section = (i: number) =>
+        [
+            'm=video 9 UDP/TLS/RTP/SAVPF 96 97',
+            'c=IN IP4 0.0.0.0',
+            'a=rtcp:9 IN IP4 0.0.0.0',
+            `a=ice-ufrag:u${i}`,
+            'a=ice-pwd:0123456789abcdefghijkl',
+            'a=setup:actpass',
+            `a=mid:x${i}`,
+            'a=sendonly',
+            'a=rtcp-mux',
+            'a=rtpmap:96 VP8/90000',
+            'a=rtcp-fb:96 nack',
+            'a=rtcp-fb:96 nack pli',
+            'a=rtcp-fb:96 goog-remb',
+            'a=rtpmap:97 rtx/90000',
+            'a=fmtp:97 apt=96',
+            '',
+        ].join('\r\n');
+    return Array.from({ length: n }, (_, i) => section(i)).join('');
 }
 
 // ------------------------------------------------------------------------------- RTP packets

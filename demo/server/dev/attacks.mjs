@@ -14,6 +14,7 @@ import { launchChromium } from '../../../e2e/chromium.mjs';
 register();
 const mainPath = process.env.SERVER_MAIN ?? '../main.ts';
 const { startServer } = await import(mainPath);
+const { unbundledVideoSections } = await import('../../../test/server/helpers.ts');
 const scenarios = process.argv.slice(2).length ? process.argv.slice(2) : ['ids', 'offer', 'transport', 'idle', 'loss'];
 
 const browser = await launchChromium();
@@ -139,26 +140,7 @@ async function attackOffer(n) {
         pc.close();
         return offer.sdp;
     });
-    const section = (i) =>
-        [
-            'm=video 9 UDP/TLS/RTP/SAVPF 96 97',
-            'c=IN IP4 0.0.0.0',
-            'a=rtcp:9 IN IP4 0.0.0.0',
-            `a=ice-ufrag:u${i}`,
-            'a=ice-pwd:0123456789abcdefghijkl',
-            'a=setup:actpass',
-            `a=mid:x${i}`,
-            'a=sendonly',
-            'a=rtcp-mux',
-            'a=rtpmap:96 VP8/90000',
-            'a=rtcp-fb:96 nack',
-            'a=rtcp-fb:96 nack pli',
-            'a=rtcp-fb:96 goog-remb',
-            'a=rtpmap:97 rtx/90000',
-            'a=fmtp:97 apt=96',
-            '',
-        ].join('\r\n');
-    return { base, offer: base + Array.from({ length: n }, (_, i) => section(i)).join('') };
+    return { base, offer: base + unbundledVideoSections(n) };
 }
 
 const post = (server, p, body) =>
@@ -207,7 +189,7 @@ try {
     if (scenarios.includes('offer')) {
         results.offer = await whileStreaming(async () => {
             const out = {};
-            for (const n of [1000, 2000]) {
+            for (const n of [100, 1000, 2000]) {
                 const { offer } = await attackOffer(n);
                 const { value: r, ms } = await timed(() => post(server, '/whip/attack', offer));
                 out[`${n} sections`] = { bytes: offer.length, status: r.status, text: await r.text(), ms };

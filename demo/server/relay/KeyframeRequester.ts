@@ -36,8 +36,4 @@ export class KeyframeRequester<Layer> {
     lastRequestAt(layer: Layer): number {
         return this.lastSent.get(layer) ?? 0;
     }
-
-    forget(layer: Layer): void {
-        this.lastSent.delete(layer);
-    }
 }

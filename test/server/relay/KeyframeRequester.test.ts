@@ -32,11 +32,4 @@ describe('KeyframeRequester', () => {
         now = 2000;
         expect(k.request('layer', now)).toBe(true);
     });
-
-    it('forgets a layer', () => {
-        const k = new KeyframeRequester<string>(() => undefined);
-        k.request('a', 0);
-        k.forget('a');
-        expect(k.request('a', 10)).toBe(true);
-    });
 });

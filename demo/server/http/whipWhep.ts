@@ -11,8 +11,7 @@
  */
 import type http from 'node:http';
 import { requestToken, tokenDigest, tokenMatches, type Auth } from '../auth.ts';
-import type { FaultSwitch, SessionFaults } from '../faults.ts';
-import { NO_SESSION_FAULTS } from '../faults.ts';
+import { NO_SESSION_FAULTS, type FaultSwitch, type SessionFaults } from '../faults.ts';
 import type { Log } from '../log.ts';
 import { openSession } from '../relay/openSession.ts';
 import type { Session } from '../relay/Session.ts';
@@ -32,7 +31,7 @@ interface Resource {
     kind: ResourceKind;
     stream: string;
     session: Session;
-    /** digest of the token the session was opened with, when it needed one */
+    /** digest of the token the session was opened with (on a server with tokens) */
     token?: Buffer;
     endedAt?: number;
 }
@@ -46,6 +45,7 @@ export interface WhipWhepContext {
 
 export class WhipWhep {
     private readonly resources = new Map<string, Resource>();
+    private lastSweep = 0;
 
     constructor(private readonly ctx: WhipWhepContext) {}
 
@@ -88,11 +88,11 @@ export class WhipWhep {
                 return;
             }
             const kind: ResourceKind = session.role === 'publish' ? 'whip' : 'whep';
-            this.add(session, {
+            this.add({
                 kind,
                 stream,
                 session,
-                // a session opened without needing a token is ended by its id alone
+                // without tokens on the server, the 128-bit id alone is the credential
                 ...(token && this.ctx.auth.enabled ? { token: tokenDigest(token) } : {}),
             });
             if (f.dropSocketAfter) setTimeout(() => session.close(), f.dropSocketAfter);
@@ -115,10 +115,10 @@ export class WhipWhep {
         send(res, 200, '');
     }
 
-    private add(session: Session, r: Resource): void {
+    private add(r: Resource): void {
         this.sweep();
-        this.resources.set(session.id, r);
-        session.onClose.add(() => {
+        this.resources.set(r.session.id, r);
+        r.session.onClose.add(() => {
             r.endedAt = Date.now();
         });
     }
@@ -134,8 +134,6 @@ export class WhipWhep {
         }
         return r;
     }
-
-    private lastSweep = 0;
 
     /** Forgets resources ended long ago (at most once a second: it walks them all). */
     private sweep(): void {

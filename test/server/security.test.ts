@@ -81,7 +81,7 @@ describe('offers that used to freeze or crash the server', () => {
     });
     afterAll(() => server?.close());
 
-    it('1,000 un-BUNDLEd video sections: 400 in milliseconds, no socket opened, others still served', async () => {
+    it('1,000 un-BUNDLEd video sections: 400 within 250 ms (was a 24 s freeze), no socket opened, others still served', async () => {
         const offer = manySectionsOffer(1000);
         expect(offer.length).toBeGreaterThan(280_000); // the attack's 290 KB
         const bystander = await connect(server, '/webrtc/bystander');
@@ -91,7 +91,7 @@ describe('offers that used to freeze or crash the server', () => {
         const ms = performance.now() - t0;
         expect(r.status).toBe(400);
         expect(await r.text()).toMatch(/^Invalid offer: offer is \d+ bytes; the limit is 65536$/);
-        expect(ms).toBeLessThan(100);
+        expect(ms).toBeLessThan(250);
         expect(openFds()).toBeLessThanOrEqual(fds + 2);
         // 2,000 sections (the attack's > 60 s freeze): the same
         const twice = await postOffer(server, '/whip/attack', manySectionsOffer(2000));
@@ -109,7 +109,7 @@ describe('offers that used to freeze or crash the server', () => {
             command: 'offer_sdp',
             message: expect.stringMatching(/sections/),
         });
-        expect(performance.now() - t1).toBeLessThan(100);
+        expect(performance.now() - t1).toBeLessThan(250);
         // and the server still answers everyone else
         sendJson(bystander, { type: 'rtp_props', nack: 3 });
         expect((await bystander.next('on_rtp_props', 500)).nack).toBe(3);

@@ -4,7 +4,8 @@
 // while a real Chromium publisher and player stream through it; plus the PLI rate under the 20 %
 // loss fault. Prints what each attack got and how long it took. Loopback-only network namespace:
 //   unshare -n sh -c 'ip link set lo up && node demo/server/dev/attacks.mjs [ids|offer|transport|idle|loss]…'
-// SERVER_MAIN=<path to a main.ts> runs the same against another version of the server.
+// SERVER_MAIN=<path to a main.ts> runs the same against another version of the server;
+// OFFER_SECTIONS=100,1000 chooses the offers' section counts, PLAYERS=3 the players under loss.
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { register } from 'tsx/esm/api';
@@ -189,10 +190,12 @@ try {
     if (scenarios.includes('offer')) {
         results.offer = await whileStreaming(async () => {
             const out = {};
-            for (const n of [100, 1000, 2000]) {
+            const counts = (process.env.OFFER_SECTIONS ?? '100,1000,2000').split(',').map(Number);
+            for (const n of counts) {
                 const { offer } = await attackOffer(n);
-                const { value: r, ms } = await timed(() => post(server, '/whip/attack', offer));
-                out[`${n} sections`] = { bytes: offer.length, status: r.status, text: await r.text(), ms };
+                const { value: r, ms } = await timed(() => post(server, `/whip/attack${n}`, offer));
+                const text = (await r.text()).slice(0, 100);
+                out[`${n} sections`] = { bytes: offer.length, status: r.status, text, ms };
             }
             return out;
         });

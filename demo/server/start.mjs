@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: run the TypeScript reference server through tsx (in-process) and print its URL.
 // Env: HOST (default 127.0.0.1), PORT (default 8080, 0 = any free port), RTCWIRE_FAULTS=1,
-// RTCWIRE_PLAY_WAIT_MS, RTCWIRE_DEBUG=1.
+// RTCWIRE_PLAY_WAIT_MS, RTCWIRE_DEBUG=1, TOKENS (token rules as JSON) or TOKENS_FILE (their path).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,0 +1,157 @@
+/**
+ * WHIP (RFC 9725) and WHEP: `POST /whip/<stream>` publishes, `POST /whep/<stream>` plays,
+ * `POST /webrtc/<stream>` does either (the offer's direction decides). Success is 201 with the
+ * answer and `Location: /whip|whep/<stream>/<id>`, the session's resource; `DELETE` on it ends the
+ * session.
+ *
+ * A resource is bound to what created it: the path must name its kind and its stream, and when
+ * the session was opened with a token, DELETE/PATCH must carry that same token. Whatever fails
+ * those checks gets exactly the answer an unknown path gets (404 "Not found"), so that a guesser
+ * learns nothing — not even that an id exists — and ids are 128 random bits besides.
+ */
+import type http from 'node:http';
+import { requestToken, tokenDigest, tokenMatches, type Auth } from '../auth.ts';
+import { NO_SESSION_FAULTS, type FaultSwitch, type SessionFaults } from '../faults.ts';
+import type { Log } from '../log.ts';
+import { openSession } from '../relay/openSession.ts';
+import type { Session } from '../relay/Session.ts';
+import { SignalError } from '../relay/SignalError.ts';
+import type { StreamRegistry } from '../relay/StreamRegistry.ts';
+import { streamFromPath } from '../streamName.ts';
+import { notFound, readBody, send } from './respond.ts';
+
+/** Read at most this much of a POST body (offers are validated to far less, with a clear 400). */
+const MAX_BODY_BYTES = 1 << 20;
+/** A resource that ended can still be DELETEd this long (teardown is idempotent). */
+const ENDED_RESOURCE_MS = 60_000;
+
+type ResourceKind = 'whip' | 'whep';
+
+interface Resource {
+    kind: ResourceKind;
+    stream: string;
+    session: Session;
+    /** digest of the token the session was opened with (on a server with tokens) */
+    token?: Buffer;
+    endedAt?: number;
+}
+
+export interface WhipWhepContext {
+    registry: StreamRegistry;
+    auth: Auth;
+    faults?: FaultSwitch;
+    log: Log;
+}
+
+export class WhipWhep {
+    private readonly resources = new Map<string, Resource>();
+    private lastSweep = 0;
+
+    constructor(private readonly ctx: WhipWhepContext) {}
+
+    /** Whether `pathname` is a POST endpoint. */
+    static isEndpoint(pathname: string): boolean {
+        return /^\/(whip|whep|webrtc)\/[^/]+$/.test(pathname);
+    }
+
+    async post(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+        const [, prefix] = /^\/(whip|whep|webrtc)\//.exec(url.pathname) ?? [];
+        const stream = streamFromPath(url.pathname, `/${prefix}/`);
+        if (!stream) return notFound(res);
+        const type = (req.headers['content-type'] ?? '').toLowerCase();
+        if (type && !type.startsWith('application/sdp')) return send(res, 415, 'Content-Type must be application/sdp');
+        let offer: string;
+        try {
+            offer = await readBody(req, MAX_BODY_BYTES);
+        } catch (e) {
+            return this.fail(res, url.pathname, e);
+        }
+        const f: SessionFaults = this.ctx.faults?.forSession(stream, url.searchParams) ?? NO_SESSION_FAULTS;
+        if (f.answerDelay) await new Promise((r) => setTimeout(r, f.answerDelay));
+        if (f.refuse) return send(res, 403, 'Refused (fault_refuse)');
+        let aborted = false;
+        res.on('close', () => {
+            if (!res.writableFinished) aborted = true;
+        });
+        const token = requestToken(url.searchParams, req.headers.authorization);
+        try {
+            const { session, answer } = await openSession(this.ctx.registry, this.ctx.auth, {
+                stream,
+                offer,
+                channel: { send: () => undefined, close: () => undefined },
+                query: url.searchParams,
+                token,
+                expected: prefix === 'whip' ? 'publish' : prefix === 'whep' ? 'play' : undefined,
+            });
+            if (aborted) {
+                session.close();
+                return;
+            }
+            const kind: ResourceKind = session.role === 'publish' ? 'whip' : 'whep';
+            this.add({
+                kind,
+                stream,
+                session,
+                // without tokens on the server, the 128-bit id alone is the credential
+                ...(token && this.ctx.auth.enabled ? { token: tokenDigest(token) } : {}),
+            });
+            if (f.dropSocketAfter) setTimeout(() => session.close(), f.dropSocketAfter);
+            return send(res, 201, answer, {
+                'Content-Type': 'application/sdp',
+                Location: `/${kind}/${encodeURIComponent(stream)}/${session.id}`,
+                ETag: `"${session.id}"`,
+            });
+        } catch (e) {
+            return this.fail(res, url.pathname, e);
+        }
+    }
+
+    /** DELETE or PATCH on a resource path. */
+    resource(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+        const r = this.authorised(req, url);
+        if (!r) return notFound(res);
+        if (req.method === 'PATCH') return send(res, 405, 'Trickle ICE is not supported', { Allow: 'DELETE' });
+        r.session.close();
+        send(res, 200, '');
+    }
+
+    private add(r: Resource): void {
+        this.sweep();
+        this.resources.set(r.session.id, r);
+        r.session.onClose.add(() => {
+            r.endedAt = Date.now();
+        });
+    }
+
+    /** The resource `url` names, if the request may act on it. */
+    private authorised(req: http.IncomingMessage, url: URL): Resource | undefined {
+        this.sweep();
+        const [, kind, encodedStream, id] = /^\/(whip|whep)\/([^/]+)\/([^/]+)$/.exec(url.pathname) ?? [];
+        const r = id ? this.resources.get(id) : undefined;
+        if (!r || r.kind !== kind || r.stream !== streamFromPath(`/${encodedStream}`, '/')) return undefined;
+        if (r.token && !tokenMatches(r.token, requestToken(url.searchParams, req.headers.authorization))) {
+            return undefined;
+        }
+        return r;
+    }
+
+    /** Forgets resources ended long ago (at most once a second: it walks them all). */
+    private sweep(): void {
+        const now = Date.now();
+        if (now - this.lastSweep < 1000) return;
+        this.lastSweep = now;
+        for (const [id, r] of this.resources) {
+            if (r.endedAt !== undefined && now - r.endedAt > ENDED_RESOURCE_MS) this.resources.delete(id);
+        }
+    }
+
+    private fail(res: http.ServerResponse, path: string, e: unknown): void {
+        if (!(e instanceof SignalError) || e.status >= 500) {
+            this.ctx.log('error', `POST ${path} failed`, e);
+            return send(res, 500, 'Internal server error');
+        }
+        const headers: Record<string, string> =
+            e.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="rtcwire"' } : {};
+        send(res, e.status, e.message, headers);
+    }
+}

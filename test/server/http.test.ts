@@ -1,0 +1,168 @@
+// HTTP side of the reference server: static files, stream info, CORS, WHIP/WHEP errors, the fault
+// endpoint. WHIP sessions created here never connect (no browser): werift only binds 127.0.0.1.
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isServable } from '../../demo/server/http/staticFiles.ts';
+import type { RunningServer } from '../../demo/server/main.ts';
+import { playSdp, postOffer, publishSdp, startTestServer } from './helpers.ts';
+
+describe('static files', () => {
+    it('serves demo/ and dist/ only, minus the server, the developer scripts and dot files', () => {
+        expect(isServable('demo/index.html')).toBe(true);
+        expect(isServable('demo/app/player.js')).toBe(true);
+        expect(isServable('dist/rtcwire.iife.js')).toBe(true);
+        for (const p of [
+            'demo/server/main.ts',
+            'demo/dev/screenshot.mjs',
+            'demo/.env',
+            'dist/.cache/x',
+            'package.json',
+            '../secret.txt',
+            'demo',
+            'demo/',
+            'src/index.ts',
+        ]) {
+            expect(isServable(p), p).toBe(false);
+        }
+    });
+});
+
+describe('http server', () => {
+    let server: RunningServer;
+    let root: string;
+    beforeAll(async () => {
+        root = mkdtempSync(path.join(tmpdir(), 'rtcwire-srv-'));
+        const repo = path.join(root, 'repo');
+        for (const dir of ['demo/server', 'demo/dev', 'dist']) mkdirSync(path.join(repo, dir), { recursive: true });
+        writeFileSync(path.join(repo, 'demo', 'index.html'), '<!doctype html><title>demo</title>');
+        writeFileSync(path.join(repo, 'demo', 'app.css'), 'body{}');
+        writeFileSync(path.join(repo, 'demo', '.env'), 'secret env');
+        writeFileSync(path.join(repo, 'demo', 'server', 'main.ts'), 'secret source');
+        writeFileSync(path.join(repo, 'demo', 'dev', 'screenshot.mjs'), 'secret dev script');
+        writeFileSync(path.join(repo, 'dist', 'rtcwire.js'), 'export {}');
+        writeFileSync(path.join(repo, 'package.json'), '{}');
+        writeFileSync(path.join(root, 'secret.txt'), 'secret');
+        symlinkSync(path.join(root, 'secret.txt'), path.join(repo, 'demo', 'link.txt'));
+        server = await startTestServer({ root: repo, faults: true });
+    });
+    afterAll(() => server?.close());
+
+    const get = (p: string, init?: RequestInit) => fetch(server.url + p, init);
+
+    it('binds to loopback on a free port', () => {
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(server.port).toBeGreaterThan(0);
+    });
+
+    it('serves static files with the right content type', async () => {
+        const index = await get('/');
+        expect(index.status).toBe(200);
+        expect(index.headers.get('content-type')).toMatch(/text\/html/);
+        expect(await index.text()).toContain('<title>demo</title>');
+        expect((await get('/demo/app.css')).headers.get('content-type')).toMatch(/text\/css/);
+        const js = await get('/dist/rtcwire.js');
+        expect(js.headers.get('content-type')).toMatch(/text\/javascript/);
+        expect((await get('/dist/nope.js')).status).toBe(404);
+        expect((await get('/demo/app.css', { method: 'HEAD' })).headers.get('content-length')).toBe('6');
+    });
+
+    it('refuses traversal, the server sources, the developer scripts, dot files and links out', async () => {
+        for (const p of [
+            '/demo/../package.json',
+            '/demo/%2e%2e/package.json',
+            '/dist/..%2f..%2fsecret.txt',
+            '/dist/%2e%2e%2f%2e%2e%2fsecret.txt',
+            '/demo/server/main.ts',
+            '/demo/%73erver/main.ts',
+            '/demo/dev/screenshot.mjs',
+            '/demo/dev%2fscreenshot.mjs',
+            '/demo/.env',
+            '/demo/link.txt',
+            '/demo/%00',
+            '/demo/%zz',
+            '/demo/..%5c..%5csecret.txt',
+            '/demo/',
+        ]) {
+            const r = await get(p);
+            expect([400, 404], p).toContain(r.status);
+            expect(await r.text(), p).not.toMatch(/secret|^\{\}$/);
+        }
+    });
+
+    it('answers CORS preflight and exposes Location', async () => {
+        const r = await get('/whip/cam', { method: 'OPTIONS' });
+        expect(r.status).toBe(204);
+        expect(r.headers.get('access-control-allow-origin')).toBe('*');
+        expect(r.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+        expect(r.headers.get('access-control-expose-headers')).toMatch(/Location/);
+    });
+
+    it('lists streams as JSON', async () => {
+        const r = await get('/streams');
+        expect(r.headers.get('content-type')).toMatch(/application\/json/);
+        expect(await r.json()).toEqual([]);
+    });
+
+    it('rejects bad WHIP/WHEP requests cleanly', async () => {
+        const garbage = await postOffer(server, '/whip/cam', 'garbage');
+        expect(garbage.status).toBe(400);
+        expect(await garbage.text()).toBe('Invalid offer: not an SDP offer');
+        expect((await postOffer(server, '/whip/cam', playSdp)).status).toBe(400); // recvonly offer on WHIP
+        expect((await postOffer(server, '/whep/cam', publishSdp)).status).toBe(400); // sendonly offer on WHEP
+        const t0 = Date.now();
+        expect((await postOffer(server, '/whep/nobody', playSdp)).status).toBe(404); // after the wait
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+        expect((await postOffer(server, '/whip/cam?fault_refuse=1', publishSdp)).status).toBe(403);
+        const wrongType = await postOffer(server, '/whip/cam', publishSdp, { 'Content-Type': 'text/plain' });
+        expect(wrongType.status).toBe(415);
+        expect((await get('/whip/', { method: 'POST', body: 'x' })).status).toBe(404);
+        expect((await get('/whip/cam', { method: 'PUT', body: 'x' })).status).toBe(405);
+    });
+
+    it('refuses a body over 1 MiB with 413 (the client gets the answer, not a reset)', async () => {
+        const r = await postOffer(server, '/whip/cam', 'v=0\r\n' + 'x'.repeat(2 << 20));
+        expect(r.status).toBe(413);
+        expect(await r.text()).toBe('Body too large (limit 1048576 bytes)');
+    });
+
+    it('ends a WHIP resource with DELETE, idempotently', async () => {
+        // A resource that ended (its peer never connected here) can still be DELETEd.
+        const created = await postOffer(server, '/whip/idem', publishSdp);
+        expect(created.status).toBe(201);
+        const location = created.headers.get('location')!;
+        expect(location).toMatch(/^\/whip\/idem\/[A-Za-z0-9_-]{22}$/);
+        expect(server.streams()).toMatchObject([{ name: 'idem', publisher: true }]);
+        expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+        expect(server.streams()).toEqual([]);
+        expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+    });
+
+    it('serves MistServer-style stream info (json_<stream>.js), offline when nobody publishes', async () => {
+        const r = await get('/json_nobody%2Bhere.js');
+        expect(r.status).toBe(200);
+        expect(r.headers.get('access-control-allow-origin')).toBe('*');
+        expect(await r.json()).toMatchObject({ error: 'Stream is offline' });
+        expect((await get('/json_%zz.js')).status).toBe(400);
+    });
+
+    it('controls faults at runtime', async () => {
+        const r = await get('/_faults', { method: 'POST', body: JSON.stringify({ stream: 'cam', loss: 20 }) });
+        expect(await r.json()).toEqual({ loss: 20 });
+        expect(server.faults({ stream: 'cam', ingestLoss: 150 })).toEqual({ ingestLoss: 100 });
+        expect(server.faults({ stream: 'cam', ingestLoss: 0 })).toEqual({ ingestLoss: 0 });
+        expect((await get('/_faults', { method: 'POST', body: '{bad' })).status).toBe(400);
+        expect(server.faults({ stream: 'cam', loss: 0 })).toEqual({ loss: 0 });
+    });
+
+    it('has no fault endpoint unless enabled', async () => {
+        const plain = await startTestServer();
+        try {
+            expect((await fetch(plain.url + '/_faults', { method: 'POST', body: '{}' })).status).toBe(404);
+            expect(plain.faults({ stream: 'cam', loss: 50 })).toEqual({});
+        } finally {
+            await plain.close();
+        }
+    });
+});

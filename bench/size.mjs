@@ -12,11 +12,14 @@
 // - 20 KB (issue 8): the readable core on eventemitter3 and sdp-transform, counted here with
 //   them; no property renaming. The budget is a ceiling against regressions, never a target.
 //   `node bench/size-breakdown.mjs` shows what each source file adds.
+// - 24 KB (issue 10): WHIP/WHEP for any server (endpoints as given, trickle ICE and ICE restart by
+//   PATCH, bounded reads, status mapping, token origin rules and redaction, errors that say what
+//   to check, fail-fast starts) measured 21.44 KB; the readable core alone was 18.93 KB.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { existsSync, readFileSync } from 'node:fs';
 
-const BUDGET_BYTES = 20 * 1024;
+const BUDGET_BYTES = 24 * 1024;
 if (!existsSync('dist/rtcwire.js')) {
     console.error('dist/rtcwire.js is missing: run `npm run build` first');
     process.exit(1);

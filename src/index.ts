@@ -13,7 +13,7 @@ export type { EventMap, EventHandlers, EventName, HandlerName, Listener, ListenO
 export { createLogger } from './core/logger';
 export type { Logger, LogLevel } from './core/logger';
 export { buildWebSocketUrl, buildHttpUrl, transportOf } from './core/endpoint';
-export type { Transport } from './core/endpoint';
+export type { Endpoint, Transport } from './core/endpoint';
 export type {
     ConnectParams,
     ConnectorOptions,

@@ -126,6 +126,28 @@ describe('publish → play', () => {
         await expectDecoding();
     });
 
+    it('WHIP/WHEP endpoint URLs used as the server gives them, with trickle ICE by PATCH', async () => {
+        await newTab();
+        const stream = streamName();
+        const patches: string[] = [];
+        tab.page.on('response', (r) => {
+            if (r.request().method() === 'PATCH') patches.push(`${r.status()} ${new URL(r.url()).pathname}`);
+        });
+        // Janus-style and suffix-style endpoint URLs (with a query): POSTed to unchanged.
+        await publish(stream, `${server.url}/whip/endpoint/${stream}`);
+        await play(stream, `${server.url}/live/${stream}/whep?x=1`);
+        const urls = await tab.page.evaluate(() => {
+            const { t } = window as any;
+            return [t.store.streamer.connector.url, t.store.player.connector.url];
+        });
+        expect(urls).toEqual([`${server.url}/whip/endpoint/${stream}`, `${server.url}/live/${stream}/whep?x=1`]);
+        await expectDecoding();
+        // Both sessions trickled their candidates to their own resource, and the server took them.
+        expect(patches.some((p) => p.startsWith(`204 /whip/${stream}/`))).toBe(true);
+        expect(patches.some((p) => p.startsWith(`204 /whep/${stream}/`))).toBe(true);
+        expect(patches.every((p) => p.startsWith('204 '))).toBe(true);
+    });
+
     it('WSController: playing about every second with current advancing; rtp props; publisher bitrate command', async () => {
         await newTab();
         const stream = streamName();

@@ -139,6 +139,45 @@ describe('http server', () => {
         expect((await get(location, { method: 'DELETE' })).status).toBe(200);
     });
 
+    it('serves WHIP/WHEP also under the endpoint shapes of other servers', async () => {
+        for (const [p, stream, kind] of [
+            ['/whip/endpoint/janus-cam', 'janus-cam', 'whip'],
+            ['/live/suffix-cam/whip?x=1', 'suffix-cam', 'whip'],
+        ] as const) {
+            const created = await postOffer(server, p, publishSdp);
+            expect(created.status, p).toBe(201);
+            expect(created.headers.get('location')).toMatch(new RegExp(`^/${kind}/${stream}/[A-Za-z0-9_-]{22}$`));
+            expect((await get(created.headers.get('location')!, { method: 'DELETE' })).status).toBe(200);
+        }
+        // The path says the role: a play offer to a WHIP endpoint is refused.
+        expect((await postOffer(server, '/live/x/whip', playSdp)).status).toBe(400);
+        expect((await postOffer(server, '/webrtc/endpoint/x', publishSdp)).status).toBe(404);
+    });
+
+    it('takes trickled candidates by PATCH (204), checks the ETag, and answers an ICE restart 405', async () => {
+        const created = await postOffer(server, '/whip/trickle', publishSdp);
+        const location = created.headers.get('location')!;
+        const etag = created.headers.get('etag')!;
+        const fragment =
+            'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n' +
+            'a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n';
+        const patch = (headers: Record<string, string>) =>
+            get(location, {
+                method: 'PATCH',
+                headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', ...headers },
+                body: fragment,
+            });
+        expect((await patch({ 'If-Match': etag })).status).toBe(204);
+        expect((await patch({})).status).toBe(204);
+        expect((await patch({ 'If-Match': '"other"' })).status).toBe(412);
+        expect((await patch({ 'If-Match': '"*"' })).status).toBe(405);
+        expect(
+            (await get(location, { method: 'PATCH', body: fragment, headers: { 'Content-Type': 'text/plain' } }))
+                .status,
+        ).toBe(415);
+        expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+    });
+
     it('serves MistServer-style stream info (json_<stream>.js), offline when nobody publishes', async () => {
         const r = await get('/json_nobody%2Bhere.js');
         expect(r.status).toBe(200);

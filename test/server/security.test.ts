@@ -68,7 +68,8 @@ describe('ending someone else’s WHIP session', () => {
         }
         expect(server.streams()).toMatchObject([{ name: 'victim', publisher: true }]);
         // its owner can
-        expect((await attempt(location, 'PATCH')).status).toBe(405);
+        // (a PATCH must carry a trickle fragment)
+        expect((await attempt(location, 'PATCH')).status).toBe(415);
         expect((await attempt(location)).status).toBe(200);
         expect(server.streams()).toEqual([]);
     });

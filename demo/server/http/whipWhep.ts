@@ -1,8 +1,12 @@
 /**
  * WHIP (RFC 9725) and WHEP: `POST /whip/<stream>` publishes, `POST /whep/<stream>` plays,
- * `POST /webrtc/<stream>` does either (the offer's direction decides). Success is 201 with the
- * answer and `Location: /whip|whep/<stream>/<id>`, the session's resource; `DELETE` on it ends the
- * session.
+ * `POST /webrtc/<stream>` does either (the offer's direction decides). The same endpoints are also
+ * served in the shapes other servers use, so that clients are tested against URLs they must POST
+ * to unchanged: `/whip|whep/endpoint/<stream>` (Janus) and `/live/<stream>/whip|whep` (a suffix).
+ * Success is 201 with the answer and `Location: /whip|whep/<stream>/<id>`, the session's resource;
+ * `DELETE` on it ends the session, `PATCH` with `application/trickle-ice-sdpfrag` takes trickled
+ * candidates (204; an ICE-lite server needs none) — an ICE restart (`If-Match: "*"`) is answered
+ * 405: this server's ICE agent cannot restart.
  *
  * A resource is bound to what created it: the path must name its kind and its stream, and when
  * the session was opened with a token, DELETE/PATCH must carry that same token. Whatever fails
@@ -22,6 +26,8 @@ import { notFound, readBody, send } from './respond.ts';
 
 /** Read at most this much of a POST body (offers are validated to far less, with a clear 400). */
 const MAX_BODY_BYTES = 1 << 20;
+/** Read at most this much of a PATCH body (a few candidates). */
+const MAX_FRAGMENT_BYTES = 64 * 1024;
 /** A resource that ended can still be DELETEd this long (teardown is idempotent). */
 const ENDED_RESOURCE_MS = 60_000;
 
@@ -34,6 +40,22 @@ interface Resource {
     /** digest of the token the session was opened with (on a server with tokens) */
     token?: Buffer;
     endedAt?: number;
+}
+
+/** The endpoint `pathname` names: `/whip|whep|webrtc/<s>`, `/whip|whep/endpoint/<s>` or `/live/<s>/whip|whep`. */
+function endpointOf(pathname: string): { stream: string; prefix: 'whip' | 'whep' | 'webrtc' } | undefined {
+    let match = /^\/(whip|whep|webrtc)\/(?:endpoint\/)?([^/]+)$/.exec(pathname);
+    let prefix = match?.[1];
+    let encoded = match?.[2];
+    if (!match) {
+        match = /^\/live\/([^/]+)\/(whip|whep)$/.exec(pathname);
+        prefix = match?.[2];
+        encoded = match?.[1];
+    }
+    // `/webrtc/endpoint/<s>` is no endpoint shape: only WHIP and WHEP have the Janus form.
+    if (!prefix || encoded === undefined || (prefix === 'webrtc' && pathname.includes('/endpoint/'))) return undefined;
+    const stream = streamFromPath(`/${encoded}`, '/');
+    return stream === undefined ? undefined : { stream, prefix: prefix as 'whip' | 'whep' | 'webrtc' };
 }
 
 export interface WhipWhepContext {
@@ -51,13 +73,13 @@ export class WhipWhep {
 
     /** Whether `pathname` is a POST endpoint. */
     static isEndpoint(pathname: string): boolean {
-        return /^\/(whip|whep|webrtc)\/[^/]+$/.test(pathname);
+        return endpointOf(pathname) !== undefined;
     }
 
     async post(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-        const [, prefix] = /^\/(whip|whep|webrtc)\//.exec(url.pathname) ?? [];
-        const stream = streamFromPath(url.pathname, `/${prefix}/`);
-        if (!stream) return notFound(res);
+        const endpoint = endpointOf(url.pathname);
+        if (!endpoint) return notFound(res);
+        const { stream, prefix } = endpoint;
         const type = (req.headers['content-type'] ?? '').toLowerCase();
         if (type && !type.startsWith('application/sdp')) return send(res, 415, 'Content-Type must be application/sdp');
         let offer: string;
@@ -107,12 +129,33 @@ export class WhipWhep {
     }
 
     /** DELETE or PATCH on a resource path. */
-    resource(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    async resource(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
         const r = this.authorised(req, url);
         if (!r) return notFound(res);
-        if (req.method === 'PATCH') return send(res, 405, 'Trickle ICE is not supported', { Allow: 'DELETE' });
+        if (req.method === 'PATCH') return this.patch(req, res, r);
         r.session.close();
         send(res, 200, '');
+    }
+
+    /** Trickle ICE (RFC 9725 §4.3.1): the candidates are counted; an ICE restart is not supported. */
+    private async patch(req: http.IncomingMessage, res: http.ServerResponse, r: Resource): Promise<void> {
+        const type = (req.headers['content-type'] ?? '').toLowerCase();
+        if (!type.startsWith('application/trickle-ice-sdpfrag')) {
+            return send(res, 415, 'Content-Type must be application/trickle-ice-sdpfrag');
+        }
+        const ifMatch = req.headers['if-match'];
+        if (ifMatch === '"*"') return send(res, 405, 'ICE restart is not supported', { Allow: 'DELETE, PATCH' });
+        if (ifMatch !== undefined && ifMatch !== `"${r.session.id}"`) return send(res, 412, 'ETag does not match');
+        let fragment: string;
+        try {
+            fragment = await readBody(req, MAX_FRAGMENT_BYTES);
+        } catch (e) {
+            return this.fail(res, 'PATCH', e);
+        }
+        // ICE-lite: the client's checks reach us from its candidates anyway; they are only logged.
+        const candidates = fragment.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).length;
+        this.ctx.log('debug', `${r.kind} ${r.stream} ${r.session.id}: ${candidates} trickled candidate(s)`);
+        send(res, 204, '');
     }
 
     private add(r: Resource): void {

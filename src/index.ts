@@ -67,5 +67,6 @@ export { MultiBitrate } from './policy/MultiBitrate';
 export type { Rendition, RenditionSelector, MbrSample, MultiBitrateOptions } from './policy/MultiBitrate';
 export { AdaptiveBitrate } from './policy/AdaptiveBitrate';
 export type { AbrSample, AdaptiveBitrateOptions } from './policy/AdaptiveBitrate';
+export type { LatencyMode } from './policy/latency';
 export type { BackoffOptions } from './policy/backoff';
 export type { PlayerStats, StreamerStats } from './policy/QualityScore';

@@ -213,6 +213,8 @@ export class WSController extends Connector<WSControllerEvents> {
     /** The offer and commands waiting to be written, then waiting for their reply, oldest first. */
     private _outgoing: Outgoing[] = [];
     private _watchdog: ReturnType<typeof setTimeout> | undefined;
+    /** Whether the session is held (see {@link hold}): the server may stay silent. */
+    private _held = false;
 
     /**
      * Starts a session. Throws `INVALID_ARGUMENT` synchronously when `params` cannot name a
@@ -339,19 +341,35 @@ export class WSController extends Connector<WSControllerEvents> {
     }
 
     /**
-     * Resumes playback (optionally from `seekMs`). The server does not reply: the Promise resolves
-     * once the command is on the wire.
+     * Resumes playback after {@link hold} (optionally from `seekMs`). The server does not reply:
+     * the Promise resolves once the command is on the wire.
      */
     play(seekMs?: number): Promise<void> {
+        this._held = false;
+        this._armWatchdog();
         return this._command({
             type: 'play',
             seek_time: seekMs === undefined ? undefined : checkNumber('seekMs', seekMs),
         });
     }
 
-    /** Pauses forwarding; resolves with the paused state the server reports. */
+    /**
+     * Holds forwarding (`hold`) until {@link play}: the session, its ICE and DTLS stay up, no media
+     * flows. Resolves with the paused state the server reports. A held session gets no `on_time`
+     * (MistServer sends none while paused), so the play watchdog waits for `play`.
+     */
+    hold(): Promise<boolean> {
+        this._held = true;
+        this._clearTimer(this._watchdog);
+        return this._command({ type: 'hold' }, 'pause');
+    }
+
+    /**
+     * Pauses forwarding: the same as {@link hold}. (`hold` is sent, not `pause`, which toggles on
+     * MistServer: two calls would resume.)
+     */
     pause(): Promise<boolean> {
-        return this._command({ type: 'pause' }, 'pause');
+        return this.hold();
     }
 
     /**
@@ -496,7 +514,7 @@ export class WSController extends Connector<WSControllerEvents> {
     /** (Re)starts the play watchdog: a play session whose server stays silent too long is lost. */
     private _armWatchdog(): void {
         const ms = nonNegative(this._options.watchdogMs, 30_000);
-        if (this.publishing || !ms) return;
+        if (this.publishing || this._held || !ms) return;
         this._clearTimer(this._watchdog);
         this._watchdog = this._setTimer(() => this._lost(`server silent for ${ms} ms`), ms);
     }

@@ -11,6 +11,7 @@ import { nonNegative } from '../core/numbers';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from '../policy/backoff';
 import { transition, type FacadeEvent, type TransitionTable } from '../policy/stateTable';
 import type { ConnectionInfos } from '../stats/connectionInfos';
+import { PreparedSession } from './PreparedSession';
 
 /**
  * Which connector a facade uses: `'ws'` ({@link WSController}), `'http'` ({@link HTTPConnector}),
@@ -57,6 +58,11 @@ export interface FacadeOptions {
 export interface SessionTimings {
     /** Which session this is (1 for the first, 2 after one reconnection …). */
     session: number;
+    /**
+     * The session was prepared ahead of `start()` (see `Player.prepare`): its signaling, ICE and
+     * DTLS steps happened before `start()` and are left out; `firstFrame` counts from `start()`.
+     */
+    prepared?: boolean;
     /** The signaling WebSocket opened, ms (WebSocket sessions only). */
     socketOpen?: number;
     /** The local offer was created and set, ms. */
@@ -172,6 +178,8 @@ export abstract class FacadeBase<
     private _startedAt = 0;
     /** Sessions opened since construction (the `session` of {@link SessionTimings}). */
     private _sessions = 0;
+    /** A session opened ahead of `start()`, waiting for it. */
+    private _prepared: PreparedSession | undefined;
 
     /**
      * @param role - the logger's name.
@@ -200,8 +208,17 @@ export abstract class FacadeBase<
         return this._params !== undefined;
     }
 
-    /** Stops and releases everything; fires `stop` once per `start()`. */
+    /**
+     * Whether a session prepared ahead of `start()` is ready: its media path is up, `start()` shows
+     * the first frame after one round trip.
+     */
+    get prepared(): boolean {
+        return this._prepared?.connector.opened ?? false;
+    }
+
+    /** Stops and releases everything, a prepared session too; fires `stop` once per `start()`. */
     stop(): void {
+        this._releasePrepared();
         this._end('stop');
     }
 
@@ -240,6 +257,16 @@ export abstract class FacadeBase<
         return Promise.resolve(false);
     }
 
+    /** A session was opened ahead of `start()` (the Player holds its media). @internal */
+    protected _onPrepared(_connector: Connector): void {
+        // Nothing to hold in the base class.
+    }
+
+    /** A prepared session is handed over to `start()` (the Player resumes its media). @internal */
+    protected _onAdopted(_connector: Connector): void {
+        // Nothing to resume in the base class.
+    }
+
     /** The facade stopped: releases what it holds per `start()` (the Player's element). @internal */
     protected _onStopped(): void {
         // Nothing per start() in the base class.
@@ -268,7 +295,8 @@ export abstract class FacadeBase<
      * calls {@link _connect}. @internal
      */
     protected _begin(params: ConnectParams): void {
-        this.stop();
+        // Stops a running session, keeping a prepared one for this start.
+        this._end('stop');
         // The same check as the connectors': a bad endpoint or no stream name throws now.
         resolveStreamName(params);
         this._params = params;
@@ -279,6 +307,26 @@ export abstract class FacadeBase<
         this._dispatch('start');
     }
 
+    /**
+     * Opens a session for `params` ahead of `start()`, released after `timeoutMs` unless a
+     * `start()` with the same params takes it. Preparing again with the same params keeps the
+     * session; other params replace it. Throws `INVALID_STATE` while started, `INVALID_ARGUMENT`
+     * for bad params. @internal
+     */
+    protected _prepare(params: ConnectParams, timeoutMs: number): void {
+        if (this.started) throw new RtcError('INVALID_STATE', 'prepare() is for a facade that is not started');
+        resolveStreamName(params);
+        if (this._prepared?.fits(params)) return;
+        this._releasePrepared();
+        const connector = this._createConnector(params);
+        const prepared = new PreparedSession(connector, params, timeoutMs, (reason) => {
+            if (this._prepared === prepared) this._prepared = undefined;
+            this._log.info(`prepared session ${reason === 'expired' ? 'released after its timeout' : 'closed'}`);
+        });
+        this._prepared = prepared;
+        this._onPrepared(connector);
+    }
+
     /** Opens a session on the current params (`start()` and the retry timer run only while started). @internal */
     protected _connect(): void {
         const params = this._params;
@@ -287,16 +335,36 @@ export abstract class FacadeBase<
         const signal = abort.signal;
         // The connector's timings count from its creation: rebased on start() by this offset.
         const offset = Math.round(now() - this._startedAt);
+        const prepared = this._takePrepared(params);
         let connector: Connector;
         try {
-            connector = this._createConnector(params);
+            connector = prepared ?? this._createConnector(params);
         } catch (error) {
             return this._end('failed', RtcError.from(error, 'INVALID_ARGUMENT'));
         }
         this._connector = connector;
         const session = ++this._sessions;
-        connector.on('open', (stream) => this._onSessionOpen(connector, stream, signal, session, offset), { signal });
+        const opened = (stream: MediaStream) =>
+            this._onSessionOpen(connector, stream, signal, session, prepared ? undefined : offset);
+        if (prepared) this._onAdopted(prepared);
+        connector.on('open', opened, { signal });
         connector.on('close', (error) => this._onSessionClose(error), { signal });
+        // A prepared session may be open already: it will not emit `open` again.
+        if (connector.opened && connector.stream) opened(connector.stream);
+    }
+
+    /** The prepared session's connector when it fits `params` (the first session of a start), else none. */
+    private _takePrepared(params: ConnectParams): Connector | undefined {
+        const prepared = this._prepared;
+        this._prepared = undefined;
+        if (prepared?.fits(params)) return prepared.take();
+        prepared?.release();
+        return undefined;
+    }
+
+    private _releasePrepared(): void {
+        this._prepared?.release();
+        this._prepared = undefined;
     }
 
     /** A rejection handler that logs `${what} failed` with the error (level `debug` unless told). @internal */
@@ -304,12 +372,13 @@ export abstract class FacadeBase<
         return (error) => this._log[level](`${what} failed`, { error });
     }
 
+    /** @param offset - when the connector was created, ms after `start()`; none for a prepared session. */
     private _onSessionOpen(
         connector: Connector,
         stream: MediaStream,
         signal: AbortSignal,
         session: number,
-        offset: number,
+        offset: number | undefined,
     ): void {
         // A listener that ran before this one in the same emission may have stopped the facade.
         if (signal.aborted) return;
@@ -324,8 +393,11 @@ export abstract class FacadeBase<
         void this._firstFrame(signal).then((shown) => {
             if (signal.aborted) return;
             const timings: SessionTimings = { session };
-            for (const [step, ms] of Object.entries(connector.timings)) {
-                timings[step as keyof typeof connector.timings] = ms + offset;
+            if (offset === undefined) timings.prepared = true;
+            else {
+                for (const [step, ms] of Object.entries(connector.timings)) {
+                    timings[step as keyof typeof connector.timings] = ms + offset;
+                }
             }
             if (shown) timings.firstFrame = Math.round(now() - this._startedAt);
             this._emitBase('timings', timings);

@@ -3,7 +3,8 @@ import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
-import { isTrackIndex, positive } from '../core/numbers';
+import { isTrackIndex, nonNegative, positive } from '../core/numbers';
+import { applyJitterTarget, jitterTargetOf, type LatencyMode } from '../policy/latency';
 import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
@@ -38,6 +39,14 @@ export interface PlayerOptions extends FacadeOptions {
     renditions?: Rendition[];
     /** Try to play with sound, falling back to muted playback (default `true`). */
     autoplay?: boolean;
+    /**
+     * Playout latency: `'lowest'` (as little buffering as the browser allows), `'balanced'` (the
+     * browser's adaptive default) or a jitter-buffer target in ms. After a freeze the player
+     * lowers the target for a few seconds to catch up, so latency does not drift up.
+     */
+    latency?: LatencyMode;
+    /** How long a session opened by {@link Player.prepare} waits for `start()` before it is released, ms (default 20000). */
+    prepareTimeoutMs?: number;
     /**
      * A playing session that receives no packet for this long (ms) is lost and reconnected
      * (default 8000; 0 disables). It catches what signaling cannot tell, e.g. a WHEP publisher
@@ -138,6 +147,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _renditions: Rendition[];
     private _autoTrack: number | undefined;
     private _lastPlaying: PlayingInfos | undefined;
+    /** The jitter-buffer target in force, ms (undefined: the browser's own); lowered while catching up. */
+    private _jitterTarget: number | undefined;
+    /** Until when the player catches up after a freeze (the stats clock), and the freezes seen so far. */
+    private _catchUpUntil: number | undefined;
+    private _freezes: number | undefined;
     /** Media watchdog: the packet count, and when it last changed (reset at each open). */
     private _packets: number | undefined;
     private _packetsAt!: number;
@@ -224,6 +238,26 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         this._connect();
     }
 
+    /**
+     * Gets ready to play `params` ahead of {@link start}: opens the signaling, negotiates and
+     * brings ICE and DTLS up with the media held (WebSocket: `hold` right after the offer, `play`
+     * on start, when the server sends the cached GOP at once; WHEP: the media flows, unseen), so
+     * that `start()` with the same params shows the first frame after one round trip. Released
+     * after `prepareTimeoutMs` (default 20 s) if `start()` does not come, and by {@link stop}.
+     * Preparing again with the same params keeps the session. Throws `INVALID_STATE` while
+     * started, `INVALID_ARGUMENT` for bad params.
+     *
+     * @example
+     * ```ts
+     * const params = { endPoint: 'media.example.com', streamName: 'live+cam1' };
+     * card.addEventListener('pointerenter', () => player.prepare(params)); // the viewer may click
+     * card.addEventListener('click', () => player.start(params)); // video at once
+     * ```
+     */
+    prepare(params: ConnectParams): void {
+        this._prepare(params, nonNegative(this._options.prepareTimeoutMs, 20_000));
+    }
+
     /** Sets the NACK wait and drop timeout of the server (WebSocket sessions), replayed on reconnection. */
     setRTPProps(nack?: number, drop?: number): void {
         this._rtpProps = [nack, drop];
@@ -286,11 +320,23 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         }
     }
 
+    /** A prepared WebSocket session holds its media until start(). @internal */
+    protected override _onPrepared(connector: Connector): void {
+        if (connector instanceof WSController) connector.hold().catch(this._failed('hold'));
+    }
+
+    /** start() takes a prepared session: its media resumes. @internal */
+    protected override _onAdopted(connector: Connector): void {
+        if (connector instanceof WSController) connector.play().catch(this._failed('play'));
+    }
+
     /** @internal */
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
         // Counters restart with each peer connection: forget the previous session's samples.
         this._packets = undefined;
         this._ticks = 0;
+        this._freezes = this._catchUpUntil = undefined;
+        this._setJitterTarget(connector, jitterTargetOf(this._options.latency));
         this._selector?.reset();
         if (connector instanceof WSController) {
             connector.on('playing', (infos) => this._emit('playing', (this._lastPlaying = infos)), { signal });
@@ -324,8 +370,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         const current =
             (typeof pinned === 'number' ? pinned : this._autoTrack) ??
             this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t));
-        const stats = toPlayerStats(infos, { rendition: current });
+        const stats = toPlayerStats(infos, { rendition: current, jitterBufferTargetMs: this._jitterTarget });
         this._emit('stats', stats);
+        this._catchUp(connector, timestamp, stats.freezeCount);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
         // at its first keyframe) and come and go.
         this._ticks++;
@@ -370,6 +417,32 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         this._sendTracks();
     }
 
+    /**
+     * After a freeze the jitter buffer has grown to ride it out, and latency would stay that high:
+     * the target drops to 0 for a few seconds, then goes back to the latency option's.
+     */
+    private _catchUp(connector: Connector, now: number, freezes: number): void {
+        const target = jitterTargetOf(this._options.latency);
+        const froze = this._freezes !== undefined && freezes > this._freezes;
+        this._freezes = freezes;
+        if (froze && target !== 0) {
+            this._catchUpUntil = now + CATCH_UP_MS;
+            this._setJitterTarget(connector, 0);
+        } else if (this._catchUpUntil !== undefined && now >= this._catchUpUntil) {
+            this._catchUpUntil = undefined;
+            this._setJitterTarget(connector, target);
+        }
+    }
+
+    private _setJitterTarget(connector: Connector, ms: number | undefined): void {
+        const pc = connector.peerConnection;
+        if (!pc) return;
+        // The browser's own buffering needs nothing set on a fresh session.
+        if (ms === undefined && this._jitterTarget === undefined) return;
+        if (applyJitterTarget(pc, ms)) this._jitterTarget = ms;
+        else if (ms !== undefined) this._log.debug('this browser has no jitter-buffer target');
+    }
+
     /** The live connector when it is an open WebSocket session (the only one that takes commands). */
     private _ws(): WSController | undefined {
         const connector = this.connector;
@@ -412,6 +485,9 @@ export interface Player extends EventHandlers<PlayerEvents> {
     /** Stops playing and releases everything; fires `stop` once. */
     stop(): void;
 }
+
+/** How long the player catches up after a freeze (a jitter-buffer target of 0), ms. */
+const CATCH_UP_MS = 3000;
 
 /** The Player's video element, where `requestVideoFrameCallback` may be missing. */
 type VideoElement = HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };

@@ -65,8 +65,13 @@ export interface PlayerStats {
     jitterMs: number;
     /** Round-trip time of the selected candidate pair, ms, where the browser reports it. */
     rttMs?: number;
-    /** Average jitter-buffer delay over the last interval, ms (video, else audio). */
+    /** Average jitter-buffer delay over the last interval, ms (video, else audio): the latency achieved. */
     jitterBufferMs: number;
+    /**
+     * The jitter-buffer target the player set, ms (see the `latency` option; 0 while catching up
+     * after a freeze); absent when the browser buffers by its own measure.
+     */
+    jitterBufferTargetMs?: number;
     /** Video freezes since the session started (cumulative). */
     freezeCount: number;
     /** The video track (rendition) being played, when known. */
@@ -124,6 +129,8 @@ export interface StreamerStats {
 export interface PlayerStatsExtra {
     /** The video track being played. */
     rendition?: number;
+    /** The jitter-buffer target in force, ms. */
+    jitterBufferTargetMs?: number;
 }
 
 /** Extra inputs of {@link toStreamerStats}. */
@@ -173,6 +180,7 @@ export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = 
         ...common,
         jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
         freezeCount: video?.freezeCount ?? 0,
+        jitterBufferTargetMs: extra.jitterBufferTargetMs,
         quality: qualityScore({ ...common, freezesPerMinute: video?.freezesPerMinute }),
         rendition: extra.rendition,
     });

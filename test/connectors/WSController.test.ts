@@ -525,8 +525,10 @@ describe('WSController: commands', () => {
         peer.send({ type: 'seek', data: { live_point: false, play_rate_curr: 'auto' } });
         await expect(seeked).resolves.toEqual({ livePoint: false, playRate: 'auto' });
 
+        // pause() sends hold: `pause` toggles on MistServer.
         const paused = ctrl.pause();
-        expect(await peer.waitFor('pause')).toEqual({ type: 'pause' });
+        expect(await peer.waitFor('hold')).toEqual({ type: 'hold' });
+        expect(peer.received('pause')).toEqual([]);
         peer.send({ type: 'pause', paused: true });
         await expect(paused).resolves.toBe(true);
 
@@ -1100,6 +1102,20 @@ describe('WSController: timers and late events (in-memory socket, fake timers)',
         await vi.advanceTimersByTimeAsync(20);
         expect(closes).toHaveLength(1);
         expectRtcError(closes[0]![0], 'CONNECTION_LOST');
+    });
+
+    it('a held session waits without a watchdog (no on_time while held); play() arms it again', async () => {
+        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+        const ctrl = memoryController(undefined, { watchdogMs: 1000 });
+        const socket = await openMemory(ctrl);
+        void ctrl.hold().catch(() => undefined);
+        await vi.advanceTimersByTimeAsync(0);
+        expect(socket.sent.at(-1)).toEqual({ type: 'hold' });
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(ctrl.opened).toBe(true);
+        await ctrl.play();
+        await vi.advanceTimersByTimeAsync(1010);
+        expect(ctrl.closed).toBe(true);
     });
 
     it('a publisher never arms a watchdog', async () => {

@@ -443,4 +443,155 @@ describe('Player renditions refresh', () => {
         expect(seen).toEqual([[1], [1, 3]]);
         player.stop();
     });
+
+    describe('prepare (issue 12)', () => {
+        const params = { endPoint, streamName: 'cam' };
+        const sentTypes = () => lastSocket().sent.map((m) => m.type);
+
+        it('prepare → start: the prepared session is used, held after the offer and played at start', async () => {
+            const { player, states } = newPlayer();
+            const timings = vi.fn();
+            player.on('timings', timings);
+            player.prepare(params);
+            await vi.advanceTimersByTimeAsync(50);
+            expect(player.prepared).toBe(true);
+            expect(player.state).toBe('idle');
+            expect(states).toEqual([]);
+            expect(sentTypes()).toEqual(['offer_sdp', 'hold']);
+            player.start(params);
+            await vi.advanceTimersByTimeAsync(10);
+            expect(FakeWebSocket.instances).toHaveLength(1);
+            expect(FakePeerConnection.instances).toHaveLength(1);
+            expect(sentTypes().slice(0, 3)).toEqual(['offer_sdp', 'hold', 'play']);
+            expect(states).toEqual(['connecting', 'playing']);
+            expect(player.prepared).toBe(false);
+            expect(timings.mock.calls[0]![0]).toEqual({ session: 1, prepared: true });
+            player.stop();
+        });
+
+        it('start before the prepared session opened still takes it', async () => {
+            const { player, states } = newPlayer();
+            player.prepare(params);
+            player.start(params);
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakeWebSocket.instances).toHaveLength(1);
+            expect(sentTypes().slice(0, 3)).toEqual(['offer_sdp', 'hold', 'play']);
+            expect(states).toEqual(['connecting', 'playing']);
+            player.stop();
+        });
+
+        it('prepare → stop: the session is released, nothing is emitted', async () => {
+            const { player, stops, states } = newPlayer();
+            player.prepare(params);
+            await vi.advanceTimersByTimeAsync(50);
+            player.stop();
+            await vi.advanceTimersByTimeAsync(10);
+            expect(player.prepared).toBe(false);
+            expect(FakePeerConnection.live).toHaveLength(0);
+            expect(FakeWebSocket.open).toHaveLength(0);
+            expect(stops).toEqual([]);
+            expect(states).toEqual([]);
+        });
+
+        it('prepare → timeout: released after prepareTimeoutMs; a later start is cold', async () => {
+            const { player } = newPlayer({ prepareTimeoutMs: 5000 });
+            player.prepare(params);
+            await vi.advanceTimersByTimeAsync(4900);
+            expect(player.prepared).toBe(true);
+            await vi.advanceTimersByTimeAsync(200);
+            expect(player.prepared).toBe(false);
+            expect(FakePeerConnection.live).toHaveLength(0);
+            expect(FakeWebSocket.open).toHaveLength(0);
+            player.start(params);
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakeWebSocket.instances).toHaveLength(2);
+            expect(sentTypes()).not.toContain('hold');
+            expect(player.state).toBe('playing');
+            player.stop();
+        });
+
+        it('prepare twice: the same params keep the session, other params replace it', async () => {
+            const { player } = newPlayer();
+            player.prepare(params);
+            player.prepare({ ...params });
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakeWebSocket.instances).toHaveLength(1);
+            player.prepare({ endPoint, streamName: 'other' });
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakeWebSocket.instances).toHaveLength(2);
+            expect(FakePeerConnection.live).toHaveLength(1);
+            // A start with yet other params does not use it.
+            player.start(params);
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakeWebSocket.instances).toHaveLength(3);
+            expect(FakePeerConnection.live).toHaveLength(1);
+            expect(lastSocket().url).toContain('/webrtc/cam');
+            player.stop();
+        });
+
+        it('start without prepare is a cold start (no hold), and prepare while started is INVALID_STATE', async () => {
+            const { player } = newPlayer();
+            const timings = vi.fn();
+            player.on('timings', timings);
+            player.start(params);
+            await vi.advanceTimersByTimeAsync(50);
+            expect(sentTypes()).not.toContain('hold');
+            expect(timings.mock.calls[0]![0].prepared).toBeUndefined();
+            expect(() => player.prepare(params)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+            player.stop();
+        });
+    });
+
+    describe('latency (issue 12)', () => {
+        const freezeStats = (freezeCount: number, packets: number) => [
+            { id: 'v', type: 'inbound-rtp', kind: 'video', packetsReceived: packets, freezeCount },
+        ];
+
+        it("'lowest' sets a jitter-buffer target of 0 on every receiver, reported in stats", async () => {
+            const { player } = newPlayer({ latency: 'lowest', statsIntervalMs: 1000 });
+            const stats = vi.fn();
+            player.on('stats', stats);
+            player.start({ endPoint, streamName: 'cam' });
+            await vi.advanceTimersByTimeAsync(50);
+            const pc = FakePeerConnection.instances[0]!;
+            expect(pc.getReceivers().map((r) => r.jitterBufferTarget)).toEqual([0, 0]);
+            await vi.advanceTimersByTimeAsync(1000);
+            expect(stats.mock.calls[0]![0].jitterBufferTargetMs).toBe(0);
+            player.stop();
+        });
+
+        it('a number is the target in ms; the default leaves the browser its own buffering', async () => {
+            const a = newPlayer({ latency: 250 });
+            a.player.start({ endPoint, streamName: 'cam' });
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakePeerConnection.instances[0]!.getReceivers()[1]!.jitterBufferTarget).toBe(250);
+            a.player.stop();
+            const b = newPlayer();
+            b.player.start({ endPoint, streamName: 'cam' });
+            await vi.advanceTimersByTimeAsync(50);
+            expect(FakePeerConnection.instances[1]!.getReceivers()[1]!.jitterBufferTarget).toBeNull();
+            b.player.stop();
+        });
+
+        it('after a freeze, the target drops to 0 for 3 s to catch up, then comes back', async () => {
+            const { player } = newPlayer({ latency: 300, statsIntervalMs: 1000 });
+            player.start({ endPoint, streamName: 'cam' });
+            await vi.advanceTimersByTimeAsync(50);
+            const pc = FakePeerConnection.instances[0]!;
+            const target = () => pc.getReceivers()[1]!.jitterBufferTarget;
+            pc.stats = freezeStats(0, 100);
+            await vi.advanceTimersByTimeAsync(1000);
+            expect(target()).toBe(300);
+            pc.stats = freezeStats(1, 200);
+            await vi.advanceTimersByTimeAsync(1000);
+            expect(target()).toBe(0);
+            pc.stats = freezeStats(1, 300);
+            await vi.advanceTimersByTimeAsync(2000);
+            expect(target()).toBe(0);
+            pc.stats = freezeStats(1, 400);
+            await vi.advanceTimersByTimeAsync(1000);
+            expect(target()).toBe(300);
+            player.stop();
+        });
+    });
 });

@@ -59,6 +59,10 @@ export class FakePeerConnection {
         return [...this.transceivers];
     }
 
+    getReceivers(): FakeTransceiver['receiver'][] {
+        return this.transceivers.map((t) => t.receiver);
+    }
+
     getSenders(): FakeSender[] {
         return this.transceivers.map((t) => t.sender);
     }
@@ -175,7 +179,8 @@ export class FakeSender {
 
 export class FakeTransceiver {
     readonly sender: FakeSender;
-    readonly receiver: { track: FakeTrack };
+    /** The receiver, with Chrome's jitter-buffer target (ms, `null` = the browser's default). */
+    readonly receiver: { track: FakeTrack; jitterBufferTarget: number | null };
     sendEncodings: RTCRtpEncodingParameters[] = [];
     codecPreferences: unknown[] | undefined;
     constructor(
@@ -185,7 +190,7 @@ export class FakeTransceiver {
         readonly mid: string,
     ) {
         this.sender = new FakeSender(track);
-        this.receiver = { track: new FakeTrack(kind) };
+        this.receiver = { track: new FakeTrack(kind), jitterBufferTarget: null };
     }
     setCodecPreferences(codecs: unknown[]): void {
         this.codecPreferences = codecs;

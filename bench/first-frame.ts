@@ -24,7 +24,7 @@ import {
 ensureLoopbackOnly('first-frame');
 
 const RUNS = Math.max(1, Math.min(100, Number(process.env.BENCH_RUNS) || 20));
-const MODES = ['ws', 'whep', 'raw-ws'] as const;
+const MODES = ['ws', 'whep', 'raw-ws', 'ws-prepared', 'whep-prepared'] as const;
 type Mode = (typeof MODES)[number];
 const STEPS = ['socketOpen', 'offerReady', 'answer', 'iceConnected', 'dtlsConnected', 'open', 'firstFrame'] as const;
 const RUN_TIMEOUT_MS = 15_000;
@@ -49,10 +49,14 @@ await sleep(3000);
 
 const play = await openPage(browser, server, false);
 
-/** One SDK run: a new Player on a new <video>; resolves with its `timings`, then stops it. */
-async function sdkRun(endPoint: string): Promise<Record<string, number>> {
+/**
+ * One SDK run: a new Player on a new <video>; resolves with its `timings`, then stops it. A
+ * prepared run calls `prepare()` first and starts once the prepared session is up (the clock
+ * starts at `start()`, like a click after a hover).
+ */
+async function sdkRun(endPoint: string, prepared = false): Promise<Record<string, number>> {
     return play.page.evaluate(
-        async ({ endPoint, stream, timeoutMs }) => {
+        async ({ endPoint, stream, timeoutMs, prepared }) => {
             const { rtcwire } = window as any;
             const video = document.createElement('video');
             video.autoplay = true;
@@ -61,6 +65,14 @@ async function sdkRun(endPoint: string): Promise<Record<string, number>> {
             document.body.appendChild(video);
             const player = new rtcwire.Player(video, { reconnect: false });
             try {
+                if (prepared) {
+                    player.prepare({ endPoint, streamName: stream });
+                    const deadline = performance.now() + timeoutMs;
+                    while (!player.prepared) {
+                        if (performance.now() > deadline) throw new Error('not prepared within the run timeout');
+                        await new Promise((r) => setTimeout(r, 10));
+                    }
+                }
                 return await new Promise<Record<string, number>>((resolve, reject) => {
                     const timer = setTimeout(() => reject(new Error('no timings within the run timeout')), timeoutMs);
                     player.on('timings', (t: Record<string, number>) => {
@@ -75,7 +87,7 @@ async function sdkRun(endPoint: string): Promise<Record<string, number>> {
                 video.remove();
             }
         },
-        { endPoint, stream, timeoutMs: RUN_TIMEOUT_MS },
+        { endPoint, stream, timeoutMs: RUN_TIMEOUT_MS, prepared },
     );
 }
 
@@ -144,15 +156,33 @@ async function rawRun(): Promise<Record<string, number>> {
     );
 }
 
-const results: Record<Mode, Record<string, number>[]> = { ws: [], whep: [], 'raw-ws': [] };
-const failures: Record<Mode, string[]> = { ws: [], whep: [], 'raw-ws': [] };
+const results = {} as Record<Mode, Record<string, number>[]>;
+const failures = {} as Record<Mode, string[]>;
+for (const mode of MODES) {
+    results[mode] = [];
+    failures[mode] = [];
+}
+/** One run of `mode`. */
+function run(mode: Mode): Promise<Record<string, number>> {
+    switch (mode) {
+        case 'ws':
+            return sdkRun(ws);
+        case 'whep':
+            return sdkRun(server.url);
+        case 'ws-prepared':
+            return sdkRun(ws, true);
+        case 'whep-prepared':
+            return sdkRun(server.url, true);
+        case 'raw-ws':
+            return rawRun();
+    }
+}
 const started = Date.now();
 // Interleaved (ws, whep, raw, ws, …) so that drift over time affects every mode alike.
 for (let i = 0; i < RUNS; i++) {
     for (const mode of MODES) {
         try {
-            const t = mode === 'ws' ? await sdkRun(ws) : mode === 'whep' ? await sdkRun(server.url) : await rawRun();
-            results[mode].push(t);
+            results[mode].push(await run(mode));
         } catch (error) {
             failures[mode].push((error as Error).message.split('\n')[0]!);
         }
@@ -178,7 +208,24 @@ for (const mode of MODES) {
         }
     }
 }
-console.log(`\nms since start() (raw-ws: since the page began building its own WebSocket + peer connection)`);
+// Prepared against cold: the issue's target is prepared ≤ 0.3 × cold (medians).
+const median = (mode: Mode) => {
+    const values = results[mode].map((t) => t.firstFrame).filter((v): v is number => typeof v === 'number');
+    return values.length ? summarize(values).median : NaN;
+};
+for (const [prepared, cold] of [
+    ['ws-prepared', 'ws'],
+    ['whep-prepared', 'whep'],
+] as const) {
+    summary.push({
+        figure: `${prepared} / ${cold} firstFrame median`,
+        value: (median(prepared) / median(cold)).toFixed(2),
+    });
+}
+console.log(
+    `\nms since start() (raw-ws: since the page began building its own WebSocket + peer connection; *-prepared: ` +
+        `prepare() first, start() once prepared, so only firstFrame is timed)`,
+);
 printTable(['mode', 'step', 'n', 'median', 'p90', 'min', 'max'], rows);
 for (const mode of MODES) {
     if (failures[mode].length)

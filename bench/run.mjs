@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 
 const BENCHES = [
     { name: 'first-frame', file: 'bench/first-frame.ts', timeoutMs: 7 * 60_000 },
+    { name: 'glass-to-glass', file: 'bench/glass-to-glass.ts', timeoutMs: 5 * 60_000 },
     { name: 'reconnect', file: 'bench/reconnect.ts', timeoutMs: 6 * 60_000 },
     { name: 'relay-load', file: 'bench/relay-load.ts', timeoutMs: 4 * 60_000 },
 ];

@@ -1,16 +1,19 @@
 /**
- * Relay load: one publisher (Streamer, fake camera 640x360@30 + audio) and K players (K = 0, 1, 5,
- * 10, 20) in one or two Chromium pages, all over WebSocket signaling. For each K, over a fixed
- * window: per-player received video fps, packet loss and bitrate, the server process's CPU
- * (process.cpuUsage in the server's own process) and the whole machine's CPU (/proc/stat).
- * Bounded: about 1.5 min, hard stop at 170 s.
+ * Relay load and scale: one publisher (Streamer, fake camera 640x360@30 + audio) and K players
+ * (K = 0, 1, 10, 50) of its stream, all over WebSocket signaling, in one page and — above 10 — also
+ * spread over pages of 10. For each run, over a fixed window: per-player received video fps,
+ * packet loss and bitrate; the server process's CPU (process.cpuUsage in its own process) and per
+ * player; the browser's CPU (every Chromium process, from /proc) per player; the pages' JavaScript
+ * time (CDP `ScriptDuration`: the SDK's own cost) per player; and the machine's CPU (/proc/stat).
+ * Bounded: about 3 min, hard stop at 280 s.
  *
  *   node --import tsx bench/relay-load.ts          (or `npm run bench -- relay-load`)
  *   BENCH_PLAYERS=1,5 node --import tsx bench/relay-load.ts
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { CDPSession, Page } from 'playwright-core';
 import {
     emitResult,
     ensureLoopbackOnly,
@@ -29,14 +32,16 @@ import {
 
 ensureLoopbackOnly('relay-load');
 
-const COUNTS = (process.env.BENCH_PLAYERS ?? '0,1,5,10,20')
+const COUNTS = (process.env.BENCH_PLAYERS ?? '0,1,10,50')
     .split(',')
     .map(Number)
-    .filter((k) => Number.isInteger(k) && k >= 0 && k <= 40);
+    .filter((k) => Number.isInteger(k) && k >= 0 && k <= 60);
 const PER_PAGE = 10;
 const WARMUP_MS = 3000;
 const WINDOW_MS = 5000;
-const BUDGET_MS = 150_000; // no new K starts after this
+const BUDGET_MS = 230_000; // no new run starts after this
+/** Linux clock ticks per second (`getconf CLK_TCK`), the unit of /proc CPU times. */
+const TICKS_PER_S = 100;
 const started = Date.now();
 
 // ---------------------------------------------------------------- server in its own process
@@ -70,7 +75,37 @@ const cleanup = async () => {
     await sleep(300);
     if (child.exitCode === null) child.kill('SIGKILL');
 };
-hardDeadline(170_000, 'relay-load', cleanup);
+hardDeadline(280_000, 'relay-load', cleanup);
+
+/**
+ * CPU ticks (user + system) of the processes under `root`, but `excluded` and its own: the
+ * browser's processes (the server child is ours too, and measured apart).
+ */
+function treeTicks(root: number, excluded: number | undefined): number {
+    const procs = new Map<number, { ppid: number; ticks: number }>();
+    for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+            // The command may hold spaces and parentheses: the fields start after the last ')'.
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            procs.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+        } catch {
+            // The process ended meanwhile.
+        }
+    }
+    const under = (pid: number): boolean => {
+        for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+            if (p === excluded) return false;
+            if (p === root) return true;
+            p = procs.get(p)?.ppid ?? 0;
+        }
+        return false;
+    };
+    let ticks = 0;
+    for (const [pid, proc] of procs) if (pid !== root && under(pid)) ticks += proc.ticks;
+    return ticks;
+}
 console.log(
     `relay-load: K = ${COUNTS.join(', ')}; ${WINDOW_MS / 1000} s window after ${WARMUP_MS / 1000} s warm-up; Chromium ${browser.version()}; ${machine()}`,
 );
@@ -96,8 +131,21 @@ const pubStats = () =>
     });
 
 // ---------------------------------------------------------------- player pages
+const MAX_PAGES = 6;
 const playerPages: Page[] = [];
-for (let i = 0; i < 2; i++) playerPages.push((await openPage(browser, server, false)).page);
+const cdp = new Map<Page, CDPSession>();
+for (let i = 0; i < MAX_PAGES; i++) {
+    const page = (await openPage(browser, server, false)).page;
+    playerPages.push(page);
+    const session = await page.context().newCDPSession(page);
+    await session.send('Performance.enable');
+    cdp.set(page, session);
+}
+/** JavaScript time of `page` so far, s (CDP `ScriptDuration`). */
+const scriptSeconds = async (page: Page) => {
+    const { metrics } = await cdp.get(page)!.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
+};
 
 /** Starts `count` players in `page`; resolves with how many reached `playing` within 20 s. */
 const startPlayers = (page: Page, count: number) =>
@@ -161,25 +209,44 @@ const stopPlayers = (page: Page) =>
 const rows: string[][] = [];
 const summary: { figure: string; value: string }[] = [];
 const notes: string[] = [];
-for (const k of COUNTS) {
+/** The runs: every K in one page, and those above PER_PAGE also in pages of PER_PAGE. */
+const runs: { k: number; layout: 'one page' | 'pages' }[] = COUNTS.flatMap((k) =>
+    k > PER_PAGE
+        ? [
+              { k, layout: 'one page' as const },
+              { k, layout: 'pages' as const },
+          ]
+        : [{ k, layout: 'one page' as const }],
+);
+for (const { k, layout } of runs) {
     if (Date.now() - started > BUDGET_MS) {
-        notes.push(`K=${k} skipped: time budget used`);
+        notes.push(`K=${k} (${layout}) skipped: time budget used`);
         continue;
     }
-    const split = k > PER_PAGE ? [Math.ceil(k / 2), Math.floor(k / 2)] : [k, 0];
-    const pages = playerPages.filter((_, i) => split[i]! > 0);
+    const pageCount = layout === 'one page' ? 1 : Math.min(MAX_PAGES, Math.ceil(k / PER_PAGE));
+    // As even as it gets: the first pages take one more when k does not divide.
+    const split = Array.from({ length: pageCount }, (_, i) => Math.floor(k / pageCount) + (i < k % pageCount ? 1 : 0));
+    const pages = playerPages.filter((_, i) => (split[i] ?? 0) > 0);
     const ok = (await Promise.all(pages.map((p, i) => startPlayers(p, split[i]!)))).reduce((a, b) => a + b, 0);
     await sleep(WARMUP_MS);
     const cpu0 = await cpuNow();
     const m0 = machineCpu();
+    const b0 = treeTicks(process.pid, child.pid);
+    const js0 = (await Promise.all(pages.map(scriptSeconds))).reduce((a, b) => a + b, 0);
     const p0 = await pubStats();
     const s0 = (await Promise.all(pages.map(sample))).flat();
     await sleep(WINDOW_MS);
     const s1 = (await Promise.all(pages.map(sample))).flat();
     const p1 = await pubStats();
+    const js1 = (await Promise.all(pages.map(scriptSeconds))).reduce((a, b) => a + b, 0);
+    const b1 = treeTicks(process.pid, child.pid);
     const m1 = machineCpu();
     const cpu1 = await cpuNow();
     const serverCpu = ((cpu1.cpu.user - cpu0.cpu.user + cpu1.cpu.system - cpu0.cpu.system) / (cpu1.at - cpu0.at)) * 100;
+    const windowS = (cpu1.at - cpu0.at) / 1000;
+    const browserCpu = ((b1 - b0) / TICKS_PER_S / windowS) * 100;
+    const scriptCpu = ((js1 - js0) / windowS) * 100;
+    const perPlayer = (pct: number) => (k ? fmt(pct / k, 2) : '–');
     const machinePct = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100 : NaN;
     const pubFps = ((p1.frames - p0.frames) * 1000) / (p1.at - p0.at);
     const per = s1.map((b, i) => {
@@ -197,6 +264,7 @@ for (const k of COUNTS) {
     const loss = per.map((p) => p.loss);
     rows.push([
         String(k),
+        layout,
         `${ok}/${k}`,
         fmt(pubFps, 1),
         fmt(median(fps), 1),
@@ -205,16 +273,20 @@ for (const k of COUNTS) {
         fmt(loss.length ? Math.max(...loss) : NaN, 2),
         fmt(median(per.map((p) => p.kbps))),
         fmt(serverCpu, 1),
+        perPlayer(serverCpu),
+        fmt(browserCpu, 0),
+        perPlayer(browserCpu),
+        perPlayer(scriptCpu),
         fmt(machinePct, 0),
         p1.limitation || '–',
     ]);
     summary.push({
-        figure: `K=${k} players: median fps / mean loss / server CPU`,
+        figure: `K=${k} (${layout}): median fps / mean loss / CPU per player: server, browser, page JS`,
         value: k
-            ? `${fmt(median(fps), 1)} fps / ${fmt(loss.reduce((a, b) => a + b, 0) / loss.length, 2)} % / ${fmt(serverCpu, 1)} %`
-            : `– / – / ${fmt(serverCpu, 1)} %`,
+            ? `${fmt(median(fps), 1)} fps / ${fmt(loss.reduce((a, b) => a + b, 0) / loss.length, 2)} % / ${perPlayer(serverCpu)}, ${perPlayer(browserCpu)}, ${perPlayer(scriptCpu)} %`
+            : `server ${fmt(serverCpu, 1)} %`,
     });
-    process.stdout.write(`K=${k} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(`K=${k} (${layout}) done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     await Promise.all(pages.map(stopPlayers));
     // Wait (bounded) until the server has ended those sessions.
     for (let i = 0; i < 25; i++) {
@@ -225,12 +297,14 @@ for (const k of COUNTS) {
 }
 
 console.log(
-    `\nper K: players playing, publisher encoded fps, per-player received fps (median, min), video packet loss % (mean, max),` +
-        `\nreceived kbps (median), server process CPU (% of one core), machine CPU (% of all ${(await import('node:os')).cpus().length} cores), publisher quality limitation`,
+    `\nper run: players playing, publisher encoded fps, per-player received fps (median, min), video packet loss % (mean, max),` +
+        `\nreceived kbps (median), CPU in % of one core: the server process (total, per player), the browser's processes` +
+        `\n(total, per player), the pages' JavaScript per player; machine CPU (% of all ${(await import('node:os')).cpus().length} cores), publisher quality limitation`,
 );
 printTable(
     [
         'K',
+        'layout',
         'playing',
         'pub fps',
         'fps med',
@@ -238,7 +312,11 @@ printTable(
         'loss %',
         'loss max',
         'kbps',
-        'server CPU %',
+        'server %',
+        'server/pl',
+        'browser %',
+        'browser/pl',
+        'JS/pl',
         'machine %',
         'pub limit',
     ],

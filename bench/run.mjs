@@ -19,7 +19,7 @@ const BENCHES = [
     { name: 'first-frame', file: 'bench/first-frame.ts', timeoutMs: 7 * 60_000 },
     { name: 'glass-to-glass', file: 'bench/glass-to-glass.ts', timeoutMs: 5 * 60_000 },
     { name: 'reconnect', file: 'bench/reconnect.ts', timeoutMs: 6 * 60_000 },
-    { name: 'relay-load', file: 'bench/relay-load.ts', timeoutMs: 4 * 60_000 },
+    { name: 'relay-load', file: 'bench/relay-load.ts', timeoutMs: 5 * 60_000 },
 ];
 
 const args = process.argv.slice(2);

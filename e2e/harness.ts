@@ -37,6 +37,26 @@ export interface CheckedPage {
  * global `rtcwire`) on `server`.
  */
 export async function openSdkPage(browser: Browser, server: RefServer, path = '/demo/sdk.html'): Promise<CheckedPage> {
+    const tab = await checkedPage(browser);
+    await tab.page.goto(`${server.url}${path}`);
+    await tab.page.waitForFunction(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object');
+    return tab;
+}
+
+/**
+ * Opens the blank test page (`/demo/blank.html`: the SDK test page's strict CSP, no SDK) on
+ * `server`, with `html` as its document when given (`page.setContent`: its scripts run, on the
+ * server's origin). The test brings the SDK: a {@link bundleApp} bundle, or a script in `html`.
+ */
+export async function openPage(browser: Browser, server: RefServer, html?: string): Promise<CheckedPage> {
+    const tab = await checkedPage(browser);
+    await tab.page.goto(`${server.url}/demo/blank.html`);
+    if (html !== undefined) await tab.page.setContent(html);
+    return tab;
+}
+
+/** A new page in its own context that records console errors and unhandled errors/rejections. */
+async function checkedPage(browser: Browser): Promise<CheckedPage> {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
@@ -49,8 +69,6 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
         if (response.status() >= 400)
             errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
     });
-    await page.goto(`${server.url}${path}`);
-    await page.waitForFunction(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object');
     return {
         page,
         context,

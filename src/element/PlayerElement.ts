@@ -42,7 +42,7 @@ export const PLAYER_ELEMENT_EVENTS = {
 
 /**
  * The DOM events of {@link PlayerElement}: `CustomEvent`s that bubble, one per {@link Player}
- * event, with the Player event's first argument as `detail`. TypeScript types them on
+ * event, with the Player event's first argument as `detail` (`null` for none). TypeScript types them on
  * `addEventListener` once `rtcwire/element` is imported.
  *
  * @example
@@ -56,11 +56,11 @@ export interface PlayerElementEventMap {
     /** A session opened (again, after a reconnection); `detail` is the stream playing. */
     'rtcwire-start': CustomEvent<MediaStream>;
     /**
-     * The player stopped: removed from the page, {@link PlayerElement.stop} (no `detail`), or for
-     * good after an error (`detail`). Also fired with an `INVALID_ARGUMENT` error when the
-     * attributes cannot start a session (no `stream`, a junk `endpoint`).
+     * The player stopped: removed from the page or {@link PlayerElement.stop} (`detail` null), or
+     * for good after an error (`detail`). Also fired with an `INVALID_ARGUMENT` error when the
+     * attributes cannot start a session (no `stream`, an `endpoint` of another scheme …).
      */
-    'rtcwire-stop': CustomEvent<RtcError | undefined>;
+    'rtcwire-stop': CustomEvent<RtcError | null>;
     /** The {@link PlayerState} changed. */
     'rtcwire-state': CustomEvent<PlayerState>;
     /** A lost session will be retried. */
@@ -72,7 +72,7 @@ export interface PlayerElementEventMap {
     /** Normalised statistics, about once a second. */
     'rtcwire-stats': CustomEvent<PlayerStats>;
     /** The browser refused sound: playing muted, the unmute button shows. */
-    'rtcwire-autoplay-muted': CustomEvent<undefined>;
+    'rtcwire-autoplay-muted': CustomEvent<null>;
     /** The browser refused even muted playback: the play button shows. */
     'rtcwire-autoplay-blocked': CustomEvent<RtcError>;
     /** The stream's video renditions, read from the server. */
@@ -147,6 +147,11 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
     private readonly _unmuteButton: HTMLButtonElement;
     private readonly _statsBox: HTMLElement;
     private _player: Player | undefined;
+    /**
+     * Between connectedCallback and disconnectedCallback. Not `isConnected`: attribute callbacks
+     * of an element upgraded as it is inserted run connected, before connectedCallback.
+     */
+    private _inPage = false;
 
     constructor() {
         super();
@@ -243,12 +248,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
      * session end in `rtcwire-stop` with an `INVALID_ARGUMENT` error.
      */
     play(): void {
-        const running = this._player;
-        if (running?.started) {
-            this._playButton.hidden = true;
-            running.play().catch(() => (this._playButton.hidden = false));
-            return;
-        }
+        if (this._player?.started) return this._resume(this._player);
         const options: PlayerOptions = {};
         if (this.waitForStream) options.waitForStream = true;
         const player = (this._player = new Player(this._video, options));
@@ -272,12 +272,14 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
 
     /** @internal */
     connectedCallback(): void {
+        this._inPage = true;
         if (this.autoplay) this.play();
         else if (!this._player?.started) this._playButton.hidden = false;
     }
 
     /** @internal */
     disconnectedCallback(): void {
+        this._inPage = false;
         this.stop();
     }
 
@@ -288,7 +290,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
         if (name === 'muted') this._video.muted = present;
         else if (name === 'controls') this._video.controls = present;
         else if (name === 'stats') this._statsBox.hidden = !present;
-        else if (!this.isConnected) return;
+        else if (!this._inPage) return;
         else if (name === 'autoplay') {
             if (present && !this._player?.started) this.play();
         } else if (this._player?.started) {
@@ -296,6 +298,14 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
             this._player.stop();
             this.play();
         }
+    }
+
+    /** Plays a video the browser paused (autoplay refused): from a user gesture, it may. */
+    private _resume(player: Player): void {
+        const video = this._video;
+        if (!video.paused || !video.srcObject) return;
+        this._playButton.hidden = true;
+        player.play().catch(() => (this._playButton.hidden = false));
     }
 
     /** Re-dispatches `player`'s events and keeps the overlays in step, until it stops. */
@@ -326,11 +336,11 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
         this._status.hidden = !error;
         this._status.textContent = error ? `${error.message} (${error.code})` : '';
         this._status.dataset.state = error ? 'failed' : 'stopped';
-        this._playButton.hidden = !this.isConnected;
+        this._playButton.hidden = !this._inPage;
     }
 
     private _dispatch(event: EventName<PlayerEvents>, detail: unknown): void {
-        this.dispatchEvent(new CustomEvent(PLAYER_ELEMENT_EVENTS[event], { detail, bubbles: true }));
+        this.dispatchEvent(new CustomEvent(PLAYER_ELEMENT_EVENTS[event], { detail: detail ?? null, bubbles: true }));
     }
 }
 

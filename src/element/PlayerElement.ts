@@ -1,5 +1,6 @@
 import {
     Player,
+    type ConnectParams,
     type EventName,
     type PlayerEvents,
     type PlayerOptions,
@@ -26,7 +27,7 @@ export const PLAYER_ELEMENT_TAG = 'rtcwire-player';
  * player.addEventListener(PLAYER_ELEMENT_EVENTS.state, (event) => console.log(event.detail));
  * ```
  */
-export const PLAYER_ELEMENT_EVENTS = {
+export const PLAYER_ELEMENT_EVENTS: { readonly [K in EventName<PlayerEvents>]: keyof PlayerElementEventMap } = {
     start: 'rtcwire-start',
     stop: 'rtcwire-stop',
     state: 'rtcwire-state',
@@ -38,7 +39,7 @@ export const PLAYER_ELEMENT_EVENTS = {
     autoplayBlocked: 'rtcwire-autoplay-blocked',
     renditions: 'rtcwire-renditions',
     rendition: 'rtcwire-rendition',
-} as const satisfies { [K in EventName<PlayerEvents>]: `rtcwire-${string}` };
+};
 
 /**
  * The DOM events of {@link PlayerElement}: `CustomEvent`s that bubble, one per {@link Player}
@@ -191,6 +192,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
     get endpoint(): string {
         return this.getAttribute('endpoint') ?? '';
     }
+    /** Sets the `endpoint` attribute. */
     set endpoint(value: string) {
         this.setAttribute('endpoint', value);
     }
@@ -199,6 +201,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
     get stream(): string {
         return this.getAttribute('stream') ?? '';
     }
+    /** Sets the `stream` attribute. */
     set stream(value: string) {
         this.setAttribute('stream', value);
     }
@@ -207,6 +210,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
     get token(): string {
         return this.getAttribute('token') ?? '';
     }
+    /** Sets the `token` attribute. */
     set token(value: string) {
         this.setAttribute('token', value);
     }
@@ -215,6 +219,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
     get autoplay(): boolean {
         return this.hasAttribute('autoplay');
     }
+    /** Sets or removes the `autoplay` attribute. */
     set autoplay(value: boolean) {
         this.toggleAttribute('autoplay', value);
     }
@@ -223,6 +228,7 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
     get waitForStream(): boolean {
         return this.hasAttribute('wait-for-stream');
     }
+    /** Sets or removes the `wait-for-stream` attribute. */
     set waitForStream(value: boolean) {
         this.toggleAttribute('wait-for-stream', value);
     }
@@ -254,9 +260,10 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
         const player = (this._player = new Player(this._video, options));
         this._listen(player);
         this._playButton.hidden = true;
+        const params: ConnectParams = { endPoint: this.endpoint, streamName: this.stream };
+        if (this.token) params.accessToken = this.token;
         try {
-            const token = this.token;
-            player.start({ endPoint: this.endpoint, streamName: this.stream, ...(token && { accessToken: token }) });
+            player.start(params);
         } catch (thrown) {
             // Bad attributes (INVALID_ARGUMENT): the player never started, so it emits nothing.
             const error = RtcError.from(thrown, 'INVALID_ARGUMENT');

@@ -180,22 +180,50 @@ export abstract class FacadeBase<
         this._log = createLogger(role, options.logLevel, options.logger);
     }
 
-    /** Current state. */
+    /**
+     * Current state.
+     *
+     * @example
+     * ```ts
+     * if (player.state === 'reconnecting') banner.hidden = false;
+     * ```
+     */
     get state(): S {
         return this._state;
     }
 
-    /** The live connector, if a session is open or opening. */
+    /**
+     * The live connector, if a session is open or opening.
+     *
+     * @example
+     * ```ts
+     * const infos = await player.connector?.connectionInfos();
+     * ```
+     */
     get connector(): Connector | undefined {
         return this._connector;
     }
 
-    /** Whether `start()` was called and `stop()` was not (yet). */
+    /**
+     * Whether `start()` was called and `stop()` was not (yet).
+     *
+     * @example
+     * ```ts
+     * button.textContent = player.started ? 'Stop' : 'Play';
+     * ```
+     */
     get started(): boolean {
         return this._params !== undefined;
     }
 
-    /** Stops and releases everything; fires `stop` once per `start()`. */
+    /**
+     * Stops and releases everything; fires `stop` once per `start()`.
+     *
+     * @example
+     * ```ts
+     * window.addEventListener('pagehide', () => player.stop());
+     * ```
+     */
     stop(): void {
         this._end('stop');
     }

@@ -47,17 +47,23 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
  * Opens the blank test page (`/demo/blank.html`: the SDK test page's strict CSP, no SDK) on
  * `server`, with `html` as its document when given (`page.setContent`: its scripts run, on the
  * server's origin). The test brings the SDK: a {@link bundleApp} bundle, or a script in `html`.
+ * `bypassCSP` lifts the page's policy, for inline scripts as a user's own page may have them.
  */
-export async function openPage(browser: Browser, server: RefServer, html?: string): Promise<CheckedPage> {
-    const tab = await checkedPage(browser);
+export async function openPage(
+    browser: Browser,
+    server: RefServer,
+    html?: string,
+    options: { bypassCSP?: boolean } = {},
+): Promise<CheckedPage> {
+    const tab = await checkedPage(browser, options);
     await tab.page.goto(`${server.url}/demo/blank.html`);
     if (html !== undefined) await tab.page.setContent(html);
     return tab;
 }
 
 /** A new page in its own context that records console errors and unhandled errors/rejections. */
-async function checkedPage(browser: Browser): Promise<CheckedPage> {
-    const context = await browser.newContext();
+async function checkedPage(browser: Browser, options: { bypassCSP?: boolean } = {}): Promise<CheckedPage> {
+    const context = await browser.newContext(options);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (msg) => {

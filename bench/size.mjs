@@ -33,20 +33,18 @@ const DEPENDENCIES = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => (n / 1024).toFixed(2);
 
+/** How every bundle here is built: minified ESM for browsers, as an app's bundler would. */
+const BUNDLE = { bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2020', write: false };
+
 /** Bundles `names` from dist/rtcwire.js; returns its size and each dependency's share. */
 async function measure(names) {
     const result = await build({
+        ...BUNDLE,
         stdin: {
             contents: `import { ${names.join(', ')} } from './dist/rtcwire.js';\nglobalThis.__rtcwire = { ${names.join(', ')} };\n`,
             resolveDir: process.cwd(),
             loader: 'js',
         },
-        bundle: true,
-        minify: true,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2020',
-        write: false,
         metafile: true,
         treeShaking: true,
         outfile: 'out.js',
@@ -84,16 +82,7 @@ for (const { dependency, min, gz } of full.shares) {
     console.log(`  of which ${dependency}: ${kb(min)} KB min, ${kb(gz)} KB of the min+gzip size`);
 }
 
-const element = await build({
-    entryPoints: ['dist/element.js'],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    external: ['./rtcwire.js'],
-});
+const element = await build({ ...BUNDLE, entryPoints: ['dist/element.js'], external: ['./rtcwire.js'] });
 const elementGz = gzip(element.outputFiles[0].contents);
 console.log(
     `rtcwire/element (<rtcwire-player>, without the core it imports): ${kb(element.outputFiles[0].contents.length)} KB min, ${kb(elementGz)} KB min+gzip (budget ${kb(ELEMENT_BUDGET_BYTES)} KB)`,

@@ -100,6 +100,18 @@ function shown(page: Page, id: string) {
     }, id);
 }
 
+/**
+ * The end of a test: takes element `#id` out of the page, checks that no peer connection is left
+ * and that the page reported no error, closes it, and stops the publisher.
+ */
+async function removeAndFinish(tab: CheckedPage, id: string): Promise<void> {
+    await tab.page.evaluate((id) => document.getElementById(id)!.remove(), id);
+    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
+    tab.assertNoErrors();
+    await tab.context.close();
+    await publisher.page.evaluate(() => (window as any).t.store.streamer.stop());
+}
+
 describe('<rtcwire-player>', () => {
     it('plays a published stream with one tag, re-dispatches the events, and releases all when removed', async () => {
         const stream = streamName();
@@ -201,11 +213,7 @@ describe('<rtcwire-player>', () => {
         });
         expect(await page.evaluate(() => (window as any).details['rtcwire-reconnecting'].attempt)).toBe(1);
         await waitFor(async () => (await shown(page, 'w')).videoWidth > 0);
-        await page.evaluate(() => document.getElementById('w')!.remove());
-        await waitFor(() => page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-        tab.assertNoErrors();
-        await tab.context.close();
-        await publisher.page.evaluate(() => (window as any).t.store.streamer.stop());
+        await removeAndFinish(tab, 'w');
     });
 
     it('offers an unmute button when the browser allows muted autoplay only, and a play button when it allows none', async () => {
@@ -250,11 +258,7 @@ describe('<rtcwire-player>', () => {
         await page.locator('#b').locator('.play-button').click();
         await waitFor(async () => !(await shown(page, 'b')).play);
         await waitFor(() => page.evaluate(() => !(document.getElementById('b') as any).video.paused));
-        await page.evaluate(() => document.getElementById('b')!.remove());
-        await waitFor(() => page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-        tab.assertNoErrors();
-        await tab.context.close();
-        await publisher.page.evaluate(() => (window as any).t.store.streamer.stop());
+        await removeAndFinish(tab, 'b');
     });
 
     it('without autoplay, connects on a click of its play button; bad attributes end in rtcwire-stop', async () => {
@@ -279,9 +283,6 @@ describe('<rtcwire-player>', () => {
             }),
         ).toEqual({ code: 'INVALID_ARGUMENT', message: "invalid endPoint 'ftp://example.com'" });
         expect((await shown(page, 'x')).status).toBe("invalid endPoint 'ftp://example.com' (INVALID_ARGUMENT)");
-        await waitFor(() => page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-        tab.assertNoErrors();
-        await tab.context.close();
-        await publisher.page.evaluate(() => (window as any).t.store.streamer.stop());
+        await removeAndFinish(tab, 'x');
     });
 });

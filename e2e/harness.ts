@@ -89,15 +89,20 @@ async function checkedPage(browser: Browser, options: { bypassCSP?: boolean } = 
 /**
  * Bundles `source` (an app's ES module importing `'rtcwire'`) as an app's bundler would: the
  * package resolves through its own `exports` map to the built ESM (`dist/rtcwire.js`), its
- * dependencies from node_modules. Returns a classic script for `page.evaluate`.
+ * dependencies from node_modules. Returns a classic script for `page.evaluate`, or with
+ * `{ module: true }` an ES module for a `<script type="module">` (top-level await allowed);
+ * `loader: 'ts'` takes TypeScript.
  */
-export async function bundleApp(source: string): Promise<string> {
+export async function bundleApp(
+    source: string,
+    options: { module?: boolean; loader?: 'js' | 'ts' } = {},
+): Promise<string> {
     const result = await build({
-        stdin: { contents: source, resolveDir: process.cwd(), loader: 'js' },
+        stdin: { contents: source, resolveDir: process.cwd(), loader: options.loader ?? 'js' },
         bundle: true,
-        format: 'iife',
+        format: options.module ? 'esm' : 'iife',
         platform: 'browser',
-        target: 'es2020',
+        target: options.module ? 'es2022' : 'es2020',
         write: false,
         logLevel: 'silent',
     });

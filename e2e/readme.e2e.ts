@@ -9,10 +9,17 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, startRefServer, waitFor, type CheckedPage, type RefServer } from './harness';
+import {
+    bundleApp,
+    launchBrowser,
+    openPage,
+    startRefServer,
+    waitFor,
+    type CheckedPage,
+    type RefServer,
+} from './harness';
 
 /** The README's tagged code blocks: ```` ```ts play ```` → `{ play: { lang: 'ts', code } }`. */
 function readmeExamples(): Record<string, { lang: string; code: string }> {
@@ -38,20 +45,6 @@ const adapted = (tag: string) => {
         .replaceAll('https://unpkg.com/rtcwire/dist/', '/dist/');
 };
 
-/** Bundles a TypeScript example as an app's bundler would (the package resolved by name). */
-async function bundleModule(code: string): Promise<string> {
-    const result = await build({
-        stdin: { contents: code, resolveDir: process.cwd(), loader: 'ts' },
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        write: false,
-        logLevel: 'silent',
-    });
-    return result.outputFiles[0]!.text;
-}
-
 /** A page (inline scripts allowed, as in a user's page) that records what it logs. */
 async function examplePage(html: string): Promise<CheckedPage & { logs: string[] }> {
     const tab = await openPage(browser, server, undefined, { bypassCSP: true });
@@ -63,7 +56,7 @@ async function examplePage(html: string): Promise<CheckedPage & { logs: string[]
 
 /** Runs a TypeScript example as the page's module script. */
 async function runModule(page: Page, tag: string): Promise<void> {
-    await page.addScriptTag({ type: 'module', content: await bundleModule(adapted(tag)) });
+    await page.addScriptTag({ type: 'module', content: await bundleApp(adapted(tag), { module: true, loader: 'ts' }) });
 }
 
 beforeAll(async () => {

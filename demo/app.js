@@ -11,22 +11,19 @@ const tokenInput = document.getElementById('access-token');
 const toastBox = document.getElementById('toast');
 
 /**
- * Where to connect. The reference server serves this page and the signaling on one origin, so
- * the default is the page's own: http(s)://host/ for WHIP/WHEP, ws(s)://host/ for WebSocket.
+ * Where to connect: the Server field as typed (the page's own origin when empty: the reference
+ * server serves this page and the signaling on one origin). The SDK reads it — a bare host, a
+ * ws(s):// or http(s):// URL, its scheme mapped to the transport the panel picks — and rejects a
+ * junk address itself, with its own INVALID_ARGUMENT message.
  */
 function server() {
-    const base = new URL(serverInput.value || window.location.origin);
+    const endPoint = serverInput.value.trim() || window.location.origin;
+    const accessToken = tokenInput.value.trim() || undefined;
     return {
-        endPoint(transport) {
-            const url = new URL(base);
-            if (transport === 'ws') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-            return url.href;
-        },
-        accessToken: tokenInput.value.trim() || undefined,
-        /** rtcwire connect params for `streamName` over `transport` ('ws' or 'http'). */
-        params(transport, streamName) {
-            const params = { endPoint: this.endPoint(transport), streamName };
-            return this.accessToken ? { ...params, accessToken: this.accessToken } : params;
+        /** rtcwire connect params for `streamName`. */
+        params(streamName) {
+            const params = { endPoint, streamName };
+            return accessToken ? { ...params, accessToken } : params;
         },
     };
 }

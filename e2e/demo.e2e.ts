@@ -1,6 +1,7 @@
 /**
  * The demo page (`npm start`): loads under its Content-Security-Policy without a single console
- * error, publishes the fake camera, plays it back by name with live stats, lists simulcast renditions.
+ * error, publishes the fake camera, plays it back by name with live stats, lists simulcast
+ * renditions; a junk Server address shows the SDK's own error.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,34 @@ describe('demo page', () => {
             );
             const firstFrame = await page.textContent('#play-stats [data-stat="firstFrame"]');
             expect(firstFrame).toMatch(/\d/);
+            expect(problems).toEqual([]);
+        } finally {
+            await context.close();
+        }
+    });
+
+    it("shows the SDK's INVALID_ARGUMENT for a junk Server address, over WebSocket and WHEP alike", async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        try {
+            await page.goto(`${server.url}/`);
+            for (const [transport, junk] of [
+                ['#play-ws', 'http://'],
+                ['#play-whep', 'ftp://example.com'],
+            ] as const) {
+                await page.fill('#server-url', junk);
+                await page.check(transport);
+                await page.fill('#play-name', 'anything');
+                await page.click('#play-start');
+                const notice = page.locator('#play-notice');
+                await notice.waitFor({ state: 'visible' });
+                expect(await notice.locator('.code').textContent()).toBe('INVALID_ARGUMENT');
+                expect(await notice.textContent()).toContain(`invalid endPoint '${junk}'`);
+                expect(await notice.textContent()).not.toMatch(/TypeError|Failed to construct/);
+                expect(await page.getAttribute('#play-badge', 'data-state')).toBe('failed');
+            }
             expect(problems).toEqual([]);
         } finally {
             await context.close();

@@ -37,7 +37,33 @@ export interface CheckedPage {
  * global `rtcwire`) on `server`.
  */
 export async function openSdkPage(browser: Browser, server: RefServer, path = '/demo/sdk.html'): Promise<CheckedPage> {
-    const context = await browser.newContext();
+    const tab = await checkedPage(browser);
+    await tab.page.goto(`${server.url}${path}`);
+    await tab.page.waitForFunction(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object');
+    return tab;
+}
+
+/**
+ * Opens the blank test page (`/demo/blank.html`: the SDK test page's strict CSP, no SDK) on
+ * `server`, with `html` as its document when given (`page.setContent`: its scripts run, on the
+ * server's origin). The test brings the SDK: a {@link bundleApp} bundle, or a script in `html`.
+ * `bypassCSP` lifts the page's policy, for inline scripts as a user's own page may have them.
+ */
+export async function openPage(
+    browser: Browser,
+    server: RefServer,
+    html?: string,
+    options: { bypassCSP?: boolean } = {},
+): Promise<CheckedPage> {
+    const tab = await checkedPage(browser, options);
+    await tab.page.goto(`${server.url}/demo/blank.html`);
+    if (html !== undefined) await tab.page.setContent(html);
+    return tab;
+}
+
+/** A new page in its own context that records console errors and unhandled errors/rejections. */
+async function checkedPage(browser: Browser, options: { bypassCSP?: boolean } = {}): Promise<CheckedPage> {
+    const context = await browser.newContext(options);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (msg) => {
@@ -49,8 +75,6 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
         if (response.status() >= 400)
             errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
     });
-    await page.goto(`${server.url}${path}`);
-    await page.waitForFunction(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object');
     return {
         page,
         context,
@@ -65,15 +89,20 @@ export async function openSdkPage(browser: Browser, server: RefServer, path = '/
 /**
  * Bundles `source` (an app's ES module importing `'rtcwire'`) as an app's bundler would: the
  * package resolves through its own `exports` map to the built ESM (`dist/rtcwire.js`), its
- * dependencies from node_modules. Returns a classic script for `page.evaluate`.
+ * dependencies from node_modules. Returns a classic script for `page.evaluate`, or with
+ * `{ module: true }` an ES module for a `<script type="module">` (top-level await allowed);
+ * `loader: 'ts'` takes TypeScript.
  */
-export async function bundleApp(source: string): Promise<string> {
+export async function bundleApp(
+    source: string,
+    options: { module?: boolean; loader?: 'js' | 'ts' } = {},
+): Promise<string> {
     const result = await build({
-        stdin: { contents: source, resolveDir: process.cwd(), loader: 'js' },
+        stdin: { contents: source, resolveDir: process.cwd(), loader: options.loader ?? 'js' },
         bundle: true,
-        format: 'iife',
+        format: options.module ? 'esm' : 'iife',
         platform: 'browser',
-        target: 'es2020',
+        target: options.module ? 'es2022' : 'es2020',
         write: false,
         logLevel: 'silent',
     });

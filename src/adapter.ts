@@ -8,7 +8,7 @@
  * import { Player } from 'rtcwire';
  * console.log(adapter.browserDetails.browser, adapter.browserDetails.version);
  * ```
- * @module
+ * @module rtcwire/adapter
  */
 import adapter from 'webrtc-adapter';
 
@@ -26,5 +26,14 @@ export interface AppliedAdapter {
     browserDetails: BrowserDetails;
 }
 
+/**
+ * webrtc-adapter, applied: importing this entry (or requiring it) shims the browser's WebRTC API.
+ *
+ * @example
+ * ```ts
+ * import adapter from 'rtcwire/adapter';
+ * if (adapter.browserDetails.browser === 'safari') console.log('Safari', adapter.browserDetails.version);
+ * ```
+ */
 const applied: AppliedAdapter = adapter;
 export default applied;

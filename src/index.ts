@@ -3,8 +3,9 @@
  *
  * Facades: {@link Player} and {@link Streamer} (reconnection, multi-bitrate, adaptive bitrate,
  * stats). Connectors: {@link WSController} (MistServer-compatible WebSocket signaling) and
- * {@link HTTPConnector} (WHIP/WHEP). Errors: {@link RtcError}.
- * @module
+ * {@link HTTPConnector} (WHIP/WHEP). Errors: {@link RtcError}. The `<rtcwire-player>` element is
+ * its own entry point, `rtcwire/element`.
+ * @module rtcwire
  */
 export { RtcError, fromDomException } from './core/RtcError';
 export type { RtcErrorCode, RtcErrorOptions } from './core/RtcError';

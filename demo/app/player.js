@@ -16,7 +16,7 @@ import { createPanel, option } from './panel.js';
 
 /**
  * @param {object} deps
- * @param {() => { params: (transport: string, streamName: string) => object }} deps.server
+ * @param {() => { params: (streamName: string) => object }} deps.server
  */
 export function setupPlayer({ server }) {
     const ui = createPanel('play');
@@ -55,11 +55,12 @@ export function setupPlayer({ server }) {
             player.stop();
         }
         const transport = form.elements.transport.value;
-        player = new rtcwire.Player(video, { waitForStream: waitBox.checked });
+        // The transport picks the connector ('ws' or 'http'), whatever the Server field's scheme.
+        player = new rtcwire.Player(video, { waitForStream: waitBox.checked, connector: transport });
         listen(player);
         resetSession();
         try {
-            player.start(server().params(transport, name));
+            player.start(server().params(name));
         } catch (error) {
             ui.showError(error);
             ui.setState('failed');

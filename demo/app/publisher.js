@@ -23,7 +23,7 @@ const LIMIT_LABELS = { none: 'none', bandwidth: 'network', cpu: 'CPU', other: 'o
 
 /**
  * @param {object} deps
- * @param {() => { params: (transport: string, streamName: string) => object }} deps.server
+ * @param {() => { params: (streamName: string) => object }} deps.server
  * @param {(name: string, whep: boolean) => void} deps.playHere  Starts the player card on this name.
  * @param {(text: string) => void} deps.toast
  */
@@ -92,7 +92,9 @@ export function setupPublisher({ server, playHere, toast }) {
         void listCameras();
 
         const transport = form.elements.transport.value;
+        // The transport picks the connector ('ws' or 'http'), whatever the Server field's scheme.
         streamer = new rtcwire.Streamer({
+            connector: transport,
             videoCodec: codecSelect.value,
             simulcast: simulcastBox.checked,
             maxBitrate: 2_500_000,
@@ -106,7 +108,7 @@ export function setupPublisher({ server, playHere, toast }) {
         ui.clearTimings();
         chart.clear();
         try {
-            streamer.start(camera, server().params(transport, name));
+            streamer.start(camera, server().params(name));
         } catch (error) {
             // Bad arguments are thrown synchronously (INVALID_ARGUMENT).
             closeCamera();

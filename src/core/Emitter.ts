@@ -78,7 +78,16 @@ export class Emitter<M extends EventMap> {
     /** @internal */
     protected _log: Logger = emitterLog;
 
-    /** Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted. */
+    /**
+     * Subscribes `listener` to `event`; `options.signal` unsubscribes it when aborted.
+     *
+     * @example
+     * ```ts
+     * const ac = new AbortController();
+     * player.on('stats', (s) => console.log(s.quality), { signal: ac.signal });
+     * ac.abort(); // unsubscribed
+     * ```
+     */
     on<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this {
         this._subscribe(event, listener, false, options?.signal);
         return this;
@@ -88,6 +97,11 @@ export class Emitter<M extends EventMap> {
      * Subscribes `listener` to the next `event` only. Without a listener, returns a Promise of
      * the event's first argument (rejected with the signal's reason if `options.signal` aborts
      * first).
+     *
+     * @example
+     * ```ts
+     * const stream = await player.once('start', undefined, { signal: AbortSignal.timeout(10_000) });
+     * ```
      */
     once<K extends EventName<M>>(event: K, listener: Listener<M, K>, options?: ListenOptions): this;
     once<K extends EventName<M>>(event: K, listener?: undefined, options?: ListenOptions): Promise<M[K][0]>;
@@ -108,7 +122,16 @@ export class Emitter<M extends EventMap> {
         });
     }
 
-    /** Removes `listener` from `event` (all listeners of `event` without a listener). */
+    /**
+     * Removes `listener` from `event` (all listeners of `event` without a listener).
+     *
+     * @example
+     * ```ts
+     * const onState = (state: string) => console.log(state);
+     * player.on('state', onState);
+     * player.off('state', onState);
+     * ```
+     */
     off<K extends EventName<M>>(event: K, listener?: Listener<M, K>): this {
         if (!listener) {
             this._events.removeAllListeners(event);
@@ -120,13 +143,27 @@ export class Emitter<M extends EventMap> {
         return this;
     }
 
-    /** Removes every subscription (property handlers are left to the app). */
+    /**
+     * Removes every subscription (property handlers are left to the app).
+     *
+     * @example
+     * ```ts
+     * player.removeAllListeners();
+     * ```
+     */
     removeAllListeners(): this {
         this._events.removeAllListeners();
         return this;
     }
 
-    /** Number of subscriptions for `event` (property handlers not counted). */
+    /**
+     * Number of subscriptions for `event` (property handlers not counted).
+     *
+     * @example
+     * ```ts
+     * console.log(player.listenerCount('stats'), 'stats listeners');
+     * ```
+     */
     listenerCount(event: EventName<M>): number {
         return this._events.listenerCount(event);
     }

@@ -193,17 +193,38 @@ export abstract class FacadeBase<
         this._log = createLogger(role, options.logLevel, options.logger);
     }
 
-    /** Current state. */
+    /**
+     * Current state.
+     *
+     * @example
+     * ```ts
+     * if (player.state === 'reconnecting') banner.hidden = false;
+     * ```
+     */
     get state(): S {
         return this._state;
     }
 
-    /** The live connector, if a session is open or opening. */
+    /**
+     * The live connector, if a session is open or opening.
+     *
+     * @example
+     * ```ts
+     * const infos = await player.connector?.connectionInfos();
+     * ```
+     */
     get connector(): Connector | undefined {
         return this._connector;
     }
 
-    /** Whether `start()` was called and `stop()` was not (yet). */
+    /**
+     * Whether `start()` was called and `stop()` was not (yet).
+     *
+     * @example
+     * ```ts
+     * button.textContent = player.started ? 'Stop' : 'Play';
+     * ```
+     */
     get started(): boolean {
         return this._params !== undefined;
     }
@@ -211,12 +232,25 @@ export abstract class FacadeBase<
     /**
      * Whether a session prepared ahead of `start()` is ready: its media path is up, `start()` shows
      * the first frame after one round trip.
+     *
+     * @example
+     * ```ts
+     * link.addEventListener('pointerenter', () => player.prepare(params));
+     * link.addEventListener('click', () => console.log(player.prepared ? 'instant' : 'cold'));
+     * ```
      */
     get prepared(): boolean {
         return this._prepared?.connector.opened ?? false;
     }
 
-    /** Stops and releases everything, a prepared session too; fires `stop` once per `start()`. */
+    /**
+     * Stops and releases everything, a prepared session too; fires `stop` once per `start()`.
+     *
+     * @example
+     * ```ts
+     * window.addEventListener('pagehide', () => player.stop());
+     * ```
+     */
     stop(): void {
         this._releasePrepared();
         this._end('stop');

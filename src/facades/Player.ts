@@ -482,7 +482,14 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …) and the TSDoc of stop()
 export interface Player extends EventHandlers<PlayerEvents> {
-    /** Stops playing and releases everything; fires `stop` once. */
+    /**
+     * Stops playing and releases everything; fires `stop` once.
+     *
+     * @example
+     * ```ts
+     * stopButton.onclick = () => player.stop();
+     * ```
+     */
     stop(): void;
 }
 

@@ -318,7 +318,15 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers (onStart, onStats …) and the TSDoc of stop()
 export interface Streamer extends EventHandlers<StreamerEvents> {
-    /** Stops publishing; the tracks of the stream are left to the app. Fires `stop` once. */
+    /**
+     * Stops publishing; the tracks of the stream are left to the app. Fires `stop` once.
+     *
+     * @example
+     * ```ts
+     * streamer.stop();
+     * camera.getTracks().forEach((track) => track.stop()); // the camera is the app's to release
+     * ```
+     */
     stop(): void;
 }
 

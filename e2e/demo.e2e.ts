@@ -72,9 +72,9 @@ describe('demo page', () => {
         page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
         try {
             await page.goto(`${server.url}/`);
-            for (const [transport, junk] of [
-                ['#play-ws', 'http://'],
-                ['#play-whep', 'ftp://example.com'],
+            for (const [transport, junk, why] of [
+                ['#play-ws', 'http://', 'is not a valid host or URL'],
+                ['#play-whep', 'ftp://example.com', ': only ws(s):// and http(s):// URLs are supported'],
             ] as const) {
                 await page.fill('#server-url', junk);
                 await page.check(transport);
@@ -83,7 +83,9 @@ describe('demo page', () => {
                 const notice = page.locator('#play-notice');
                 await notice.waitFor({ state: 'visible' });
                 expect(await notice.locator('.code').textContent()).toBe('INVALID_ARGUMENT');
-                expect(await notice.textContent()).toContain(`invalid endPoint '${junk}'`);
+                expect(await notice.textContent()).toContain(
+                    `endPoint '${junk}'${why.startsWith(':') ? '' : ' '}${why}`,
+                );
                 expect(await notice.textContent()).not.toMatch(/TypeError|Failed to construct/);
                 expect(await page.getAttribute('#play-badge', 'data-state')).toBe('failed');
             }

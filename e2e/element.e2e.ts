@@ -281,8 +281,13 @@ describe('<rtcwire-player>', () => {
                 const error = (window as any).details['rtcwire-stop'];
                 return { code: error.code, message: error.message };
             }),
-        ).toEqual({ code: 'INVALID_ARGUMENT', message: "invalid endPoint 'ftp://example.com'" });
-        expect((await shown(page, 'x')).status).toBe("invalid endPoint 'ftp://example.com' (INVALID_ARGUMENT)");
+        ).toEqual({
+            code: 'INVALID_ARGUMENT',
+            message: "endPoint 'ftp://example.com': only ws(s):// and http(s):// URLs are supported",
+        });
+        expect((await shown(page, 'x')).status).toBe(
+            "endPoint 'ftp://example.com': only ws(s):// and http(s):// URLs are supported (INVALID_ARGUMENT)",
+        );
         await removeAndFinish(tab, 'x');
     });
 });

@@ -112,7 +112,9 @@ export function createPanel(prefix) {
                 className: 'timings-title',
                 textContent: t?.session > 1 ? `Session ${t.session}` : 'Timings',
             });
-            title.append(Object.assign(document.createElement('small'), { textContent: 'ms since start' }));
+            // A prepared start (hover, then click) has only its first frame to time.
+            const since = t?.prepared ? 'ms since start, prepared' : 'ms since start';
+            title.append(Object.assign(document.createElement('small'), { textContent: since }));
             timings.replaceChildren(title, ...items);
         },
 

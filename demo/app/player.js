@@ -39,6 +39,31 @@ export function setupPlayer({ server }) {
     let renditions = [];
     let autoTrack; // the rendition the SDK's multi-bitrate picked, when automatic
     let hasPlayed = false; // whether this start() has shown a picture yet
+    /** A Player prepared while the pointer is on Start (`player.prepare`): the click then shows video at once. */
+    let prepared;
+
+    const playerOptions = () => ({ waitForStream: waitBox.checked, connector: form.elements.transport.value });
+
+    startButton.addEventListener('pointerenter', () => {
+        const name = nameInput.value.trim();
+        if (!name || player?.started) return;
+        const options = playerOptions();
+        if (
+            prepared &&
+            (prepared.options.connector !== options.connector ||
+                prepared.options.waitForStream !== options.waitForStream)
+        ) {
+            prepared.player.stop();
+            prepared = undefined;
+        }
+        try {
+            prepared ??= { player: new rtcwire.Player(video, options), options };
+            // Preparing the same stream again keeps the session; it is released after 20 s unused.
+            prepared.player.prepare(server().params(name));
+        } catch {
+            // Bad params: the click shows the SDK's error.
+        }
+    });
 
     form.addEventListener('submit', (event) => {
         event.preventDefault();
@@ -56,7 +81,14 @@ export function setupPlayer({ server }) {
         }
         const transport = form.elements.transport.value;
         // The transport picks the connector ('ws' or 'http'), whatever the Server field's scheme.
-        player = new rtcwire.Player(video, { waitForStream: waitBox.checked, connector: transport });
+        const options = playerOptions();
+        const ready = prepared;
+        prepared = undefined;
+        const sameOptions =
+            ready?.options.connector === options.connector && ready.options.waitForStream === options.waitForStream;
+        if (ready && !sameOptions) ready.player.stop();
+        // start() uses the prepared session when it is for the same stream; else it starts cold.
+        player = ready && sameOptions ? ready.player : new rtcwire.Player(video, options);
         listen(player);
         resetSession();
         try {

@@ -452,6 +452,15 @@ export class WSController extends Connector<WSControllerEvents> {
         entry.resolve(value);
     }
 
+    /** Rejects the oldest written command waiting for a `type` reply with `REFUSED` (the server's text). */
+    private _replyError(type: keyof Replies, message: string): void {
+        const entry = this._outgoing.find((e) => e.sent && e.reply === type);
+        this._log.warn(message);
+        if (!entry) return;
+        this._forget(entry);
+        entry.reject(new RtcError('REFUSED', message));
+    }
+
     /**
      * Opens the signaling socket. A socket that fails before it opens is an unreachable server
      * (browsers tell a refused connection, a wrong path and a DNS failure apart no further); one
@@ -544,9 +553,11 @@ export class WSController extends Connector<WSControllerEvents> {
                 this._emit('playing', message.infos);
                 return this._reply('on_time', message.infos);
             case 'set_speed':
+                if ('error' in message) return this._replyError('set_speed', `set_speed refused: ${message.error}`);
                 this._emit('speed', message.infos);
                 return this._reply('set_speed', message.infos);
             case 'seek':
+                if ('error' in message) return this._replyError('seek', `seek refused: ${message.error}`);
                 this._emit('seeked', message.infos);
                 return this._reply('seek', message.infos);
             case 'pause':

@@ -54,21 +54,30 @@ const DECODERS: { [T in ServerMessageType]: (fields: Fields) => MessageOf<T> } =
             next: f.optionalNumber('next'),
         }),
     }),
-    set_speed: (f) => ({
-        type: 'set_speed',
-        infos: withoutUndefined({
-            playRate: f.playRate('play_rate_curr'),
-            playRatePrev: f.optionalPlayRate('play_rate_prev'),
-            livePoint: f.optionalBoolean('live_point'),
-        }),
-    }),
-    seek: (f) => ({
-        type: 'seek',
-        infos: withoutUndefined({
-            livePoint: f.optionalBoolean('live_point'),
-            playRate: f.optionalPlayRate('play_rate_curr'),
-        }),
-    }),
+    // A refused `seek` or `set_speed` reply carries an `error` text instead of its data.
+    set_speed: (f) => {
+        const error = f.optionalString('error');
+        if (error !== undefined) return { type: 'set_speed', error };
+        return {
+            type: 'set_speed',
+            infos: withoutUndefined({
+                playRate: f.playRate('play_rate_curr'),
+                playRatePrev: f.optionalPlayRate('play_rate_prev'),
+                livePoint: f.optionalBoolean('live_point'),
+            }),
+        };
+    },
+    seek: (f) => {
+        const error = f.optionalString('error');
+        if (error !== undefined) return { type: 'seek', error };
+        return {
+            type: 'seek',
+            infos: withoutUndefined({
+                livePoint: f.optionalBoolean('live_point'),
+                playRate: f.optionalPlayRate('play_rate_curr'),
+            }),
+        };
+    },
     pause: (f) => ({ type: 'pause', paused: f.boolean('paused') }),
     on_video_bitrate: (f) => ({
         type: 'on_video_bitrate',

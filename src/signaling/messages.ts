@@ -50,11 +50,14 @@ export interface SeekInfos {
     playRate?: PlayRate;
 }
 
-/** RTP retransmission settings (ms), from `on_rtp_props`. */
+/**
+ * RTP retransmission settings, from `on_rtp_props`, counted in packets (sequence-number
+ * distance), not milliseconds. MistServer's defaults: 5 / 30 (15 / 90 for mobile user agents).
+ */
 export interface RTPProps {
-    /** How long the server waits for a NACKed packet. */
+    /** How many packets past a missing one the server waits before it NACKs it. */
     nack: number;
-    /** How long the server keeps a packet before dropping it. */
+    /** How many packets past a missing one the server gives it up. */
     drop: number;
 }
 
@@ -144,20 +147,34 @@ export interface TimeMessage {
 }
 
 /** `set_speed`: playback rate changed. */
-export interface SpeedMessage {
-    /** The wire type, `set_speed`. */
-    type: 'set_speed';
-    /** The new rate and the previous one. */
-    infos: SpeedInfos;
-}
+export type SpeedMessage =
+    | {
+          /** The wire type, `set_speed`. */
+          type: 'set_speed';
+          /** The new rate and the previous one. */
+          infos: SpeedInfos;
+      }
+    | {
+          /** The wire type, `set_speed`. */
+          type: 'set_speed';
+          /** Why the rate did not change (MistServer sends this instead of `data`). */
+          error: string;
+      };
 
 /** `seek`: seek done. */
-export interface SeekMessage {
-    /** The wire type, `seek`. */
-    type: 'seek';
-    /** Where playback is after the seek. */
-    infos: SeekInfos;
-}
+export type SeekMessage =
+    | {
+          /** The wire type, `seek`. */
+          type: 'seek';
+          /** Where playback is after the seek. */
+          infos: SeekInfos;
+      }
+    | {
+          /** The wire type, `seek`. */
+          type: 'seek';
+          /** Why the seek failed (`seek_time missing`, `seek failed, continuing as-is`). */
+          error: string;
+      };
 
 /** `pause`: paused state. */
 export interface PauseMessage {

@@ -518,6 +518,24 @@ describe('WSController: commands', () => {
         await expect(audio).resolves.toMatchObject({ tracks: [1, 0] });
     });
 
+    it('a seek or set_speed reply with an error rejects that command with REFUSED, the session stays', async () => {
+        const { ctrl, peer } = await openPlayer();
+        const seeked = ctrl.seek(5000);
+        await peer.waitFor('seek');
+        peer.send({ type: 'seek', error: 'seek failed, continuing as-is' });
+        const error = await seeked.then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expectRtcError(error, 'REFUSED');
+        expect((error as RtcError).message).toBe('seek refused: seek failed, continuing as-is');
+        const speed = ctrl.setSpeed(4);
+        await peer.waitFor('set_speed');
+        peer.send({ type: 'set_speed', error: 'speed not allowed' });
+        await expect(speed).rejects.toMatchObject({ code: 'REFUSED', message: 'set_speed refused: speed not allowed' });
+        expect(ctrl.opened).toBe(true);
+    });
+
     it('seek, play, pause and setSpeed', async () => {
         const { ctrl, peer } = await openPlayer();
         const seeked = ctrl.seek(5000);

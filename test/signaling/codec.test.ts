@@ -116,6 +116,11 @@ describe('decodeServerMessage: every PROTOCOL.md message', () => {
         expect(ok('{"type":"seek"}')).toEqual({ type: 'seek', infos: {} });
     });
 
+    it('seek and set_speed refusals carry the error text instead of data', () => {
+        expect(ok('{"type":"seek","error":"seek_time missing"}')).toEqual({ type: 'seek', error: 'seek_time missing' });
+        expect(ok('{"type":"set_speed","error":"no"}')).toEqual({ type: 'set_speed', error: 'no' });
+    });
+
     it('pause', () => {
         expect(ok('{"type":"pause","paused":true}')).toEqual({ type: 'pause', paused: true });
         expect(ok('{"type":"pause","paused":false}')).toEqual({ type: 'pause', paused: false });

@@ -1,5 +1,6 @@
 import { now } from '../core/clock';
 import { Emitter, type EventMap, type EventName } from '../core/Emitter';
+import { iceServersOf } from '../core/iceServers';
 import { resolveStreamName } from '../core/endpoint';
 import { createLogger } from '../core/logger';
 import { nonNegative } from '../core/numbers';
@@ -204,9 +205,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      * calls it once, right after construction; override it to prepare something first and then
      * call `super._open(iceServers)`. A rejection closes the session.
      *
-     * @param iceServers - the peer connection's ICE servers (default: `params.iceServers`).
+     * @param iceServers - the peer connection's ICE servers (default: `params.iceServers` and
+     *   `params.iceServer`).
      */
-    protected async _open(iceServers: RTCIceServer[] | undefined = this._params.iceServers): Promise<void> {
+    protected async _open(iceServers: RTCIceServer[] | undefined = iceServersOf(this._params)): Promise<void> {
         const pc = this._createPeerConnection(iceServers);
         const offer = await this._createOffer(pc);
         if (this.closed) return;

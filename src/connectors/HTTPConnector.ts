@@ -1,5 +1,6 @@
 import type { EventHandlers } from '../core/Emitter';
 import { buildHttpUrl } from '../core/endpoint';
+import { iceServersOf } from '../core/iceServers';
 import { redact } from '../core/redact';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
@@ -261,7 +262,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             try {
                 pc.setConfiguration({
                     ...pc.getConfiguration(),
-                    iceServers: [...(this._params.iceServers ?? []), ...servers],
+                    iceServers: [...(iceServersOf(this._params) ?? []), ...servers],
                 });
             } catch (error) {
                 // A server the browser refuses (e.g. TURN without credentials): the others still work.

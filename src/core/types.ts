@@ -39,6 +39,8 @@ export interface ConnectParams {
     accessToken?: string;
     /** ICE servers for the peer connection (WHIP/WHEP `Link` headers add to them). */
     iceServers?: RTCIceServer[];
+    /** One ICE server (the Ceeblue client's name), added after `iceServers`. */
+    iceServer?: RTCIceServer;
     /** Extra query parameters (e.g. `{ video: '1', waittrackcount: '1' }`). */
     query?: Record<string, string> | URLSearchParams;
 }

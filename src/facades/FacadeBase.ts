@@ -218,6 +218,34 @@ export abstract class FacadeBase<
     }
 
     /**
+     * Normalised `getStats()` summary of the live session (the Ceeblue client's call); rejects with
+     * `INVALID_STATE` when no session is open.
+     *
+     * @example
+     * ```ts
+     * const infos = await player.connectionInfos();
+     * console.log('rtt', infos.rtt, 's');
+     * ```
+     */
+    connectionInfos(): Promise<ConnectionInfos> {
+        const connector = this._connector;
+        if (!connector?.opened) return Promise.reject(new RtcError('INVALID_STATE', 'no open session'));
+        return connector.connectionInfos();
+    }
+
+    /**
+     * The same as {@link started} (the Ceeblue client's name).
+     *
+     * @example
+     * ```ts
+     * if (!streamer.running) streamer.start(camera, params);
+     * ```
+     */
+    get running(): boolean {
+        return this.started;
+    }
+
+    /**
      * Whether `start()` was called and `stop()` was not (yet).
      *
      * @example

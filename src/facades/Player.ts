@@ -164,6 +164,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     constructor(video?: HTMLVideoElement, options: PlayerOptions = {}) {
         super(options, 'player', PLAYER_TRANSITIONS);
         this.video = video;
+        // iOS Safari plays a <video> full screen unless it may play inline.
+        if (video) video.playsInline = true;
         const mbr = options.mbr;
         this._selector = mbr === false ? undefined : typeof mbr === 'object' ? mbr : new MultiBitrate();
         this._renditions = [...(options.renditions ?? [])];
@@ -317,6 +319,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (video?.srcObject) {
             video.pause();
             video.srcObject = null;
+            // Safari keeps the last frame and its decoder until the element reloads.
+            video.load();
         }
     }
 

@@ -1,4 +1,5 @@
 import type { Connector } from '../connectors/Connector';
+import { iceServersOf } from '../core/iceServers';
 import type { ConnectParams } from '../core/types';
 
 /** Whether two sets of connect params name the same session (endpoint, stream, token, query, ICE). */
@@ -9,7 +10,7 @@ export function sameParams(a: ConnectParams, b: ConnectParams): boolean {
         a.streamName === b.streamName &&
         a.accessToken === b.accessToken &&
         query(a) === query(b) &&
-        JSON.stringify(a.iceServers ?? []) === JSON.stringify(b.iceServers ?? [])
+        JSON.stringify(iceServersOf(a) ?? []) === JSON.stringify(iceServersOf(b) ?? [])
     );
 }
 

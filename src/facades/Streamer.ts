@@ -109,6 +109,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
     private _tracks: { audio?: MediaStreamTrack | null; video?: MediaStreamTrack | null } = {};
     private _muted: { audio?: boolean; video?: boolean } = {};
     private _source: MediaStream | undefined;
+    private _rtpProps: RTPProps | undefined;
 
     /**
      * Creates an idle streamer; nothing happens until {@link start}. Throws `INVALID_ARGUMENT`
@@ -211,6 +212,53 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         this._setMuted(kind, this.isMuted(kind));
     }
 
+    /**
+     * Sends `track` as the audio (`null`: nothing) without renegotiation, e.g. another microphone;
+     * kept for reconnections. The shorthand of {@link replaceTrack}, the Ceeblue client's name.
+     */
+    setAudioTrack(track: MediaStreamTrack | null): Promise<void> {
+        return this.replaceTrack('audio', track);
+    }
+
+    /**
+     * Sends `track` as the video (`null`: nothing) without renegotiation, e.g. another camera or a
+     * screen; kept for reconnections. The shorthand of {@link replaceTrack}.
+     *
+     * @example
+     * ```ts
+     * const screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
+     * await streamer.setVideoTrack(screen.getVideoTracks()[0]!);
+     * ```
+     */
+    setVideoTrack(track: MediaStreamTrack | null): Promise<void> {
+        return this.replaceTrack('video', track);
+    }
+
+    /** The audio track being sent (`null`: none, undefined before `start()`). */
+    get audioTrack(): MediaStreamTrack | null | undefined {
+        return this._tracks.audio;
+    }
+
+    /** The video track being sent (`null`: none, undefined before `start()`). */
+    get videoTrack(): MediaStreamTrack | null | undefined {
+        return this._tracks.video;
+    }
+
+    /** The most the server allows, bps (its last `on_video_bitrate` constraint), if it said. */
+    get videoBitrateConstraint(): number | undefined {
+        return this._abr.constraint;
+    }
+
+    /** The server's last reception report of this session (`on_media_receive`), if any. */
+    get mediaReport(): MediaReport | undefined {
+        return this._report;
+    }
+
+    /** The server's RTP properties, as it last reported them (`on_rtp_props`). */
+    get rtpProps(): RTPProps | undefined {
+        return this._rtpProps;
+    }
+
     /** Sets the server's NACK wait / drop timeout (WebSocket sessions). */
     async setRTPProps(nack?: number, drop?: number): Promise<RTPProps> {
         const connector = this.connector;
@@ -250,7 +298,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 },
                 options,
             );
-            connector.on('rtpProps', (props) => this._emit('rtpProps', props), options);
+            connector.on('rtpProps', (props) => this._emit('rtpProps', (this._rtpProps = props)), options);
             connector.on(
                 'mediaReport',
                 (report) => {

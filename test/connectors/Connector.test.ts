@@ -63,6 +63,20 @@ describe('Connector: extending it', () => {
         c.close();
     });
 
+    it('iceServer (one server, the Ceeblue name) is added after iceServers', async () => {
+        const c = new LocalConnector(
+            { ...params, iceServers: [{ urls: 'stun:a.example' }], iceServer: { urls: 'stun:b.example' } },
+            undefined,
+            options,
+        );
+        await c.once('open');
+        expect(FakePeerConnection.instances[0]!.configuration?.iceServers).toEqual([
+            { urls: 'stun:a.example' },
+            { urls: 'stun:b.example' },
+        ]);
+        c.close();
+    });
+
     it('_open can be overridden to prepare ICE servers first', async () => {
         class WithIce extends LocalConnector {
             protected override async _open(): Promise<void> {

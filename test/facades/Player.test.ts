@@ -72,6 +72,35 @@ describe('Player', () => {
         player.stop();
     });
 
+    it('plays inline (iOS) and on stop releases its element: pause, srcObject null, load()', async () => {
+        const calls: string[] = [];
+        const video = {
+            playsInline: false,
+            muted: true,
+            srcObject: null as unknown,
+            play: async () => void calls.push('play'),
+            pause: () => void calls.push('pause'),
+            load: () => void calls.push('load'),
+            requestVideoFrameCallback: () => 0,
+        };
+        const player = new Player(video as unknown as HTMLVideoElement, {
+            logger: silent,
+            statsIntervalMs: 0,
+            connectorOptions: {
+                WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+                RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+                logger: silent,
+            },
+        });
+        expect(video.playsInline).toBe(true);
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(video.srcObject).not.toBeNull();
+        player.stop();
+        expect(video.srcObject).toBeNull();
+        expect(calls.slice(-2)).toEqual(['pause', 'load']);
+    });
+
     it('throws INVALID_ARGUMENT synchronously on bad params', () => {
         const { player } = newPlayer();
         expect(() => player.start({ endPoint: '' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

@@ -194,6 +194,36 @@ describe('Streamer', () => {
         streamer.stop();
     });
 
+    it('setVideoTrack/setAudioTrack (the Ceeblue names) switch tracks without renegotiation; getters report the session', async () => {
+        const { streamer } = newStreamer();
+        const camera = fakeCamera();
+        expect(streamer.running).toBe(false);
+        await expect(streamer.connectionInfos()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+        streamer.start(camera, { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(streamer.running).toBe(true);
+        expect(streamer.videoTrack).toBe(camera.getVideoTracks()[0]);
+        const screen = new FakeTrack('video') as unknown as MediaStreamTrack;
+        await streamer.setVideoTrack(screen);
+        expect(videoSender(FakePeerConnection.instances[0]!).track).toBe(screen);
+        expect(streamer.videoTrack).toBe(screen);
+        await streamer.setAudioTrack(null);
+        expect(streamer.audioTrack).toBeNull();
+        expect(lastSocket().sent.filter((m) => m.type === 'offer_sdp')).toHaveLength(1);
+        // The server's constraint (on_video_bitrate) and RTP properties, as last reported.
+        lastSocket().serverSend({
+            type: 'on_video_bitrate',
+            video_bitrate: 900_000,
+            video_bitrate_constraint: 1_200_000,
+        });
+        lastSocket().serverSend({ type: 'on_rtp_props', nack: 5, drop: 30 });
+        await vi.advanceTimersByTimeAsync(10);
+        expect(streamer.videoBitrateConstraint).toBe(1_200_000);
+        expect(streamer.rtpProps).toEqual({ nack: 5, drop: 30 });
+        expect(await streamer.connectionInfos()).toMatchObject({ inbound: {}, outbound: {} });
+        streamer.stop();
+    });
+
     it('reconnect: false stops at the first loss', async () => {
         const { streamer, states, stops } = newStreamer({ reconnect: false });
         streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });

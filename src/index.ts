@@ -60,14 +60,14 @@ export type {
 } from './signaling/messages';
 
 export { Player } from './facades/Player';
-export type { PlayerEvents, PlayerOptions, PlayerState } from './facades/Player';
+export type { PlayerEvents, PlayerOptions, PlayerState, RenditionChange } from './facades/Player';
 export { Streamer } from './facades/Streamer';
 export type { StreamerEvents, StreamerOptions, StreamerState } from './facades/Streamer';
 export type { ConnectorKind, FacadeEvents, FacadeOptions, ReconnectInfo, SessionTimings } from './facades/FacadeBase';
-export { MultiBitrate } from './policy/MultiBitrate';
-export type { Rendition, RenditionSelector, MbrSample, MultiBitrateOptions } from './policy/MultiBitrate';
-export { AdaptiveBitrate } from './policy/AdaptiveBitrate';
-export type { AbrSample, AdaptiveBitrateOptions } from './policy/AdaptiveBitrate';
+export { DefaultMultiBitrate, MultiBitrate, sortRenditions } from './policy/MultiBitrate';
+export type { MbrReason, MbrSample, MultiBitrateOptions, Rendition, RenditionSelector } from './policy/MultiBitrate';
+export { AdaptiveBitrate, DefaultAdaptiveBitrate } from './policy/AdaptiveBitrate';
+export type { AbrReason, AbrSample, AdaptiveBitrateOptions } from './policy/AdaptiveBitrate';
 export type { LatencyMode } from './policy/latency';
 export type { BackoffOptions } from './policy/backoff';
 export type { PlayerStats, StreamerStats } from './policy/QualityScore';

@@ -9,6 +9,7 @@ import {
     type PlayingInfos,
     type ReconnectInfo,
     type Rendition,
+    type RenditionChange,
     RtcError,
     type SessionTimings,
 } from '../index';
@@ -39,6 +40,7 @@ export const PLAYER_ELEMENT_EVENTS: { readonly [K in EventName<PlayerEvents>]: k
     autoplayBlocked: 'rtcwire-autoplay-blocked',
     renditions: 'rtcwire-renditions',
     rendition: 'rtcwire-rendition',
+    renditionChange: 'rtcwire-rendition-change',
 };
 
 /**
@@ -80,6 +82,8 @@ export interface PlayerElementEventMap {
     'rtcwire-renditions': CustomEvent<Rendition[]>;
     /** The automatic rendition choice changed: the video track now requested. */
     'rtcwire-rendition': CustomEvent<number>;
+    /** The same change, with the track before and the reason. */
+    'rtcwire-rendition-change': CustomEvent<RenditionChange>;
 }
 
 /** The attributes that name a session: changing one restarts a running player. */

@@ -5,7 +5,13 @@ import { RtcError } from '../core/RtcError';
 import type { ConnectParams } from '../core/types';
 import { isTrackIndex, nonNegative, positive } from '../core/numbers';
 import { applyJitterTarget, jitterTargetOf, type LatencyMode } from '../policy/latency';
-import { MultiBitrate, type Rendition, type RenditionSelector } from '../policy/MultiBitrate';
+import {
+    DefaultMultiBitrate,
+    type MbrReason,
+    type MultiBitrateOptions,
+    type Rendition,
+    type RenditionSelector,
+} from '../policy/MultiBitrate';
 import { toPlayerStats, type PlayerStats } from '../policy/QualityScore';
 import type { PlayingInfos } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
@@ -14,6 +20,16 @@ import { FacadeBase, type FacadeEvents, type FacadeOptions } from './FacadeBase'
 import { fetchRenditions } from './streamInfo';
 
 export type { PlayerState };
+
+/** Payload of the Player's `renditionChange` event. */
+export interface RenditionChange {
+    /** The video track now requested. */
+    track: number;
+    /** The track before, when known. */
+    previous: number | undefined;
+    /** Why the multi-bitrate algorithm changed it (`'unspecified'` when the selector gives no reason). */
+    reason: MbrReason;
+}
 
 /** Options of {@link Player}. */
 export interface PlayerOptions extends FacadeOptions {
@@ -28,10 +44,17 @@ export interface PlayerOptions extends FacadeOptions {
               intervalMs?: number;
           };
     /**
-     * Multi-bitrate: `true` (default) picks the video rendition from measured congestion on
-     * sessions that can switch tracks (WebSocket); `false` disables; or a custom selector.
+     * Multi-bitrate: `true` (default) picks the video rendition from measured congestion
+     * ({@link DefaultMultiBitrate}) on sessions that can switch tracks (WebSocket); its options
+     * tune it; a {@link MultiBitrate} (or any {@link RenditionSelector}) replaces it; `false`
+     * disables it. Each change is a `renditionChange` event with its reason.
+     *
+     * @example
+     * ```ts
+     * new Player(video, { mbr: { holdMs: 5000 } }); // steps up after 5 s of clean reception
+     * ```
      */
-    mbr?: boolean | RenditionSelector;
+    mbr?: boolean | MultiBitrateOptions | RenditionSelector;
     /**
      * The stream's video renditions. Default: read from the server's stream info (`GET /streams`)
      * when it offers one.
@@ -117,6 +140,17 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
      * ```
      */
     rendition: [track: number];
+    /**
+     * The automatic (multi-bitrate) rendition changed, and why (see {@link MbrReason}).
+     *
+     * @example
+     * ```ts
+     * player.on('renditionChange', ({ track, previous, reason }) =>
+     *     console.log(`video ${previous ?? '?'} → ${track}: ${reason}`),
+     * );
+     * ```
+     */
+    renditionChange: [change: RenditionChange];
 }
 
 /**
@@ -167,7 +201,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         // iOS Safari plays a <video> full screen unless it may play inline.
         if (video) video.playsInline = true;
         const mbr = options.mbr;
-        this._selector = mbr === false ? undefined : typeof mbr === 'object' ? mbr : new MultiBitrate();
+        this._selector = selectorOf(mbr);
         this._renditions = [...(options.renditions ?? [])];
     }
 
@@ -417,6 +451,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         );
         if (decided === undefined || decided === current) return;
         this._emit('rendition', (this._autoTrack = decided));
+        this._emit('renditionChange', { track: decided, previous: current, reason: selector.reason ?? 'unspecified' });
         // The tracks message (with a pinned audio choice, unchanged) asks for the new rendition.
         this._sendTracks();
     }
@@ -502,6 +537,17 @@ const CATCH_UP_MS = 3000;
 
 /** The Player's video element, where `requestVideoFrameCallback` may be missing. */
 type VideoElement = HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
+
+/** The rendition selector of the `mbr` option. */
+function selectorOf(mbr: PlayerOptions['mbr']): RenditionSelector | undefined {
+    if (mbr === false) return undefined;
+    if (mbr === true || mbr === undefined) return new DefaultMultiBitrate();
+    return isSelector(mbr) ? mbr : new DefaultMultiBitrate(mbr);
+}
+
+function isSelector(value: MultiBitrateOptions | RenditionSelector): value is RenditionSelector {
+    return typeof (value as Partial<RenditionSelector>).decide === 'function';
+}
 
 /** Validates a track choice; returns it with `'auto'` as `undefined`. */
 function checkTrack(track: number | 'auto' | 'none' | undefined): number | 'none' | undefined {

@@ -5,7 +5,7 @@ import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, MediaKind, VideoCodec } from '../core/types';
 import { positive } from '../core/numbers';
-import { AdaptiveBitrate } from '../policy/AdaptiveBitrate';
+import { AdaptiveBitrate, DefaultAdaptiveBitrate, type AbrReason } from '../policy/AdaptiveBitrate';
 import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
@@ -26,6 +26,24 @@ export interface StreamerOptions extends FacadeOptions {
     maxBitrate?: number;
     /** First target, bps (default: a third of the way from min to max). */
     startBitrate?: number;
+    /**
+     * Adaptive bitrate: `true` (default) adapts the video bitrate to the uplink
+     * ({@link DefaultAdaptiveBitrate}, within `minBitrate`/`maxBitrate`, from `startBitrate`); an
+     * {@link AdaptiveBitrate} replaces it; `false` keeps `startBitrate` (or `videoBitrate`). Each
+     * change is a `bitrateChange` event with its reason.
+     *
+     * @example
+     * ```ts
+     * new Streamer({ abr: new MyAbr() }); // class MyAbr extends AdaptiveBitrate
+     * ```
+     */
+    abr?: boolean | AdaptiveBitrate;
+    /**
+     * Lower the camera's capture resolution (`applyConstraints`) when the bitrate falls far below
+     * what it needs, and raise it back when the bitrate recovers (default `true`). Without it, the
+     * encoder scales by itself, later and less.
+     */
+    adaptResolution?: boolean;
 }
 
 /**
@@ -79,6 +97,16 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
      * ```
      */
     targetBitrate: [bitrate: number];
+    /**
+     * The video bitrate target changed, and why: the adaptive bitrate's {@link AbrReason}, or
+     * `'start'` (a new session), `'fixed'` (`videoBitrate` set).
+     *
+     * @example
+     * ```ts
+     * streamer.on('bitrateChange', (bps, reason) => console.log(`${Math.round(bps / 1000)} kbps (${reason})`));
+     * ```
+     */
+    bitrateChange: [bitrate: number, reason: AbrReason | 'start' | 'fixed'];
 }
 
 /**
@@ -98,8 +126,14 @@ export interface StreamerEvents extends FacadeEvents<StreamerState> {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
-export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
-    private _abr: AdaptiveBitrate;
+export class Streamer extends FacadeBase<StreamerState, StreamerEvents, StreamerOptions> {
+    private readonly _abr: AdaptiveBitrate | undefined;
+    /** The target without adaptation (`abr: false`), bps. */
+    private readonly _startBitrate: number;
+    /** Why the next applied target changed (the adaptive bitrate's reason unless told). */
+    private _nextReason: 'start' | 'fixed' | undefined;
+    /** The camera resolution rung in force (`adaptResolution`), and the track's own size. */
+    private _resolution: { track: MediaStreamTrack; width: number; height: number; rung: number } | undefined;
     private _fixedBitrate: number | undefined;
     private _applied: number | undefined;
     private _serverBitrateAt: number | undefined;
@@ -119,12 +153,16 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         super(options, 'streamer', STREAMER_TRANSITIONS);
         const minBitrate = options.minBitrate ?? 150_000;
         const maxBitrate = Math.max(minBitrate, options.maxBitrate ?? 2_500_000);
-        // AdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive, and rounds.
-        this._abr = new AdaptiveBitrate({
-            minBitrate,
-            maxBitrate,
-            startBitrate: options.startBitrate ?? minBitrate + (maxBitrate - minBitrate) / 3,
-        });
+        const startBitrate = options.startBitrate ?? minBitrate + (maxBitrate - minBitrate) / 3;
+        this._startBitrate = Math.round(startBitrate);
+        const abr = options.abr;
+        // DefaultAdaptiveBitrate throws INVALID_ARGUMENT for a minBitrate that is not positive, and rounds.
+        this._abr =
+            abr === false
+                ? undefined
+                : abr instanceof AdaptiveBitrate
+                  ? abr
+                  : new DefaultAdaptiveBitrate({ minBitrate, maxBitrate, startBitrate });
     }
 
     /** The stream given to `start()` (the app's; replaced tracks are not added to it). */
@@ -157,12 +195,13 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         }
         this._fixedBitrate = bitrate;
         const connector = this.connector;
+        this._nextReason = bitrate === undefined ? undefined : 'fixed';
         if (connector?.opened) void this._applyBitrate(connector, true);
     }
 
     /** The current video bitrate target (fixed or adaptive), bps. */
     get targetBitrate(): number {
-        return this._fixedBitrate ?? this._abr.target;
+        return this._fixedBitrate ?? this._abr?.target ?? this._startBitrate;
     }
 
     /**
@@ -176,7 +215,8 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         this._begin(params);
         this._source = stream;
         this._tracks = { audio: stream.getAudioTracks()[0], video: stream.getVideoTracks()[0] };
-        this._abr.reset();
+        this._abr?.reset();
+        this._resolution = undefined;
         this._connect();
     }
 
@@ -246,7 +286,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
 
     /** The most the server allows, bps (its last `on_video_bitrate` constraint), if it said. */
     get videoBitrateConstraint(): number | undefined {
-        return this._abr.constraint;
+        return this._abr?.constraint;
     }
 
     /** The server's last reception report of this session (`on_media_receive`), if any. */
@@ -293,7 +333,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             connector.on(
                 'videoBitrate',
                 (bitrate, constraint) => {
-                    this._abr.setConstraint(constraint);
+                    this._abr?.setConstraint(constraint);
                     this._emit('videoBitrate', bitrate, constraint);
                 },
                 options,
@@ -308,6 +348,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
                 options,
             );
         }
+        this._nextReason = this._fixedBitrate === undefined ? 'start' : 'fixed';
         void this._applyBitrate(connector, true);
     }
 
@@ -318,7 +359,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // The server's loss figure while recent (it reports about once a second).
         const recent = this._reportAt !== undefined && t - this._reportAt < 2500;
         const report = recent ? this._report : undefined;
-        if (this._fixedBitrate === undefined && video) {
+        if (this._fixedBitrate === undefined && video && this._abr) {
             this._abr.update({
                 // availableOutgoingBitrate, qualityLimitationReason
                 ...infos,
@@ -330,6 +371,7 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             });
             await this._applyBitrate(connector);
         }
+        if (this._options.adaptResolution !== false) await this._adaptResolution(connector);
         this._emit('stats', toStreamerStats(infos, { targetBitrate: this.targetBitrate }));
     }
 
@@ -340,7 +382,12 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
         // Changes under 5 % are not worth an encoder update.
         if (!force && applied !== undefined && Math.abs(rounded - applied) < applied * 0.05) return;
         this._applied = rounded;
-        if (rounded !== applied) this._emit('targetBitrate', rounded);
+        const reason = this._nextReason ?? this._abr?.reason ?? 'start';
+        this._nextReason = undefined;
+        if (rounded !== applied) {
+            this._emit('targetBitrate', rounded);
+            this._emit('bitrateChange', rounded, reason);
+        }
         const log = this._failed('bitrate');
         await setSenderBitrate(connector.peerConnection, rounded).catch(log);
         // Tell the server too (it sets its REMB / ingest budget), at most every 2 s unless forced.
@@ -354,6 +401,41 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents> {
             this._serverBitrateAt = t;
             this._serverBitrate = rounded;
             connector.setVideoBitrate(rounded).catch(log);
+        }
+    }
+
+    /**
+     * Steps the camera's capture resolution along {@link RESOLUTION_RUNGS} to the bitrate: down one
+     * rung when the target falls under 70 % of what the current rung needs, up one when it
+     * reaches 130 % of what the next needs, never above the track's own size. The app's camera track
+     * is constrained (as the Ceeblue client does); a track that cannot be is left alone.
+     */
+    private async _adaptResolution(connector: Connector): Promise<void> {
+        const track = this._tracks.video;
+        if (!track || typeof track.applyConstraints !== 'function' || typeof track.getSettings !== 'function') return;
+        if (this._resolution?.track !== track) {
+            const { width, height } = track.getSettings();
+            if (!width || !height) return;
+            const rung = RESOLUTION_RUNGS.findIndex((r) => r.height <= height);
+            this._resolution = { track, width, height, rung: rung < 0 ? RESOLUTION_RUNGS.length - 1 : rung };
+        }
+        const state = this._resolution;
+        const target = this.targetBitrate;
+        const current = RESOLUTION_RUNGS[state.rung]!;
+        const lower = RESOLUTION_RUNGS[state.rung + 1];
+        const higher = RESOLUTION_RUNGS[state.rung - 1];
+        let rung = state.rung;
+        if (lower && target < current.bitrate * 0.7) rung++;
+        else if (higher && higher.height <= state.height && target >= higher.bitrate * 1.3) rung--;
+        if (rung === state.rung || !connector.opened) return;
+        state.rung = rung;
+        const height = Math.min(state.height, RESOLUTION_RUNGS[rung]!.height);
+        const width = Math.round((height * state.width) / state.height);
+        try {
+            await track.applyConstraints({ width: { ideal: width }, height: { ideal: height } });
+            this._log.info(`camera at ${width}x${height} for ${Math.round(target / 1000)} kbps`);
+        } catch (error) {
+            this._log.debug('applyConstraints failed', { error });
         }
     }
 
@@ -377,6 +459,19 @@ export interface Streamer extends EventHandlers<StreamerEvents> {
      */
     stop(): void;
 }
+
+/**
+ * The capture resolutions the Streamer steps through (`adaptResolution`), highest first, with the
+ * video bitrate each needs to look right (about 0.1 bit per pixel at 30 fps, VP8/H264).
+ */
+const RESOLUTION_RUNGS: readonly { height: number; bitrate: number }[] = [
+    { height: 1080, bitrate: 2_500_000 },
+    { height: 720, bitrate: 1_200_000 },
+    { height: 540, bitrate: 700_000 },
+    { height: 360, bitrate: 350_000 },
+    { height: 270, bitrate: 200_000 },
+    { height: 180, bitrate: 100_000 },
+];
 
 /**
  * Caps the video sender's encodings at `bitrate` (simulcast: the top layer gets what the lower

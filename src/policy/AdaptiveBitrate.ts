@@ -35,6 +35,55 @@ export interface AdaptiveBitrateOptions {
 }
 
 /**
+ * Why the adaptive bitrate moved its target: `'loss'` (a cut on packet loss), `'rtt'` (a queue
+ * building up), `'growth'` (probing up after clean seconds), `'constraint'` (the server's ceiling,
+ * `on_video_bitrate`). A custom implementation may give its own reasons.
+ */
+export type AbrReason = 'loss' | 'rtt' | 'growth' | 'constraint' | (string & {});
+
+/**
+ * The base of adaptive-bitrate algorithms (the Streamer's `abr` option): extend it and implement
+ * its members; set {@link AdaptiveBitrate.reason} when the target moves, so that the app can show
+ * why (the Streamer's `bitrateChange` event). The Streamer feeds {@link AdaptiveBitrate.update} one
+ * sample a second, applies the target to the encoder and the server, and passes the server's
+ * ceiling (`on_video_bitrate`, which MistServer also sends unprompted when it sees loss) to
+ * {@link AdaptiveBitrate.setConstraint}.
+ *
+ * @example
+ * ```ts
+ * // A fixed ladder: full rate unless the server reports loss
+ * class Ladder extends AdaptiveBitrate {
+ *     private bps = 2_000_000;
+ *     private ceiling?: number;
+ *     get target() { return Math.min(this.bps, this.ceiling ?? Infinity); }
+ *     get constraint() { return this.ceiling; }
+ *     update(sample: AbrSample) {
+ *         this.bps = sample.lossPercent > 5 ? 600_000 : 2_000_000;
+ *         return this.target;
+ *     }
+ *     setConstraint(bps: number | undefined) { this.ceiling = bps; }
+ * }
+ * const streamer = new Streamer({ abr: new Ladder() });
+ * ```
+ */
+export abstract class AdaptiveBitrate {
+    /** Why the target last moved. */
+    reason: AbrReason | undefined;
+    /** The current target, bits per second. */
+    abstract get target(): number;
+    /** The server's constraint in force, bits per second, if any. */
+    abstract get constraint(): number | undefined;
+    /** Feeds one sample; returns the new target, bits per second. */
+    abstract update(sample: AbrSample): number;
+    /** Applies the server's ceiling, bits per second (`undefined` removes it). */
+    abstract setConstraint(bps: number | undefined): void;
+    /** Back to the start, with no history (a new session). */
+    reset(): void {
+        this.reason = undefined;
+    }
+}
+
+/**
  * The Streamer's adaptive bitrate: a loss-based controller in the manner of Google Congestion
  * Control, with delay hints. Feed it one {@link AbrSample} a second; apply {@link target} to the
  * encoder (`RTCRtpSender.setParameters`) and to the server (`video_bitrate`).
@@ -54,13 +103,13 @@ export interface AdaptiveBitrateOptions {
  *
  * @example
  * ```ts
- * const abr = new AdaptiveBitrate({ minBitrate: 150_000, maxBitrate: 2_500_000, startBitrate: 800_000 });
+ * const abr = new DefaultAdaptiveBitrate({ minBitrate: 150_000, maxBitrate: 2_500_000, startBitrate: 800_000 });
  * connector.on('videoBitrate', (_bitrate, constraint) => abr.setConstraint(constraint || undefined));
  * // once a second:
  * const bps = abr.update({ now: performance.now(), lossPercent, rttMs, source: 'sender' });
  * ```
  */
-export class AdaptiveBitrate {
+export class DefaultAdaptiveBitrate extends AdaptiveBitrate {
     private readonly _min: number;
     private readonly _max: number;
     private readonly _start: number;
@@ -77,6 +126,7 @@ export class AdaptiveBitrate {
 
     /** @throws {@link RtcError} `INVALID_ARGUMENT` when the bounds are not positive and ordered. */
     constructor(options: AdaptiveBitrateOptions) {
+        super();
         const { minBitrate, maxBitrate, startBitrate } = options;
         const min = positive(minBitrate);
         const max = positive(maxBitrate);
@@ -90,12 +140,12 @@ export class AdaptiveBitrate {
     }
 
     /** The current target, bits per second (an integer within the bounds). */
-    get target(): number {
+    override get target(): number {
         return this._target;
     }
 
     /** The server's constraint in force, bits per second, if any. */
-    get constraint(): number | undefined {
+    override get constraint(): number | undefined {
         return this._constraint;
     }
 
@@ -104,18 +154,20 @@ export class AdaptiveBitrate {
      * target drops at once if above). `undefined`, 0 or a negative value removes it; the target
      * then grows back at the usual pace.
      */
-    setConstraint(bps: number | undefined): void {
+    override setConstraint(bps: number | undefined): void {
         this._constraint = positive(bps);
-        this._clamp(this._target);
+        const before = this._target;
+        if (this._clamp(before) < before) this.reason = 'constraint';
     }
 
     /** Feeds one sample; returns the new target, bits per second. */
-    update(sample: AbrSample): number {
+    override update(sample: AbrSample): number {
         const { now, lossPercent, rttMs } = sample;
         // Longest interval one sample may grow the target over: a paused tab must not jump to the maximum.
         const step = Math.min(2000, Math.max(0, now - this._lastNow));
         this._lastNow = now;
         let target = this._target;
+        let reason: AbrReason = 'growth';
 
         // Loss: a sender sample within 2 s of a server sample would count the same loss twice
         // (and the server's figure is the more accurate).
@@ -124,7 +176,10 @@ export class AdaptiveBitrate {
         if (Number.isFinite(lossPercent) && (server || now - this._serverAt >= 2000)) {
             // Above 10 %: cut at once; under 2 %: clean (growth after 3 clean seconds).
             const loss = Math.min(100, lossPercent);
-            if (loss > 10) target *= 1 - loss / 200;
+            if (loss > 10) {
+                target *= 1 - loss / 200;
+                reason = 'loss';
+            }
             this._cleanSince = loss < 2 ? Math.min(this._cleanSince, now) : Infinity;
         }
 
@@ -140,6 +195,7 @@ export class AdaptiveBitrate {
             // Unless the loss already cut the target (which made the streak unclean too).
             if (this._rttStreak > 1 && target === this._target) {
                 target *= 0.85;
+                reason = 'rtt';
                 this._rttStreak = 0;
                 this._cleanSince = Infinity;
             }
@@ -152,13 +208,18 @@ export class AdaptiveBitrate {
                 target * 1.08 ** (step / 1000),
                 Math.max(target, positive(sample.availableOutgoingBitrate, Infinity) * 1.1),
             );
+            reason = 'growth';
         }
 
-        return this._clamp(target);
+        const before = this._target;
+        const after = this._clamp(target);
+        if (after !== before) this.reason = reason;
+        return after;
     }
 
     /** Back to the start target, with no history and no constraint (a new session). */
-    reset(): void {
+    override reset(): void {
+        super.reset();
         this._constraint = undefined;
         this._lastNow = this._cleanSince = Infinity;
         this._serverAt = -Infinity;

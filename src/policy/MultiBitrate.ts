@@ -34,9 +34,19 @@ export interface MbrSample {
 }
 
 /**
+ * Why a multi-bitrate decision changed rendition: `'initial'` (the first choice), `'burst-loss'`,
+ * `'loss'`, `'freeze'`, `'jitter-buffer'` (a queue building up), `'bandwidth'` (the estimate no
+ * longer fits the rendition) — steps down — or `'clean'` (a step up after a clean stretch). A
+ * custom implementation may give its own reasons.
+ */
+export type MbrReason =
+    'initial' | 'burst-loss' | 'loss' | 'freeze' | 'jitter-buffer' | 'bandwidth' | 'clean' | (string & {});
+
+/**
  * Chooses the video rendition of a player. The `Player` calls {@link RenditionSelector.decide}
  * once per stats sample while the video track is automatic, and applies the track it returns;
- * pass your own implementation as the player's `mbr` option to replace {@link MultiBitrate}.
+ * pass your own implementation as the player's `mbr` option to replace the default
+ * ({@link DefaultMultiBitrate}).
  */
 export interface RenditionSelector {
     /**
@@ -48,6 +58,41 @@ export interface RenditionSelector {
     decide(sample: MbrSample, renditions: readonly Rendition[], current: number | undefined): number | undefined;
     /** Forgets all history (a new session, a new stream). */
     reset(): void;
+    /** Why the last decision that changed rendition was made (the Player's `renditionChange` event). */
+    readonly reason?: MbrReason;
+}
+
+/**
+ * The base of multi-bitrate algorithms (the Player's `mbr` option): extend it, implement
+ * {@link MultiBitrate.decide}, and set {@link MultiBitrate.reason} when a decision changes the
+ * rendition, so that the app can show why (the Player's `renditionChange` event).
+ *
+ * @example
+ * ```ts
+ * // Always the lightest rendition, e.g. for a thumbnail wall
+ * class Lightest extends MultiBitrate {
+ *     decide(_sample: MbrSample, renditions: readonly Rendition[]): number | undefined {
+ *         return sortRenditions(renditions)[0]?.track;
+ *     }
+ * }
+ * const player = new Player(video, { mbr: new Lightest() });
+ * ```
+ */
+export abstract class MultiBitrate implements RenditionSelector {
+    /** Why the last decision that changed rendition was made. */
+    reason: MbrReason | undefined;
+
+    /** {@inheritDoc RenditionSelector.decide} */
+    abstract decide(
+        sample: MbrSample,
+        renditions: readonly Rendition[],
+        current: number | undefined,
+    ): number | undefined;
+
+    /** {@inheritDoc RenditionSelector.reset} */
+    reset(): void {
+        this.reason = undefined;
+    }
 }
 
 /** Tuning of {@link MultiBitrate}; the defaults suit one sample per second. */
@@ -139,14 +184,14 @@ export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
  *
  * @example
  * ```ts
- * const mbr = new MultiBitrate();
+ * const mbr = new DefaultMultiBitrate();
  * let track: number | undefined = 0;
  * // once a second:
  * const next = mbr.decide(sample, renditions, track);
  * if (next !== undefined && next !== track) await connector.setVideoTrack((track = next));
  * ```
  */
-export class MultiBitrate implements RenditionSelector {
+export class DefaultMultiBitrate extends MultiBitrate {
     private readonly _options: Required<MultiBitrateOptions>;
     private _hold!: number;
     /** The previous sample's freeze count (none before the first: no freeze seen). */
@@ -163,6 +208,7 @@ export class MultiBitrate implements RenditionSelector {
     private _lastDecision: number | undefined;
 
     constructor(options: MultiBitrateOptions = {}) {
+        super();
         // Each option a non-negative number, else its default.
         const merged = {} as Required<MultiBitrateOptions>;
         for (const key in DEFAULTS) {
@@ -181,7 +227,11 @@ export class MultiBitrate implements RenditionSelector {
     }
 
     /** {@inheritDoc RenditionSelector.decide} */
-    decide(sample: MbrSample, renditions: readonly Rendition[], current: number | undefined): number | undefined {
+    override decide(
+        sample: MbrSample,
+        renditions: readonly Rendition[],
+        current: number | undefined,
+    ): number | undefined {
         const sorted = sortRenditions(renditions);
         const o = this._options;
         const { now, lossPercent } = sample;
@@ -204,9 +254,11 @@ export class MultiBitrate implements RenditionSelector {
         // The index of the rendition to play: below `index` is a step down, above it a step up
         // (or the initial choice, when `current` is none of the renditions).
         let to = index;
+        let reason: MbrReason | undefined;
         if (!rendition) {
             // The heaviest the available bandwidth fits with headroom, else the heaviest.
             to = fitting(available === undefined ? undefined : available / o.upHeadroom) ?? sorted.length - 1;
+            reason = 'initial';
         } else {
             if (this._lastDecision !== undefined && current !== this._lastDecision) {
                 // Someone else changed the track: measure the new one from scratch.
@@ -217,9 +269,15 @@ export class MultiBitrate implements RenditionSelector {
             if (this._lastUpAt !== undefined && now - this._lastUpAt >= o.failedUpWindowMs) this._hold = o.holdMs;
             // Signals right after a switch still describe the previous rendition.
             const settling = this._switchedAt !== undefined && now - this._switchedAt < o.settleMs;
-            const congested =
-                !settling &&
-                (this._lossStreak > 1 || lossPercent > o.burstLossPercent || newFreeze || this._jitterBufferGrowing());
+            // What says the path is congested, in order of weight (signals right after a switch
+            // still describe the previous rendition).
+            let congestion: MbrReason | undefined;
+            if (!settling) {
+                if (lossPercent > o.burstLossPercent) congestion = 'burst-loss';
+                else if (this._lossStreak > 1) congestion = 'loss';
+                else if (newFreeze) congestion = 'freeze';
+                else if (this._jitterBufferGrowing()) congestion = 'jitter-buffer';
+            }
             const clean =
                 lossPercent < o.cleanLossPercent &&
                 !newFreeze &&
@@ -230,14 +288,18 @@ export class MultiBitrate implements RenditionSelector {
             const bitrate = positive(rendition.bitrate);
             const bandwidthShort =
                 available !== undefined && bitrate !== undefined && available < o.downRatio * bitrate;
-            if (index > 0 && (congested || bandwidthShort)) {
+            if (index > 0 && (congestion || bandwidthShort)) {
                 // One step down, or straight to the rendition the available bandwidth fits.
                 to = Math.min(index - 1, fitting(available) ?? index);
+                reason = congestion ?? 'bandwidth';
             } else if (next && this._cleanSince !== undefined && now - this._cleanSince >= this._hold) {
                 // Without a bandwidth estimate or a known bitrate, the clean time suffices.
                 const needed = positive(next.bitrate);
                 const estimate = available === undefined ? undefined : Math.max(available, sample.receivedBitrate);
-                if (needed === undefined || estimate === undefined || estimate >= needed * o.upHeadroom) to = index + 1;
+                if (needed === undefined || estimate === undefined || estimate >= needed * o.upHeadroom) {
+                    to = index + 1;
+                    reason = 'clean';
+                }
             }
         }
         if (to !== index) {
@@ -250,6 +312,7 @@ export class MultiBitrate implements RenditionSelector {
             this._afterSwitch(now);
         }
         // No renditions: undefined (one rendition is never stepped from: no index below or above).
+        if (to !== index) this.reason = reason;
         return (this._lastDecision = sorted[to]?.track);
     }
 
@@ -284,7 +347,8 @@ export class MultiBitrate implements RenditionSelector {
     }
 
     /** {@inheritDoc RenditionSelector.reset} */
-    reset(): void {
+    override reset(): void {
+        super.reset();
         this._hold = this._options.holdMs;
         this._freezes = this._lastUpAt = this._lastDecision = undefined;
         this._afterSwitch(undefined);

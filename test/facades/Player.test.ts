@@ -304,6 +304,8 @@ describe('Player', () => {
 
     it('steps the rendition down under loss (MBR) and not when a track is pinned', async () => {
         const { player } = newPlayer({
+            // The default algorithm, tuned by its options.
+            mbr: { burstLossPercent: 25 },
             statsIntervalMs: 1000,
             renditions: [
                 { track: 1, bitrate: 300_000 },
@@ -311,6 +313,8 @@ describe('Player', () => {
                 { track: 3, bitrate: 3_000_000 },
             ],
         });
+        const changes: unknown[] = [];
+        player.on('renditionChange', (change) => changes.push(change));
         player.start({ endPoint, streamName: 'cam' });
         await vi.advanceTimersByTimeAsync(50);
         const socket = lastSocket();
@@ -336,6 +340,8 @@ describe('Player', () => {
         const tracks = socket.sent.filter((m) => m.type === 'tracks').map((m) => m.video);
         expect(tracks.length).toBeGreaterThan(0);
         expect(Number(tracks[tracks.length - 1])).toBeLessThan(3);
+        // Each change says why: 30 % loss is above the burst threshold of 25 %.
+        expect(changes[0]).toEqual({ track: 2, previous: 3, reason: 'burst-loss' });
         player.stop();
     });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Streamer } from '../../src/facades/Streamer';
+import { AdaptiveBitrate } from '../../src/policy/AdaptiveBitrate';
 import type { RtcError } from '../../src/core/RtcError';
 import type { ConnectParams } from '../../src/core/types';
 import { FACADE_EVENTS, STREAMER_TRANSITIONS, transition, type StreamerState } from '../../src/policy/stateTable';
@@ -154,6 +155,119 @@ describe('Streamer', () => {
             await vi.advanceTimersByTimeAsync(1000);
         }
         expect(sender.parameters.encodings[0]!.maxBitrate!).toBeGreaterThan(lowered);
+        streamer.stop();
+    });
+
+    it("bitrateChange gives each target change its reason: 'start', the ABR's ('loss'), 'fixed', and the server's ceiling ('constraint')", async () => {
+        const { streamer } = newStreamer({ statsIntervalMs: 1000, startBitrate: 1_000_000, adaptResolution: false });
+        const changes: [number, string][] = [];
+        streamer.on('bitrateChange', (bps, reason) => changes.push([bps, reason]));
+        streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[0]!;
+        outbound(pc, 1, 0.3);
+        await vi.advanceTimersByTimeAsync(1000);
+        // MistServer sends on_video_bitrate unprompted when it sees loss: a ceiling for the ABR.
+        lastSocket().serverSend({
+            type: 'on_video_bitrate',
+            video_bitrate: 400_000,
+            video_bitrate_constraint: 400_000,
+        });
+        outbound(pc, 2, 0);
+        await vi.advanceTimersByTimeAsync(1000);
+        streamer.videoBitrate = 250_000;
+        await vi.advanceTimersByTimeAsync(10);
+        expect(changes.map(([, reason]) => reason)).toEqual(['start', 'loss', 'constraint', 'fixed']);
+        expect(changes[2]![0]).toBe(400_000);
+        expect(changes[3]![0]).toBe(250_000);
+        streamer.stop();
+    });
+
+    it('abr: false keeps startBitrate; a custom AdaptiveBitrate drives the target', async () => {
+        const fixed = newStreamer({ statsIntervalMs: 1000, abr: false, startBitrate: 900_000 });
+        fixed.streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[0]!;
+        for (let i = 1; i <= 3; i++) {
+            outbound(pc, i, 0.5);
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        expect(videoSender(pc).parameters.encodings[0]!.maxBitrate).toBe(900_000);
+        fixed.streamer.stop();
+
+        class Halving extends AdaptiveBitrate {
+            private bps = 2_000_000;
+            get target(): number {
+                return this.bps;
+            }
+            get constraint(): number | undefined {
+                return undefined;
+            }
+            update(): number {
+                this.reason = 'halving';
+                return (this.bps = Math.max(100_000, this.bps / 2));
+            }
+            setConstraint(): void {}
+        }
+        const custom = newStreamer({ statsIntervalMs: 1000, abr: new Halving(), adaptResolution: false });
+        const reasons: string[] = [];
+        custom.streamer.on('bitrateChange', (_bps, reason) => reasons.push(reason));
+        custom.streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc2 = FakePeerConnection.instances[1]!;
+        outbound(pc2, 1, 0);
+        await vi.advanceTimersByTimeAsync(1000);
+        expect(videoSender(pc2).parameters.encodings[0]!.maxBitrate).toBe(1_000_000);
+        expect(reasons).toEqual(['start', 'halving']);
+        custom.streamer.stop();
+    });
+
+    it('adaptResolution lowers the camera resolution when the bitrate falls far below what it needs, and raises it back', async () => {
+        let target = 2_500_000;
+        class Scripted extends AdaptiveBitrate {
+            get target(): number {
+                return target;
+            }
+            get constraint(): number | undefined {
+                return undefined;
+            }
+            update(): number {
+                return target;
+            }
+            setConstraint(): void {}
+        }
+        const camera = fakeCamera();
+        const video = camera.getVideoTracks()[0]! as MediaStreamTrack & { applied: MediaTrackConstraints[] };
+        video.applied = [];
+        Object.assign(video, {
+            getSettings: () => ({ width: 1280, height: 720 }),
+            applyConstraints: async (c: MediaTrackConstraints) => void video.applied.push(c),
+        });
+        const { streamer } = newStreamer({ statsIntervalMs: 1000, abr: new Scripted() });
+        streamer.start(camera, { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[0]!;
+        const tick = async (i: number) => {
+            outbound(pc, i, 0);
+            await vi.advanceTimersByTimeAsync(1000);
+        };
+        await tick(1);
+        expect(video.applied).toEqual([]);
+        target = 500_000; // far below what 720p needs
+        await tick(2);
+        expect(video.applied.at(-1)).toEqual({ width: { ideal: 960 }, height: { ideal: 540 } });
+        await tick(3);
+        expect(video.applied).toHaveLength(1); // 500 kbps is enough for 540p: it stays
+        target = 300_000;
+        await tick(4);
+        expect(video.applied.at(-1)).toEqual({ width: { ideal: 640 }, height: { ideal: 360 } });
+        target = 1_000_000; // 540p needs 700 kbps: back up one rung (with headroom)
+        await tick(5);
+        expect(video.applied.at(-1)).toEqual({ width: { ideal: 960 }, height: { ideal: 540 } });
+        target = 2_500_000;
+        for (let i = 6; i < 10; i++) await tick(i);
+        // Never above the camera's own size.
+        expect(video.applied.at(-1)).toEqual({ width: { ideal: 1280 }, height: { ideal: 720 } });
         streamer.stop();
     });
 

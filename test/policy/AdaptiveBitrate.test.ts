@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RtcError } from '../../src/core/RtcError';
-import { AdaptiveBitrate, type AbrSample } from '../../src/policy/AdaptiveBitrate';
+import { DefaultAdaptiveBitrate, type AbrSample } from '../../src/policy/AdaptiveBitrate';
 import {
     ABR_AVAILABLE_CAP,
     ABR_CLEAN,
@@ -17,13 +17,13 @@ import {
 const BOUNDS = { minBitrate: 150_000, maxBitrate: 2_500_000 };
 
 /** Feeds every sample, returning the target after each. */
-function run(abr: AdaptiveBitrate, samples: AbrSample[]): number[] {
+function run(abr: DefaultAdaptiveBitrate, samples: AbrSample[]): number[] {
     return samples.map((s) => abr.update(s));
 }
 
 describe('AdaptiveBitrate on recorded sequences', () => {
     it('clean network: ramps from the start to the maximum within a bounded time, never down', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 500_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 500_000 });
         const targets = run(abr, ABR_CLEAN);
         // No growth during the first 3 clean seconds.
         expect(targets.slice(0, 3)).toEqual([500_000, 500_000, 500_000]);
@@ -41,7 +41,7 @@ describe('AdaptiveBitrate on recorded sequences', () => {
     });
 
     it('20% loss: below half the pre-loss target within 7 samples, cut from the first sample', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 2_500_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 2_500_000 });
         const targets = run(abr, ABR_LOSS_BURST);
         const before = targets[LOSS_START - 1]!;
         expect(before).toBe(2_500_000);
@@ -55,7 +55,7 @@ describe('AdaptiveBitrate on recorded sequences', () => {
     });
 
     it('recovers after the loss: waits 3 clean seconds, then grows back to the maximum', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 2_500_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 2_500_000 });
         const targets = run(abr, ABR_LOSS_BURST);
         const floor = targets[LOSS_END - 1]!;
         expect(targets.slice(LOSS_END, LOSS_END + 3)).toEqual([floor, floor, floor]);
@@ -68,24 +68,24 @@ describe('AdaptiveBitrate on recorded sequences', () => {
     });
 
     it('moderate loss (2–10%): holds the target exactly', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 1_200_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 1_200_000 });
         expect(new Set(run(abr, ABR_MODERATE))).toEqual(new Set([1_200_000]));
     });
 
     it('cpu limitation: holds while the encoder lacks CPU, grows once it does not', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 800_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 800_000 });
         const targets = run(abr, ABR_CPU);
         expect(new Set(targets.slice(0, 20))).toEqual(new Set([800_000]));
         expect(targets[21]!).toBeGreaterThan(800_000); // the clean streak already lasts 20 s
     });
 
     it('cpu limitation does not prevent cutting on loss', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 800_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 800_000 });
         expect(abr.update({ now: 0, lossPercent: 30, qualityLimitationReason: 'cpu', source: 'sender' })).toBe(680_000);
     });
 
     it('RTT rising over 1.5× its minimum for 2 samples: × 0.85, and no growth meanwhile', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
         const targets = run(abr, ABR_RTT_RISE);
         const before = targets[RTT_SECOND - 2]!;
         expect(targets[RTT_SECOND - 1]).toBe(before); // first high sample: hold
@@ -96,24 +96,24 @@ describe('AdaptiveBitrate on recorded sequences', () => {
     });
 
     it('a LAN whose RTT doubles from 1 to 2 ms is not congested', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
         const targets = run(abr, ABR_LAN);
         expect(targets[targets.length - 1]).toBe(2_500_000);
         for (let i = 1; i < targets.length; i++) expect(targets[i]!).toBeGreaterThanOrEqual(targets[i - 1]!);
     });
 
     it('growth stops at the browser estimate × 1.1, which never lowers the target by itself', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 500_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 500_000 });
         const targets = run(abr, ABR_AVAILABLE_CAP);
         expect(Math.max(...targets)).toBe(1_320_000);
         expect(targets[targets.length - 1]).toBe(1_320_000);
 
-        const high = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 2_000_000 });
+        const high = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 2_000_000 });
         expect(new Set(run(high, ABR_AVAILABLE_CAP))).toEqual(new Set([2_000_000]));
     });
 
     it('a sender sample right after a server sample does not count the loss twice', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
         expect(abr.update({ now: 0, lossPercent: 0, source: 'server' })).toBe(1_000_000);
         expect(abr.update({ now: 1000, lossPercent: 20, source: 'sender' })).toBe(1_000_000);
         expect(abr.update({ now: 2000, lossPercent: 20, source: 'sender' })).toBe(900_000); // server report stale
@@ -121,7 +121,7 @@ describe('AdaptiveBitrate on recorded sequences', () => {
     });
 
     it('a long pause between samples does not jump to the maximum', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 500_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 500_000 });
         for (let t = 0; t <= 3000; t += 1000) abr.update({ now: t, lossPercent: 0, source: 'sender' });
         const before = abr.target;
         const after = abr.update({ now: 3000 + 120_000, lossPercent: 0, source: 'sender' });
@@ -131,9 +131,9 @@ describe('AdaptiveBitrate on recorded sequences', () => {
 
 describe('AdaptiveBitrate bounds and constraint', () => {
     it('starts at 1 Mb/s by default, clamped to the bounds', () => {
-        expect(new AdaptiveBitrate(BOUNDS).target).toBe(1_000_000);
-        expect(new AdaptiveBitrate({ minBitrate: 100_000, maxBitrate: 600_000 }).target).toBe(600_000);
-        expect(new AdaptiveBitrate({ ...BOUNDS, startBitrate: 10 }).target).toBe(150_000);
+        expect(new DefaultAdaptiveBitrate(BOUNDS).target).toBe(1_000_000);
+        expect(new DefaultAdaptiveBitrate({ minBitrate: 100_000, maxBitrate: 600_000 }).target).toBe(600_000);
+        expect(new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 10 }).target).toBe(150_000);
     });
 
     it('rejects invalid bounds', () => {
@@ -143,9 +143,9 @@ describe('AdaptiveBitrate bounds and constraint', () => {
             { minBitrate: NaN, maxBitrate: 1 },
             { minBitrate: 1, maxBitrate: Infinity },
         ]) {
-            expect(() => new AdaptiveBitrate(bad)).toThrow(RtcError);
+            expect(() => new DefaultAdaptiveBitrate(bad)).toThrow(RtcError);
             try {
-                new AdaptiveBitrate(bad);
+                new DefaultAdaptiveBitrate(bad);
             } catch (error) {
                 expect((error as RtcError).code).toBe('INVALID_ARGUMENT');
             }
@@ -153,7 +153,7 @@ describe('AdaptiveBitrate bounds and constraint', () => {
     });
 
     it('never exceeds the server constraint, applies it at once, grows back once it is lifted', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 2_000_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 2_000_000 });
         abr.setConstraint(800_000);
         expect(abr.target).toBe(800_000);
         expect(abr.constraint).toBe(800_000);
@@ -165,7 +165,7 @@ describe('AdaptiveBitrate bounds and constraint', () => {
     });
 
     it('a constraint below the minimum wins; 0 removes the constraint', () => {
-        const abr = new AdaptiveBitrate(BOUNDS);
+        const abr = new DefaultAdaptiveBitrate(BOUNDS);
         abr.setConstraint(100_000);
         expect(abr.target).toBe(100_000);
         expect(abr.update({ now: 0, lossPercent: 50, source: 'server' })).toBe(100_000);
@@ -176,7 +176,7 @@ describe('AdaptiveBitrate bounds and constraint', () => {
     });
 
     it('reset(): start target, no history, no constraint', () => {
-        const abr = new AdaptiveBitrate({ ...BOUNDS, startBitrate: 700_000 });
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 700_000 });
         run(abr, ABR_LOSS_BURST.slice(0, LOSS_START + 5));
         abr.setConstraint(300_000);
         abr.reset();
@@ -201,7 +201,7 @@ describe('AdaptiveBitrate bounds and constraint', () => {
         for (let run = 0; run < 200; run++) {
             const minBitrate = 50_000 + Math.floor(random() * 500_000);
             const maxBitrate = minBitrate + Math.floor(random() * 5_000_000);
-            const abr = new AdaptiveBitrate({ minBitrate, maxBitrate, startBitrate: random() * 8_000_000 });
+            const abr = new DefaultAdaptiveBitrate({ minBitrate, maxBitrate, startBitrate: random() * 8_000_000 });
             let now = random() * 1e6;
             for (let i = 0; i < 120; i++) {
                 if (random() < 0.05) abr.setConstraint(random() < 0.3 ? undefined : random() * 4_000_000);
@@ -223,5 +223,20 @@ describe('AdaptiveBitrate bounds and constraint', () => {
             }
         }
         expect(checked).toBe(200 * 120);
+    });
+});
+
+describe('AdaptiveBitrate: the reasons of its moves', () => {
+    it("cuts on loss with 'loss', grows with 'growth', drops under the server's ceiling with 'constraint'", () => {
+        const abr = new DefaultAdaptiveBitrate({ ...BOUNDS, startBitrate: 1_000_000 });
+        abr.update({ now: 0, lossPercent: 30, source: 'server' });
+        expect(abr.reason).toBe('loss');
+        for (let t = 1000; t <= 8000; t += 1000) abr.update({ now: t, lossPercent: 0, source: 'server' });
+        expect(abr.reason).toBe('growth');
+        abr.setConstraint(300_000);
+        expect(abr.target).toBe(300_000);
+        expect(abr.reason).toBe('constraint');
+        abr.reset();
+        expect(abr.reason).toBeUndefined();
     });
 });

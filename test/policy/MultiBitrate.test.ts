@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+    DefaultMultiBitrate,
     MultiBitrate,
     sortRenditions,
     type MbrSample,
@@ -48,7 +49,7 @@ function play(selector: RenditionSelector, samples: MbrSample[], renditions: Ren
 }
 
 /** Closed loop: the samples depend on the rendition played (a bottleneck link). */
-function simulate(mbr: MultiBitrate, seconds: number, link: ReturnType<typeof bottleneck>, start: number) {
+function simulate(mbr: RenditionSelector, seconds: number, link: ReturnType<typeof bottleneck>, start: number) {
     let current: number | undefined = start;
     const switches: Switch[] = [];
     let overloadedSeconds = 0;
@@ -95,7 +96,7 @@ describe('sortRenditions', () => {
 
 describe('MultiBitrate on recorded sequences', () => {
     it('steady clean: climbs one step at a time, at least 10 s apart, to the top', () => {
-        const { switches, current } = play(new MultiBitrate(), STEADY_CLEAN, LADDER, 2);
+        const { switches, current } = play(new DefaultMultiBitrate(), STEADY_CLEAN, LADDER, 2);
         expect(switches.map((s) => s.to)).toEqual([1, 4, 3]);
         expect(current).toBe(3);
         expect(switches[0]!.now - STEADY_CLEAN[0]!.now).toBeGreaterThanOrEqual(10_000);
@@ -106,11 +107,11 @@ describe('MultiBitrate on recorded sequences', () => {
     });
 
     it('steady clean at the top: never switches', () => {
-        expect(play(new MultiBitrate(), STEADY_CLEAN, LADDER, 3).switches).toEqual([]);
+        expect(play(new DefaultMultiBitrate(), STEADY_CLEAN, LADDER, 3).switches).toEqual([]);
     });
 
     it('20% loss burst: steps down within 1–2 samples, keeps stepping down, and not up during the burst', () => {
-        const { switches } = play(new MultiBitrate(), LOSS_BURST, LADDER, 3);
+        const { switches } = play(new DefaultMultiBitrate(), LOSS_BURST, LADDER, 3);
         const first = switches[0]!;
         expect(first.index).toBeGreaterThanOrEqual(BURST_START);
         expect(first.index).toBeLessThanOrEqual(BURST_START + 1);
@@ -121,7 +122,7 @@ describe('MultiBitrate on recorded sequences', () => {
     });
 
     it('after the burst: goes back up only after the clean hold, step by step, to the top', () => {
-        const { switches, current } = play(new MultiBitrate(), LOSS_BURST, LADDER, 3);
+        const { switches, current } = play(new DefaultMultiBitrate(), LOSS_BURST, LADDER, 3);
         const ups = switches.filter((s) => rank(s.to) > rank(s.from));
         expect(ups.length).toBeGreaterThanOrEqual(2);
         const lastLossy = LOSS_BURST[BURST_END]!.now;
@@ -131,36 +132,36 @@ describe('MultiBitrate on recorded sequences', () => {
     });
 
     it('moderate loss: ignores a single 8% spike, steps down on the second consecutive sample above 5%', () => {
-        const { switches } = play(new MultiBitrate(), MODERATE_LOSS, LADDER, 4);
+        const { switches } = play(new DefaultMultiBitrate(), MODERATE_LOSS, LADDER, 4);
         expect(switches).toHaveLength(1);
         expect(switches[0]).toMatchObject({ index: MODERATE_SECOND, from: 4, to: 1 });
     });
 
     it('a jitter buffer growing steadily for 3 s above 400 ms steps down', () => {
-        const { switches } = play(new MultiBitrate(), JITTER_BUFFER_GROWTH, LADDER, 4);
+        const { switches } = play(new DefaultMultiBitrate(), JITTER_BUFFER_GROWTH, LADDER, 4);
         expect(switches[0]).toMatchObject({ index: JB_TRIGGER, from: 4, to: 1 });
         // The same growth over 2 s only is not enough.
-        const short = play(new MultiBitrate(), JITTER_BUFFER_GROWTH.slice(5, JB_TRIGGER + 1), LADDER, 4);
+        const short = play(new DefaultMultiBitrate(), JITTER_BUFFER_GROWTH.slice(5, JB_TRIGGER + 1), LADDER, 4);
         expect(short.switches).toEqual([]);
     });
 
     it('a large but stable jitter buffer neither steps down nor up', () => {
-        expect(play(new MultiBitrate(), JITTER_BUFFER_FLAT, LADDER, 4).switches).toEqual([]);
+        expect(play(new DefaultMultiBitrate(), JITTER_BUFFER_FLAT, LADDER, 4).switches).toEqual([]);
     });
 
     it('available bandwidth collapsing goes straight to the rendition that fits', () => {
-        const { switches } = play(new MultiBitrate(), BANDWIDTH_DROP, LADDER, 3);
+        const { switches } = play(new DefaultMultiBitrate(), BANDWIDTH_DROP, LADDER, 3);
         expect(switches).toEqual([expect.objectContaining({ index: 5, from: 3, to: 1 })]);
     });
 
     it('a new freeze steps down; a counter reset (new session) is not a freeze', () => {
-        const { switches } = play(new MultiBitrate(), FREEZE_RESET, LADDER, 4);
+        const { switches } = play(new DefaultMultiBitrate(), FREEZE_RESET, LADDER, 4);
         expect(switches).toEqual([expect.objectContaining({ index: FREEZE_RESET.length - 1, from: 4, to: 1 })]);
     });
 
     it('a sample without a freeze count (a browser that does not count them) sees no freeze', () => {
         const noCount = FREEZE_RESET.map(({ freezeCount: _, ...sample }) => sample);
-        expect(play(new MultiBitrate(), noCount, LADDER, 4).switches).toEqual([]);
+        expect(play(new DefaultMultiBitrate(), noCount, LADDER, 4).switches).toEqual([]);
     });
 
     it('does not step up without headroom when the browser estimates the bandwidth', () => {
@@ -171,14 +172,14 @@ describe('MultiBitrate on recorded sequences', () => {
                 () => [0, 0, 80, 1_500_000, 3_500_000] as [number, number, number, number, number],
             ),
         );
-        expect(play(new MultiBitrate(), samples, LADDER, 4).switches).toEqual([]);
+        expect(play(new DefaultMultiBitrate(), samples, LADDER, 4).switches).toEqual([]);
         const roomy = recorded(
             Array.from(
                 { length: 40 },
                 () => [0, 0, 80, 1_500_000, 3_700_000] as [number, number, number, number, number],
             ),
         );
-        expect(play(new MultiBitrate(), roomy, LADDER, 4).switches.map((s) => s.to)).toEqual([3]);
+        expect(play(new DefaultMultiBitrate(), roomy, LADDER, 4).switches.map((s) => s.to)).toEqual([3]);
     });
 
     it('a high NACK rate is not clean: no step up', () => {
@@ -188,18 +189,54 @@ describe('MultiBitrate on recorded sequences', () => {
                 () => [0.2, 0, 80, 1_500_000, undefined, 60] as [number, number, number, number, undefined, number],
             ),
         );
-        expect(play(new MultiBitrate(), samples, LADDER, 4).switches).toEqual([]);
+        expect(play(new DefaultMultiBitrate(), samples, LADDER, 4).switches).toEqual([]);
     });
 
     it('nothing received is not clean: no step up on a stalled stream', () => {
         const samples = recorded(Array.from({ length: 40 }, () => [0, 0, 80, 0] as [number, number, number, number]));
-        expect(play(new MultiBitrate(), samples, LADDER, 4).switches).toEqual([]);
+        expect(play(new DefaultMultiBitrate(), samples, LADDER, 4).switches).toEqual([]);
+    });
+});
+
+describe('MultiBitrate: the reasons of its decisions', () => {
+    /** The reason after each sample that changed the rendition. */
+    function reasons(samples: MbrSample[], start: number | undefined): (string | undefined)[] {
+        const mbr = new DefaultMultiBitrate();
+        const out: (string | undefined)[] = [];
+        let current = start;
+        for (const sample of samples) {
+            const next = mbr.decide(sample, LADDER, current);
+            if (next !== current) out.push(mbr.reason);
+            current = next;
+        }
+        return out;
+    }
+
+    it("steps down on a loss burst with 'burst-loss', up after clean seconds with 'clean', first pick 'initial'", () => {
+        const during = reasons(LOSS_BURST, 3);
+        expect(during[0]).toBe('burst-loss');
+        expect(during).toContain('clean');
+        expect(reasons(STEADY_CLEAN.slice(0, 1), undefined)).toEqual(['initial']);
+    });
+
+    it('a custom MultiBitrate is a RenditionSelector whose reason the Player reads', () => {
+        class Lightest extends MultiBitrate {
+            decide(_sample: MbrSample, renditions: readonly Rendition[]): number | undefined {
+                this.reason = 'thumbnail';
+                return sortRenditions(renditions)[0]?.track;
+            }
+        }
+        const mbr: RenditionSelector = new Lightest();
+        expect(mbr.decide(STEADY_CLEAN[0]!, LADDER, 3)).toBe(sortRenditions(LADDER)[0]!.track);
+        expect(mbr.reason).toBe('thumbnail');
+        mbr.reset();
+        expect(mbr.reason).toBeUndefined();
     });
 });
 
 describe('MultiBitrate against oscillation (closed loop)', () => {
     it('bandwidth just below the next rendition: switch count bounded by the growing hold', () => {
-        const mbr = new MultiBitrate();
+        const mbr = new DefaultMultiBitrate();
         const run = simulate(mbr, 600, bottleneck(2_000_000), 4);
         // Each failed up-switch doubles the hold: 10, 20, 40, 60, 60 … s.
         expect(run.switches.length).toBeLessThanOrEqual(24);
@@ -211,18 +248,18 @@ describe('MultiBitrate against oscillation (closed loop)', () => {
         expect(ups[2]!.now - ups[1]!.now).toBeGreaterThan(ups[1]!.now - ups[0]!.now);
 
         // The back-off is what bounds it: without growth the same link flaps far more.
-        const flat = simulate(new MultiBitrate({ maxHoldMs: 10_000 }), 600, bottleneck(2_000_000), 4);
+        const flat = simulate(new DefaultMultiBitrate({ maxHoldMs: 10_000 }), 600, bottleneck(2_000_000), 4);
         expect(flat.switches.length).toBeGreaterThan(2 * run.switches.length);
     });
 
     it('with a bandwidth estimate: climbs to what fits and never tries what does not', () => {
-        const run = simulate(new MultiBitrate(), 300, bottleneck(2_000_000, true), 2);
+        const run = simulate(new DefaultMultiBitrate(), 300, bottleneck(2_000_000, true), 2);
         expect(run.switches.map((s) => s.to)).toEqual([1, 4]);
         expect(run.overloadedSeconds).toBe(0);
     });
 
     it('a step up that holds restores the base hold', () => {
-        const mbr = new MultiBitrate();
+        const mbr = new DefaultMultiBitrate();
         simulate(mbr, 20, bottleneck(2_000_000), 4); // first up-switch fails
         expect(mbr.holdMs).toBe(20_000);
         // The link improves: the next step up holds for 15 s.
@@ -247,7 +284,7 @@ describe('MultiBitrate edge cases', () => {
     };
 
     it('single rendition: always that one', () => {
-        const mbr = new MultiBitrate();
+        const mbr = new DefaultMultiBitrate();
         const only = [{ track: 7, bitrate: 2_000_000 }];
         expect(mbr.decide(lossy, only, 7)).toBe(7);
         expect(mbr.decide({ ...lossy, now: 5000, freezeCount: 10 }, only, 7)).toBe(7);
@@ -256,11 +293,11 @@ describe('MultiBitrate edge cases', () => {
     });
 
     it('no rendition: undefined', () => {
-        expect(new MultiBitrate().decide(lossy, [], 3)).toBeUndefined();
+        expect(new DefaultMultiBitrate().decide(lossy, [], 3)).toBeUndefined();
     });
 
     it('unknown bitrates: steps by resolution, down on loss and back up after the hold', () => {
-        const { switches, current } = play(new MultiBitrate(), LOSS_BURST, LADDER_NO_BITRATE, 7);
+        const { switches, current } = play(new DefaultMultiBitrate(), LOSS_BURST, LADDER_NO_BITRATE, 7);
         expect(switches.slice(0, 2).map((s) => s.to)).toEqual([5, 6]);
         expect(switches[0]!.index).toBeLessThanOrEqual(BURST_START + 1);
         expect(current).toBe(7);
@@ -268,16 +305,16 @@ describe('MultiBitrate edge cases', () => {
 
     it('without a current track: picks what the bandwidth fits, else the heaviest', () => {
         const sample: MbrSample = { now: 0, lossPercent: 0, freezeCount: 0, receivedBitrate: 0 };
-        expect(new MultiBitrate().decide({ ...sample, availableBitrate: 2_000_000 }, LADDER, undefined)).toBe(4);
-        expect(new MultiBitrate().decide({ ...sample, availableBitrate: 100_000 }, LADDER, undefined)).toBe(2);
-        expect(new MultiBitrate().decide(sample, LADDER, undefined)).toBe(3);
-        expect(new MultiBitrate().decide(sample, LADDER, 42)).toBe(3); // a track that is not in the list
+        expect(new DefaultMultiBitrate().decide({ ...sample, availableBitrate: 2_000_000 }, LADDER, undefined)).toBe(4);
+        expect(new DefaultMultiBitrate().decide({ ...sample, availableBitrate: 100_000 }, LADDER, undefined)).toBe(2);
+        expect(new DefaultMultiBitrate().decide(sample, LADDER, undefined)).toBe(3);
+        expect(new DefaultMultiBitrate().decide(sample, LADDER, 42)).toBe(3); // a track that is not in the list
     });
 
     it('never returns a track outside the list (seeded fuzz)', () => {
         let seed = 7;
         const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-        const mbr = new MultiBitrate();
+        const mbr = new DefaultMultiBitrate();
         let current: number | undefined;
         let freezes = 0;
         for (let i = 0; i < 3000; i++) {
@@ -311,16 +348,16 @@ describe('MultiBitrate edge cases', () => {
             freezeCount: 0,
             receivedBitrate: 1_400_000,
         });
-        const control = new MultiBitrate();
+        const control = new DefaultMultiBitrate();
         control.decide(at(0, 7), LADDER, 4);
         expect(control.decide(at(1000, 7), LADDER, 4)).toBe(1); // two in a row: down
 
-        const mbr = new MultiBitrate();
+        const mbr = new DefaultMultiBitrate();
         mbr.decide(at(0, 7), LADDER, 4);
         mbr.reset();
         expect(mbr.decide(at(1000, 7), LADDER, 4)).toBe(4); // the streak was forgotten
 
-        const grown = new MultiBitrate();
+        const grown = new DefaultMultiBitrate();
         simulate(grown, 40, bottleneck(2_000_000), 4);
         expect(grown.holdMs).toBeGreaterThan(10_000);
         grown.reset();
@@ -328,7 +365,7 @@ describe('MultiBitrate edge cases', () => {
     });
 
     it('a track changed by someone else is measured from scratch (settle after the change)', () => {
-        const mbr = new MultiBitrate();
+        const mbr = new DefaultMultiBitrate();
         const at = (now: number, lossPercent: number): MbrSample => ({
             now,
             lossPercent,
@@ -342,7 +379,7 @@ describe('MultiBitrate edge cases', () => {
     });
 
     it('ignores invalid options', () => {
-        const mbr = new MultiBitrate({ holdMs: NaN, lossPercent: -1 });
+        const mbr = new DefaultMultiBitrate({ holdMs: NaN, lossPercent: -1 });
         expect(mbr.holdMs).toBe(10_000);
         const { switches } = play(mbr, MODERATE_LOSS, LADDER, 4);
         expect(switches.map((s) => s.index)).toEqual([MODERATE_SECOND]);

@@ -71,3 +71,7 @@ export type { AbrReason, AbrSample, AdaptiveBitrateOptions } from './policy/Adap
 export type { LatencyMode } from './policy/latency';
 export type { BackoffOptions } from './policy/backoff';
 export type { PlayerStats, StreamerStats } from './policy/QualityScore';
+export { formatCmcd, toCmcd } from './stats/cmcd';
+export type { CmcdData, CmcdOptions } from './stats/cmcd';
+export { Telemetry } from './stats/Telemetry';
+export type { StatsSource, TelemetryBatch, TelemetryOptions } from './stats/Telemetry';

@@ -408,7 +408,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         const current =
             (typeof pinned === 'number' ? pinned : this._autoTrack) ??
             this._lastPlaying?.tracks.find((t) => this._renditions.some((r) => r.track === t));
-        const stats = toPlayerStats(infos, { rendition: current, jitterBufferTargetMs: this._jitterTarget });
+        const stats = toPlayerStats(infos, {
+            rendition: current,
+            jitterBufferTargetMs: this._jitterTarget,
+            playbackRate: this._lastPlaying?.playRate,
+        });
         this._emit('stats', stats);
         this._catchUp(connector, timestamp, stats.freezeCount);
         // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known

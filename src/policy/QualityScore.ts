@@ -1,6 +1,7 @@
 import type { ConnectionInfos, InboundInfos, OutboundInfos } from '../stats/connectionInfos';
 import { positive } from '../core/numbers';
 import { withoutUndefined } from '../core/objects';
+import type { PlayRate } from '../signaling/messages';
 
 /** Inputs of {@link qualityScore}. Missing values do not penalise. */
 export interface QualitySample {
@@ -72,8 +73,21 @@ export interface PlayerStats {
      * after a freeze); absent when the browser buffers by its own measure.
      */
     jitterBufferTargetMs?: number;
+    /**
+     * How far behind the sender the picture plays, ms, as far as the receiver can tell: the
+     * jitter-buffer delay plus half the round-trip time (the server's own buffering not included).
+     */
+    latencyMs: number;
+    /** Whether playback is stalled: video is received but no frame was decoded in the last interval. */
+    buffering: boolean;
     /** Video freezes since the session started (cumulative). */
     freezeCount: number;
+    /** Stalls since the session started: the freezes the browser counted (cumulative). */
+    stallCount: number;
+    /** How long those stalls lasted in all, ms (cumulative). */
+    stallDurationMs: number;
+    /** The server's playback rate (`on_time`, WebSocket sessions): a factor, `'auto'` or `'fast-forward'`. */
+    playbackRate?: PlayRate;
     /** The video track (rendition) being played, when known. */
     rendition: number | undefined;
     /** Negotiated video codec (`VP8`, `H264` …), when known. */
@@ -131,6 +145,8 @@ export interface PlayerStatsExtra {
     rendition?: number;
     /** The jitter-buffer target in force, ms. */
     jitterBufferTargetMs?: number;
+    /** The server's playback rate, when it reports one. */
+    playbackRate?: PlayRate;
 }
 
 /** Extra inputs of {@link toStreamerStats}. */
@@ -176,10 +192,17 @@ function commonStats(
 export function toPlayerStats(infos: ConnectionInfos, extra: PlayerStatsExtra = {}): PlayerStats {
     const { audio, video } = infos.inbound;
     const common = commonStats(infos, audio, video);
+    const jitterBufferMs = (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000;
+    const stallCount = video?.freezeCount ?? 0;
     const stats: PlayerStats = withoutUndefined({
         ...common,
-        jitterBufferMs: (video?.jitterBufferDelay ?? audio?.jitterBufferDelay ?? 0) * 1000,
-        freezeCount: video?.freezeCount ?? 0,
+        jitterBufferMs,
+        latencyMs: jitterBufferMs + (common.rttMs ?? 0) / 2,
+        buffering: video !== undefined && video.packetsReceived > 0 && (video.framesPerSecond ?? 0) === 0,
+        freezeCount: stallCount,
+        stallCount,
+        stallDurationMs: (video?.totalFreezesDuration ?? 0) * 1000,
+        playbackRate: extra.playbackRate,
         jitterBufferTargetMs: extra.jitterBufferTargetMs,
         quality: qualityScore({ ...common, freezesPerMinute: video?.freezesPerMinute }),
         rendition: extra.rendition,

@@ -110,7 +110,7 @@ function playerInfos(
 
 describe('toPlayerStats', () => {
     it('summarises a realistic sample', () => {
-        const stats = toPlayerStats(playerInfos(), { rendition: 2 });
+        const stats = toPlayerStats(playerInfos(), { rendition: 2, playbackRate: 'auto' });
         expect(stats).toEqual({
             timestamp: 61_000,
             bitrate: 1_891_800,
@@ -123,13 +123,26 @@ describe('toPlayerStats', () => {
             jitterMs: 12,
             rttMs: 32,
             jitterBufferMs: 87,
+            // jitter buffer + RTT / 2
+            latencyMs: 87 + 16,
+            buffering: false,
             freezeCount: 1,
+            stallCount: 1,
+            stallDurationMs: 400, // totalFreezesDuration 0.4 s
+            playbackRate: 'auto',
             rendition: 2,
             videoCodec: 'VP8',
             audioCodec: 'OPUS',
             quality: qualityScore({ packetLossPercent: 0.4, jitterMs: 12, rttMs: 32 }),
         });
         expect(stats.quality).toBeGreaterThan(90);
+    });
+
+    it('says buffering when video arrives but no frame was decoded in the interval', () => {
+        const infos = playerInfos();
+        infos.inbound.video!.framesPerSecond = 0;
+        expect(toPlayerStats(infos).buffering).toBe(true);
+        expect(toPlayerStats(playerInfos()).buffering).toBe(false);
     });
 
     it('reports the worse loss of audio and video', () => {

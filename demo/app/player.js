@@ -122,6 +122,7 @@ export function setupPlayer({ server }) {
         target.on('timings', onTimings, opts);
         target.on('stats', onStats, opts);
         target.on('renditions', onRenditions, opts);
+        target.on('renditionChange', ({ reason }) => ui.setStat('why', reason), opts);
         target.on(
             'rendition',
             (track) => {

@@ -137,6 +137,7 @@ export function setupPublisher({ server, playHere, toast }) {
         target.on('timings', (t) => ui.setTimings(t), opts);
         target.on('stats', onStats, opts);
         target.on('targetBitrate', (bps) => ui.setStat('target', formatBitrate(bps)), opts);
+        target.on('bitrateChange', (_bps, reason) => ui.setStat('why', reason), opts);
         target.on('videoBitrate', onServerBitrate, opts);
         target.on('mediaReport', (report) => (lastReport = report), opts);
         target.on('stop', (error) => onStop(target, error), opts);

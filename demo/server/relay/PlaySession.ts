@@ -111,7 +111,7 @@ export class PlaySession extends Session {
         for (const m of info.media) {
             if (m.kind !== 'audio' && m.kind !== 'video') continue;
             const from = source[m.kind];
-            const wanted = m.port !== 0 && m.direction !== 'sendonly' && m.direction !== 'inactive';
+            const wanted = !m.rejected && m.direction !== 'sendonly' && m.direction !== 'inactive';
             const c = wanted && from && !picked[m.kind] ? pickPlayCodec(m, from) : undefined;
             choice.set(m.index, c?.pt);
             if (!c) continue;

@@ -92,8 +92,8 @@ function carriesMedia(media: AnswerMedia): boolean {
     return !media.rejected && media.direction !== 'inactive';
 }
 
-/** An m-line that will give the receiving browser a track: audio or video the server sends. */
-function isIncomingTrack(media: AnswerMedia): boolean {
+/** An m-line that will give the receiving browser a track: audio or video the server sends. @internal */
+export function isIncomingTrack(media: AnswerMedia): boolean {
     const serverSends = media.direction === 'sendonly' || media.direction === 'sendrecv';
     return (media.kind === 'audio' || media.kind === 'video') && !media.rejected && serverSends;
 }

@@ -117,6 +117,24 @@ describe('http server', () => {
         await fetch(new URL(pub.headers.get('location')!, server.url), { method: 'DELETE' });
     });
 
+    it('fault_reject=video answers the video section rejected, publish and play alike', async () => {
+        const faulty = await startTestServer({ faults: true });
+        try {
+            const pub = await postOffer(faulty, '/whip/cam?fault_reject=video', publishSdp);
+            expect(pub.status).toBe(201);
+            const answer = await pub.text();
+            expect(answer).toMatch(/^m=video 0 /m);
+            expect(answer).toMatch(/^m=audio 9 /m);
+            const ok = await postOffer(faulty, '/whip/cam2', publishSdp);
+            const play = await postOffer(faulty, '/whep/cam2?fault_reject=video', playSdp);
+            expect(await play.text()).toMatch(/^m=video 0 /m);
+            for (const r of [pub, ok])
+                await fetch(new URL(r.headers.get('location')!, faulty.url), { method: 'DELETE' });
+        } finally {
+            await faulty.close();
+        }
+    });
+
     it('rejects bad WHIP/WHEP requests cleanly', async () => {
         const garbage = await postOffer(server, '/whip/cam', 'garbage');
         expect(garbage.status).toBe(400);

@@ -18,28 +18,27 @@ export function firefoxPath() {
 }
 
 /**
- * Firefox preferences for the tests: fake devices without a permission prompt, host candidates
- * as plain addresses (no mDNS names a loopback server cannot resolve), loopback candidates
- * allowed. `autoplay: false` blocks audible autoplay, as Firefox does by default for a page
- * without a user gesture; otherwise every page may autoplay.
+ * Firefox preferences for the tests: fake devices without a permission prompt, autoplay allowed,
+ * host candidates as plain addresses (no mDNS names a loopback server cannot resolve), loopback
+ * candidates allowed. (A refusing autoplay policy cannot be tested this way: puppeteer runs every
+ * evaluate with a user activation, and Firefox then lets the page play with sound.)
  */
-export function firefoxPrefs(options = {}) {
+export function firefoxPrefs() {
     return {
         'media.navigator.streams.fake': true,
         'media.navigator.permission.disabled': true,
-        'media.autoplay.default': options.autoplay === false ? 1 : 0,
-        'media.autoplay.blocking_policy': 0,
+        'media.autoplay.default': 0,
         'media.peerconnection.ice.loopback': true,
         'media.peerconnection.ice.obfuscate_host_addresses': false,
     };
 }
 
 /** Launches Firefox headless through WebDriver BiDi. */
-export function launchFirefox(options = {}) {
+export function launchFirefox() {
     return puppeteer.launch({
         browser: 'firefox',
         executablePath: firefoxPath(),
         headless: true,
-        extraPrefsFirefox: firefoxPrefs(options),
+        extraPrefsFirefox: firefoxPrefs(),
     });
 }

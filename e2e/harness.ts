@@ -63,33 +63,22 @@ export interface TestPage extends Evaluates {
     close(): Promise<void>;
 }
 
-/** A launched browser: isolated pages (one browser context each), and its launch settings. */
+/** A launched browser: isolated pages, one browser context each. */
 export interface TestBrowser {
     readonly name: BrowserName;
-    /**
-     * Whether the browser itself refuses audible autoplay (Firefox launched with `autoplay: false`).
-     * Headless Chromium plays with sound whatever its flags say, so a test simulates the refusal.
-     */
-    readonly refusesAudibleAutoplay: boolean;
     newPage(): Promise<TestPage>;
     close(): Promise<void>;
 }
 
-/** Launches `name` headless with fake devices; `autoplay: false` asks it to refuse audible autoplay. */
+/** Launches `name` headless with fake devices (`autoplay: false`: Chromium without its autoplay flag). */
 export async function launchTestBrowser(name: BrowserName, options: { autoplay?: boolean } = {}): Promise<TestBrowser> {
     if (name === 'firefox') {
-        const browser = await launchFirefox(options);
-        return {
-            name,
-            refusesAudibleAutoplay: options.autoplay === false,
-            newPage: () => puppeteerPage(browser),
-            close: () => browser.close(),
-        };
+        const browser = await launchFirefox();
+        return { name, newPage: () => puppeteerPage(browser), close: () => browser.close() };
     }
     const browser = await launchChromium(options);
     return {
         name,
-        refusesAudibleAutoplay: false,
         newPage: async () => {
             const context = await browser.newContext();
             return playwrightPage(await context.newPage(), context);

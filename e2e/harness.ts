@@ -178,6 +178,24 @@ async function checked(page: TestPage, server: RefServer, path: string): Promise
 }
 
 /**
+ * Ends a test's tab: stops (or closes) everything the page keeps in `t.store`, waits until it has
+ * no live peer connection left, throws if the page reported an error (but those matching
+ * `allow`), and closes it. Needs {@link installPageHelpers}.
+ */
+export async function releaseTab(tab: CheckedTab, allow: RegExp[] = []): Promise<void> {
+    await tab.page.evaluate(() => {
+        const s = (window as any).t.store;
+        for (const key of Object.keys(s)) {
+            if (typeof s[key]?.stop === 'function') s[key].stop();
+            else if (typeof s[key]?.close === 'function') s[key].close();
+        }
+    });
+    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
+    tab.assertNoErrors(allow);
+    await tab.close();
+}
+
+/**
  * Bundles `source` (an app's ES module importing `'rtcwire'`) as an app's bundler would: the
  * package resolves through its own `exports` map to the built ESM (`dist/rtcwire.js`), its
  * dependencies from node_modules. Returns a classic script for `page.evaluate`.

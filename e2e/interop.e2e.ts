@@ -10,8 +10,8 @@ import {
     launchTestBrowser,
     openTab,
     publishCamera,
+    releaseTab,
     startRefServer,
-    waitFor,
     type BrowserName,
     type CheckedTab,
     type RefServer,
@@ -36,15 +36,7 @@ afterAll(async () => {
     await server?.close();
 });
 afterEach(async () => {
-    for (const tab of tabs.splice(0)) {
-        await tab.page.evaluate(() => {
-            const s = (window as any).t.store;
-            for (const key of Object.keys(s)) s[key]?.stop?.();
-        });
-        await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-        tab.assertNoErrors();
-        await tab.close();
-    }
+    for (const tab of tabs.splice(0)) await releaseTab(tab);
 });
 
 async function newTab(name: BrowserName): Promise<CheckedTab> {

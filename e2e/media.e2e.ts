@@ -9,6 +9,7 @@ import {
     launchTestBrowser,
     openTab,
     publishCamera,
+    releaseTab,
     startRefServer,
     waitFor,
     type CheckedTab,
@@ -40,19 +41,9 @@ describe.each(BROWSERS)('%s', (browserName) => {
     });
     afterEach(async () => {
         // Every test leaves no live peer connection behind and no page error.
-        if (!tab) return;
         const current = tab;
         tab = undefined;
-        await current.page.evaluate(() => {
-            const s = (window as any).t.store;
-            for (const key of Object.keys(s)) {
-                if (typeof s[key]?.stop === 'function') s[key].stop();
-                else if (typeof s[key]?.close === 'function') s[key].close();
-            }
-        });
-        await waitFor(() => current.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-        current.assertNoErrors();
-        await current.close();
+        if (current) await releaseTab(current);
     });
 
     async function newTab(): Promise<CheckedTab> {

@@ -9,6 +9,7 @@ import {
     launchTestBrowser,
     openTab,
     publishCamera,
+    releaseTab,
     startRefServer,
     waitFor,
     type CheckedTab,
@@ -112,22 +113,15 @@ describe.each(BROWSERS)('%s', (browserName) => {
         await browser?.close();
     });
     afterEach(async () => {
-        for (const current of tabs.splice(0)) {
-            await current.page.evaluate(() => {
-                const s = (window as any).t.store;
-                for (const key of Object.keys(s)) s[key]?.stop?.();
-            });
-            await waitFor(() => current.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-            // Reconnection tests provoke failed loads of the signaling socket, and the start/stop
-            // cycles close sockets still connecting (Chromium's and Firefox's wordings); nothing
-            // else may error.
-            current.assertNoErrors([
-                /WebSocket connection to .* failed/,
-                /can’t establish a connection to the server at ws:/,
-                /The connection to ws:.* was interrupted while the page was loading/,
-            ]);
-            await current.close();
-        }
+        // Reconnection tests provoke failed loads of the signaling socket, and the start/stop
+        // cycles close sockets still connecting (Chromium's and Firefox's wordings); nothing else
+        // may error.
+        const allow = [
+            /WebSocket connection to .* failed/,
+            /can’t establish a connection to the server at ws:/,
+            /The connection to ws:.* was interrupted while the page was loading/,
+        ];
+        for (const current of tabs.splice(0)) await releaseTab(current, allow);
     });
 
     async function newTab(b: TestBrowser = browser, s: RefServer = server): Promise<CheckedTab> {

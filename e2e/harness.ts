@@ -1,11 +1,15 @@
 /**
- * Shared fixtures of the end-to-end tests: the reference server on a free port, Debian's Chromium
- * (or Playwright's own browser where installed) with a fake camera and microphone, and pages that
- * fail the test on any console error or unhandled rejection.
+ * Shared fixtures of the end-to-end tests: the reference server on a free port, the browsers with
+ * a fake camera and microphone (Chromium through Playwright, Debian's or Playwright's own build;
+ * Firefox through puppeteer-core and WebDriver BiDi), and pages that fail the test on any console
+ * error or unhandled rejection. Tests that run in both browsers use the browser-neutral
+ * {@link TestBrowser} / {@link TestPage}; the Chromium-only ones may use Playwright directly.
  */
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { launchChromium } from './chromium.mjs';
+import { launchFirefox } from './firefox.mjs';
 import { startServer } from '../demo/server/main';
 
 export type RefServer = Awaited<ReturnType<typeof startServer>>;
@@ -22,20 +26,136 @@ export function startRefServer(options: Parameters<typeof startServer>[0] = {}):
     return startServer({ host: '127.0.0.1', port: 0, log: false, processGuards: false, ...options });
 }
 
+/** A browser the cross-browser tests run in. */
+export type BrowserName = 'chromium' | 'firefox';
+
+/**
+ * The browsers of the cross-browser tests: Chromium and Firefox, or those `RTCWIRE_E2E_BROWSERS`
+ * names (comma-separated, e.g. `chromium` on a machine without Firefox).
+ */
+export const BROWSERS: BrowserName[] = (process.env.RTCWIRE_E2E_BROWSERS ?? 'chromium,firefox')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name): name is BrowserName => name === 'chromium' || name === 'firefox');
+
+/** What the in-page helpers need of a page: Playwright's `Page` and {@link TestPage} both have it. */
+export interface Evaluates {
+    /** Runs `fn(arg)` in the page (`fn` is sent as source: it sees the page's globals only). */
+    evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+}
+
+/** An HTTP response a page got, as the tests read it. */
+export interface SeenResponse {
+    status: number;
+    method: string;
+    url: string;
+}
+
+/** A page of either browser, through the few calls the tests make. */
+export interface TestPage extends Evaluates {
+    /** Navigates and waits for the load. */
+    goto(url: string): Promise<void>;
+    /** Calls `listener` with every HTTP response the page gets. */
+    onResponse(listener: (response: SeenResponse) => void): void;
+    /** Calls `listener` with every console error and uncaught page error, as text. */
+    onError(listener: (text: string) => void): void;
+    /** Closes the page and its browser context. */
+    close(): Promise<void>;
+}
+
+/** A launched browser: isolated pages, one browser context each. */
+export interface TestBrowser {
+    readonly name: BrowserName;
+    newPage(): Promise<TestPage>;
+    close(): Promise<void>;
+}
+
+/** Launches `name` headless with fake devices (`autoplay: false`: Chromium without its autoplay flag). */
+export async function launchTestBrowser(name: BrowserName, options: { autoplay?: boolean } = {}): Promise<TestBrowser> {
+    if (name === 'firefox') {
+        const browser = await launchFirefox();
+        return { name, newPage: () => puppeteerPage(browser), close: () => browser.close() };
+    }
+    const browser = await launchChromium(options);
+    return {
+        name,
+        newPage: async () => {
+            const context = await browser.newContext();
+            return playwrightPage(await context.newPage(), context);
+        },
+        close: () => browser.close(),
+    };
+}
+
+/** A Playwright page as a {@link TestPage}. */
+function playwrightPage(page: Page, context: BrowserContext): TestPage {
+    return {
+        evaluate: page.evaluate.bind(page),
+        goto: async (url) => void (await page.goto(url)),
+        onResponse: (listener) =>
+            page.on('response', (r) => listener({ status: r.status(), method: r.request().method(), url: r.url() })),
+        onError(listener) {
+            page.on('console', (msg) => msg.type() === 'error' && listener(`console.error: ${msg.text()}`));
+            page.on('pageerror', (error) => listener(`pageerror: ${error.message}`));
+        },
+        close: () => context.close(),
+    };
+}
+
+/** A new page, in a browser context of its own, of a puppeteer-driven browser (Firefox) as a {@link TestPage}. */
+async function puppeteerPage(browser: PuppeteerBrowser): Promise<TestPage> {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    return {
+        // Results travel as JSON text: over WebDriver BiDi, an object met twice in a result (the
+        // same reply stored under two keys) comes back as undefined the second time.
+        evaluate: async <R, A>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> => {
+            const call = `(async () => JSON.stringify({ value: await (${fn.toString()})(${JSON.stringify(arg)}) }))()`;
+            const json = await page.evaluate(call);
+            return (JSON.parse(String(json)) as { value: R }).value;
+        },
+        goto: async (url) => void (await page.goto(url)),
+        onResponse: (listener) =>
+            page.on('response', (r) => listener({ status: r.status(), method: r.request().method(), url: r.url() })),
+        onError(listener) {
+            page.on('console', (msg) => msg.type() === 'error' && listener(`console.error: ${msg.text()}`));
+            page.on('pageerror', (error) => listener(`pageerror: ${error instanceof Error ? error.message : error}`));
+        },
+        close: () => context.close(),
+    };
+}
+
 /** A page that records console errors and unhandled errors/rejections. */
-export interface CheckedPage {
-    page: Page;
-    context: BrowserContext;
-    /** Console errors and page errors seen so far. */
+export interface CheckedTab {
+    page: TestPage;
+    /** Console errors, page errors and HTTP errors seen so far. */
     errors: string[];
     /** Throws if the page reported any error (ignoring messages matching `allow`). */
     assertNoErrors(allow?: RegExp[]): void;
+    /** Closes the page and its browser context. */
+    close(): Promise<void>;
+}
+
+/** A Playwright {@link CheckedTab}: its `page` is Playwright's, for the Chromium-only tests and benches. */
+export interface CheckedPage extends Omit<CheckedTab, 'page'> {
+    page: Page;
+    context: BrowserContext;
 }
 
 /**
  * Opens the bare SDK test page (`/demo/sdk.html`, which loads `dist/rtcwire.iife.js` as the
- * global `rtcwire`) on `server`.
+ * global `rtcwire`) on `server`, in a new page of `browser`.
  */
+export async function openTab(browser: TestBrowser, server: RefServer, path = '/demo/sdk.html'): Promise<CheckedTab> {
+    const tab = checked(await browser.newPage());
+    await tab.page.goto(`${server.url}${path}`);
+    await waitFor(() =>
+        tab.page.evaluate(() => typeof (window as unknown as { rtcwire?: unknown }).rtcwire === 'object'),
+    );
+    return tab;
+}
+
+/** {@link openTab} for a Playwright Chromium: the page stays Playwright's. */
 export async function openSdkPage(browser: Browser, server: RefServer, path = '/demo/sdk.html'): Promise<CheckedPage> {
     const tab = await checkedPage(browser);
     await tab.page.goto(`${server.url}${path}`);
@@ -65,25 +185,43 @@ export async function openPage(
 async function checkedPage(browser: Browser, options: { bypassCSP?: boolean } = {}): Promise<CheckedPage> {
     const context = await browser.newContext(options);
     const page = await context.newPage();
+    const tab = checked(playwrightPage(page, context));
+    return { ...tab, page, context };
+}
+
+/** Records the errors of `page` (before it loads anything). */
+function checked(page: TestPage): CheckedTab {
     const errors: string[] = [];
-    page.on('console', (msg) => {
-        if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.onError((text) => errors.push(text));
     // Name the resource behind a "Failed to load resource" console error.
-    page.on('response', (response) => {
-        if (response.status() >= 400)
-            errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
-    });
+    page.onResponse((r) => r.status >= 400 && errors.push(`http ${r.status}: ${r.method} ${r.url}`));
     return {
         page,
-        context,
         errors,
         assertNoErrors(allow = []) {
             const bad = errors.filter((e) => !allow.some((re) => re.test(e)));
             if (bad.length) throw new Error(`page reported errors:\n${bad.join('\n')}`);
         },
+        close: () => page.close(),
     };
+}
+
+/**
+ * Ends a test's tab: stops (or closes) everything the page keeps in `t.store`, waits until it has
+ * no live peer connection left, throws if the page reported an error (but those matching
+ * `allow`), and closes it. Needs {@link installPageHelpers}.
+ */
+export async function releaseTab(tab: CheckedTab, allow: RegExp[] = []): Promise<void> {
+    await tab.page.evaluate(() => {
+        const s = (window as any).t.store;
+        for (const key of Object.keys(s)) {
+            if (typeof s[key]?.stop === 'function') s[key].stop();
+            else if (typeof s[key]?.close === 'function') s[key].close();
+        }
+    });
+    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
+    tab.assertNoErrors(allow);
+    await tab.close();
 }
 
 /**
@@ -150,7 +288,7 @@ export interface PageHelpers {
  * Installs `window.t` (see {@link PageHelpers}) and a counter of live RTCPeerConnections. Must be
  * called before the page creates any peer connection.
  */
-export async function installPageHelpers(page: Page): Promise<void> {
+export async function installPageHelpers(page: Evaluates): Promise<void> {
     await page.evaluate(() => {
         const w = window as any;
         const Native = w.RTCPeerConnection;
@@ -228,7 +366,7 @@ export async function installPageHelpers(page: Page): Promise<void> {
  * {@link installPageHelpers}.
  */
 export async function publishCamera(
-    page: Page,
+    page: Evaluates,
     endPoint: string,
     streamName: string,
     options: { streamer?: Record<string, unknown>; camera?: MediaStreamConstraints } = {},

@@ -5,6 +5,7 @@
  * gets {@link NO_SESSION_FAULTS}: no fault code runs at all.
  */
 import type { RelayHooks } from './relay/hooks.ts';
+import type { Kind } from './sdp/offer.ts';
 
 /** Faults one session asks for in its URL query. */
 export interface SessionFaults {
@@ -18,6 +19,10 @@ export interface SessionFaults {
     refuse?: boolean;
     /** send malformed frames before the answer */
     malformed?: boolean;
+    /** answer this kind's sections rejected (port 0), as a server without the codec would */
+    reject?: Kind;
+    /** play sessions: negotiate this kind but never send it (connected, and the picture never comes) */
+    withhold?: Kind;
 }
 
 export const NO_SESSION_FAULTS: Readonly<SessionFaults> = {};
@@ -39,6 +44,7 @@ const num = (v: string | null): number | undefined => {
     return Number.isFinite(n) ? n : undefined;
 };
 const flag = (v: string | null) => v === '1' || v === 'true';
+const kind = (v: string | null): Kind | undefined => (v === 'audio' || v === 'video' ? v : undefined);
 const percent = (v: unknown) => Math.max(0, Math.min(100, Number(v) || 0));
 
 export class FaultSwitch implements RelayHooks {
@@ -72,6 +78,8 @@ export class FaultSwitch implements RelayHooks {
             answerDelay: num(query.get('fault_answer_delay')),
             refuse: flag(query.get('fault_refuse')),
             malformed: flag(query.get('fault_malformed')),
+            reject: kind(query.get('fault_reject')),
+            withhold: kind(query.get('fault_withhold')),
         };
         if (f.loss !== undefined) this.setLoss(this.loss, stream, f.loss);
         return f;

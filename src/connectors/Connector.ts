@@ -6,7 +6,7 @@ import { createLogger } from '../core/logger';
 import { nonNegative } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
-import { readAnswer, type AnswerInfo } from '../sdp/answer';
+import { isIncomingTrack, readAnswer, type AnswerInfo } from '../sdp/answer';
 import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
 
@@ -96,6 +96,23 @@ function closeAfter(pc: RTCPeerConnection, released: Promise<unknown> | void): v
 /** Whether a (peer or ICE) connection state means connected. */
 function isConnected(state: string): boolean {
     return state === 'connected' || state === 'completed';
+}
+
+/** What a play session needs by default (`requiredMedia`): a picture; audio is optional (PROTOCOL.md). */
+const DEFAULT_REQUIRED_MEDIA: readonly MediaKind[] = ['video'];
+
+/**
+ * Why a publish answer cannot carry every published track: the m-lines it rejects, named, or
+ * `undefined` when it takes them all. A rejected track would silently not be published.
+ */
+function rejectedTracks(info: AnswerInfo): string | undefined {
+    const media = info.media.filter((m) => m.kind === 'audio' || m.kind === 'video');
+    const rejected = media.filter((m) => m.rejected);
+    if (!rejected.length) return undefined;
+    // Nothing would ever be sent: the server takes none of our codecs (or none of our tracks).
+    if (rejected.length === media.length) return 'the server rejected every published track (check the codecs)';
+    const kinds = rejected.map((m) => m.kind).join(' and ');
+    return `the server rejected the published ${kinds} track (check the codecs it accepts)`;
 }
 
 /** The simulcast layers a publisher sends when `simulcast` is set (servers relay the one a player needs). */
@@ -471,13 +488,27 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer', { cause });
         }
         for (const codec of info.codecs) this.codecs.add(codec);
-        const media = info.media.filter((m) => m.kind === 'audio' || m.kind === 'video');
-        if (this.publishing && media.length && media.every((m) => m.rejected)) {
-            // Nothing would ever be sent: the server takes none of our codecs (or none of our tracks).
-            throw new RtcError('MEDIA_FAILED', 'the server rejected every published track (check the codecs)');
-        }
+        const missing = this.publishing ? rejectedTracks(info) : this._missingMedia(info);
+        if (missing) throw new RtcError('MEDIA_FAILED', missing);
         if (!this.publishing && !info.incomingTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media');
         this._expectedTracks = info.incomingTracks;
+    }
+
+    /**
+     * Why a play answer cannot give the media the session needs (`requiredMedia`, default video):
+     * the server sends no m-line of a required kind (rejected, `inactive` or absent), or
+     * `undefined` when it sends them all.
+     */
+    private _missingMedia(info: AnswerInfo): string | undefined {
+        const required = this._options.requiredMedia ?? DEFAULT_REQUIRED_MEDIA;
+        const missing = required
+            .filter((kind) => !info.media.some((m) => m.kind === kind && isIncomingTrack(m)))
+            .join(' and ');
+        if (!missing) return undefined;
+        return (
+            `the server sends no ${missing}: its answer rejects the ${missing} m-line (no codec in common ` +
+            `with this browser, or a stream without ${missing}; see the requiredMedia option)`
+        );
     }
 
     private _onTrack(event: RTCTrackEvent): void {

@@ -81,6 +81,14 @@ export interface ConnectorOptions {
     /** Publish three simulcast layers (rid `h`, `m`, `l`) for servers that relay layers. */
     simulcast?: boolean;
     /**
+     * The media kinds a play session must receive (default `['video']`): an answer that rejects
+     * one of them, or sends none of it, closes the session with `MEDIA_FAILED` (not retried)
+     * before it opens, rather than playing, say, sound over a black picture. `['audio']` plays
+     * audio-only streams, `[]` whatever the server sends. A publish session needs no such list:
+     * the server must take every track it publishes.
+     */
+    requiredMedia?: MediaKind[];
+    /**
      * The WebSocket query parameter that carries `accessToken` (default `tkn`, which stock
      * MistServer reads; it also reads `jwt`, `sid` and `sessId`; the Ceeblue platform uses `id`).
      */

@@ -2,7 +2,8 @@ import type { Connector } from '../connectors/Connector';
 import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
 import { RtcError } from '../core/RtcError';
-import type { ConnectParams } from '../core/types';
+import { now } from '../core/clock';
+import type { ConnectParams, MediaKind } from '../core/types';
 import { isTrackIndex, nonNegative, positive } from '../core/numbers';
 import { applyJitterTarget, jitterTargetOf, type LatencyMode } from '../policy/latency';
 import {
@@ -73,9 +74,20 @@ export interface PlayerOptions extends FacadeOptions {
     /**
      * A playing session that receives no packet for this long (ms) is lost and reconnected
      * (default 8000; 0 disables). It catches what signaling cannot tell, e.g. a WHEP publisher
-     * that left. Needs stats polling (`statsIntervalMs` > 0).
+     * that left. A session that receives something, but has decoded no frame of a required
+     * kind (`requiredMedia`) this long after it opened, stops with `MEDIA_FAILED`: the picture
+     * will not come by retrying (e.g. a codec the browser cannot decode). Needs stats polling
+     * (`statsIntervalMs` > 0).
      */
     mediaTimeoutMs?: number;
+    /**
+     * The media kinds the stream must deliver (default `['video']`; a kind pinned to `'none'` is
+     * not expected). A session whose answer rejects one of them, or that decodes no video frame
+     * (receives no audio packet) within `mediaTimeoutMs`, stops with `MEDIA_FAILED` (not
+     * retried) instead of `playing` over a black picture. `['audio']` plays audio-only streams,
+     * `[]` whatever comes.
+     */
+    requiredMedia?: MediaKind[];
 }
 
 /**
@@ -190,6 +202,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _packets: number | undefined;
     private _packetsAt!: number;
     private _ticks!: number;
+    /** When the live session opened (the start of the first-media check). */
+    private _openedAt!: number;
 
     /**
      * @param video The element to play in (optional: without it, use the `start` event's stream).
@@ -373,6 +387,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         // Counters restart with each peer connection: forget the previous session's samples.
         this._packets = undefined;
         this._ticks = 0;
+        this._openedAt = now();
         this._freezes = this._catchUpUntil = undefined;
         this._setJitterTarget(connector, jitterTargetOf(this._options.latency));
         this._selector?.reset();
@@ -425,9 +440,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (packets !== this._packets) {
             this._packets = packets;
             this._packetsAt = timestamp;
-        } else if (silentMs >= positive(this._options.mediaTimeoutMs ?? 8000, Infinity)) {
+        } else if (silentMs >= this._mediaTimeoutMs()) {
             return connector.close(new RtcError('CONNECTION_LOST', `no media for ${Math.round(silentMs / 1000)} s`));
         }
+        const missing = this._missingMedia(infos);
+        if (missing) return connector.close(new RtcError('MEDIA_FAILED', missing));
         // Multi-bitrate: automatic video track, a WebSocket session and renditions to choose from.
         const selector = this._selector;
         if (
@@ -484,6 +501,32 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (ms === undefined && this._jitterTarget === undefined) return;
         if (applyJitterTarget(pc, ms)) this._jitterTarget = ms;
         else if (ms !== undefined) this._log.debug('this browser has no jitter-buffer target');
+    }
+
+    /** `mediaTimeoutMs`, ms (`Infinity`: disabled). */
+    private _mediaTimeoutMs(): number {
+        return positive(this._options.mediaTimeoutMs ?? 8000, Infinity);
+    }
+
+    /**
+     * "Connected, but the picture never came": why the session lacks a required kind
+     * `mediaTimeoutMs` after it opened (no video frame decoded, no audio packet received), or
+     * `undefined`. Counted from the browser's own figures (`framesDecoded`), whatever the codec.
+     */
+    private _missingMedia({ timestamp, inbound }: ConnectionInfos): string | undefined {
+        const waitedMs = timestamp - this._openedAt;
+        if (waitedMs < this._mediaTimeoutMs()) return undefined;
+        const required = this._options.requiredMedia ?? ['video'];
+        const seconds = Math.round(waitedMs / 1000);
+        const video = inbound.video;
+        if (required.includes('video') && this._pinned.video !== 'none' && !video?.framesDecoded) {
+            const received = `${video?.packetsReceived ?? 0} ${video?.codec ?? 'video'} packets received`;
+            return `no video frame decoded ${seconds} s after the session opened (${received})`;
+        }
+        if (required.includes('audio') && this._pinned.audio !== 'none' && !inbound.audio?.packetsReceived) {
+            return `no audio received ${seconds} s after the session opened`;
+        }
+        return undefined;
     }
 
     /** The live connector when it is an open WebSocket session (the only one that takes commands). */

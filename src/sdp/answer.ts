@@ -12,7 +12,11 @@ export interface AnswerMedia {
     kind: string;
     /** Its `a=mid`, when it has one (a rejected m-line may not). */
     mid?: string;
-    /** Port 0: the answerer refused this m-line (RFC 8866 §5.14); nothing flows on it. */
+    /**
+     * Port 0 without `a=bundle-only`: the answerer refused this m-line (RFC 8866 §5.14); nothing
+     * flows on it. A bundle-only m-line also has port 0 but is accepted: its media flows on the
+     * BUNDLE transport (RFC 8843 §7.3.1).
+     */
     rejected: boolean;
     /**
      * The direction from the answerer's point of view: `sendonly` means the server sends to us. The
@@ -73,7 +77,7 @@ function readMedia(media: MediaDescription, session: SessionDescription): Answer
     const first = payloadTypesOf(media)[0];
     const read: AnswerMedia = {
         kind: media.type,
-        rejected: media.port === 0,
+        rejected: media.port === 0 && media.bundleOnly === undefined,
         direction: media.direction ?? session.direction ?? 'sendrecv',
     };
     // sdp-transform turns a numeric mid (`a=mid:0`) into a number.
@@ -88,8 +92,8 @@ function carriesMedia(media: AnswerMedia): boolean {
     return !media.rejected && media.direction !== 'inactive';
 }
 
-/** An m-line that will give the receiving browser a track: audio or video the server sends. */
-function isIncomingTrack(media: AnswerMedia): boolean {
+/** An m-line that will give the receiving browser a track: audio or video the server sends. @internal */
+export function isIncomingTrack(media: AnswerMedia): boolean {
     const serverSends = media.direction === 'sendonly' || media.direction === 'sendrecv';
     return (media.kind === 'audio' || media.kind === 'video') && !media.rejected && serverSends;
 }

@@ -126,6 +126,47 @@ describe('Connector: extending it', () => {
         expect(c.opened).toBe(false);
     });
 
+    it('a publish answer that rejects one track (Firefox video before issue #14) ends in MEDIA_FAILED naming it', async () => {
+        FakePeerConnection.autoConnectMs = 1;
+        const c = new LocalConnector(params, fakeCamera(), options);
+        c.answer = async (offer) => serverAnswer(offer).replace(/^m=video \d+/m, 'm=video 0');
+        const error = await c.once('close');
+        expect(error).toMatchObject({ code: 'MEDIA_FAILED', retryable: false });
+        expect(error?.message).toBe('the server rejected the published video track (check the codecs it accepts)');
+        expect(c.opened).toBe(false);
+    });
+
+    it('a play answer without the video (rejected or inactive) ends in MEDIA_FAILED before it opens', async () => {
+        for (const edit of [
+            (a: string) => a.replace(/^m=video \d+/m, 'm=video 0'),
+            (a: string) => a.replace(/a=sendonly(?![\s\S]*a=sendonly)/, 'a=inactive'),
+        ]) {
+            const c = new LocalConnector(params, undefined, options);
+            c.answer = async (offer) => edit(serverAnswer(offer));
+            const opens = vi.fn();
+            c.on('open', opens);
+            const error = await c.once('close');
+            expect(error).toMatchObject({ code: 'MEDIA_FAILED', retryable: false });
+            expect(error?.message).toMatch(/^the server sends no video: its answer rejects the video m-line/);
+            expect(opens).not.toHaveBeenCalled();
+        }
+    });
+
+    it('requiredMedia: audio-only plays with ["audio"]; a missing audio fails with ["audio", "video"]', async () => {
+        const videoRejected = async (offer: string) => serverAnswer(offer).replace(/^m=video \d+/m, 'm=video 0');
+        const radio = new LocalConnector(params, undefined, { ...options, requiredMedia: ['audio'] });
+        radio.answer = videoRejected;
+        expect((await radio.once('open')).getTracks().map((t) => t.kind)).toEqual(['audio']);
+        radio.close();
+        const anything = new LocalConnector(params, undefined, { ...options, requiredMedia: [] });
+        anything.answer = videoRejected;
+        await anything.once('open');
+        anything.close();
+        const both = new LocalConnector(params, undefined, { ...options, requiredMedia: ['audio', 'video'] });
+        both.answer = async (offer) => serverAnswer(offer, { rejectAudio: true });
+        expect((await both.once('close'))?.message).toMatch(/^the server sends no audio:/);
+    });
+
     it('an answer that is not SDP ends in SIGNALING_FAILED', async () => {
         const c = new LocalConnector(params, undefined, options);
         c.answer = async () => 'not sdp';

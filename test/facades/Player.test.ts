@@ -363,6 +363,7 @@ describe('Player media watchdog', () => {
             if (grow) packets += 50;
             pc.stats = [
                 { id: 'a', type: 'inbound-rtp', kind: 'audio', packetsReceived: packets, bytesReceived: packets * 100 },
+                { id: 'v', type: 'inbound-rtp', kind: 'video', packetsReceived: packets, framesDecoded: packets / 2 },
             ];
         };
         for (let i = 0; i < 6; i++) {
@@ -378,6 +379,76 @@ describe('Player media watchdog', () => {
         expect(reconnects).toHaveLength(1);
         expect(reconnects[0]!.code).toBe('CONNECTION_LOST');
         player.stop();
+    });
+});
+
+describe('Player: the picture that never came', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+
+    /** Plays for `seconds` with audio arriving and the video counters `video` gives each second. */
+    async function playFor(
+        options: ConstructorParameters<typeof Player>[1],
+        seconds: number,
+        video: (s: number) => { packetsReceived: number; framesDecoded: number },
+        setup: (player: Player) => void = () => undefined,
+    ) {
+        const played = newPlayer({ statsIntervalMs: 1000, mediaTimeoutMs: 4000, ...options });
+        setup(played.player);
+        played.player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        const pc = FakePeerConnection.instances[FakePeerConnection.instances.length - 1]!;
+        for (let s = 1; s <= seconds; s++) {
+            pc.stats = [
+                { id: 'a', type: 'inbound-rtp', kind: 'audio', packetsReceived: 50 * s },
+                { id: 'v', type: 'inbound-rtp', kind: 'video', ...video(s) },
+            ];
+            await vi.advanceTimersByTimeAsync(1000);
+        }
+        return played;
+    }
+
+    it('audio flows, video packets arrive but no frame decodes: MEDIA_FAILED at mediaTimeoutMs, not retried', async () => {
+        const { player, stops, reconnects, states } = await playFor({}, 3, (s) => ({
+            packetsReceived: 90 * s,
+            framesDecoded: 0,
+        }));
+        expect(player.state).toBe('playing');
+        expect(stops).toHaveLength(0);
+        await vi.advanceTimersByTimeAsync(2000);
+        expect(stops).toHaveLength(1);
+        expect(stops[0]).toMatchObject({ code: 'MEDIA_FAILED', retryable: false });
+        expect(stops[0]!.message).toMatch(
+            /^no video frame decoded 4 s after the session opened \(\d+ video packets received\)$/,
+        );
+        expect(reconnects).toHaveLength(0);
+        expect(states).toEqual(['connecting', 'playing', 'stopped']);
+    });
+
+    it('no video packet at all while audio flows: the same clear error', async () => {
+        const { stops } = await playFor({}, 6, () => ({ packetsReceived: 0, framesDecoded: 0 }));
+        expect(stops[0]).toMatchObject({ code: 'MEDIA_FAILED' });
+        expect(stops[0]!.message).toMatch(/\(0 video packets received\)$/);
+    });
+
+    it('decoded frames, an audio-only requiredMedia, a video pinned to none or mediaTimeoutMs 0: no error', async () => {
+        const none = () => ({ packetsReceived: 0, framesDecoded: 0 });
+        const cases: [Parameters<typeof playFor>[0], Parameters<typeof playFor>[2], Parameters<typeof playFor>[3]?][] =
+            [
+                [{}, (s) => ({ packetsReceived: 90 * s, framesDecoded: 30 * s })],
+                [{ requiredMedia: ['audio'] }, none],
+                [{}, none, (player) => (player.videoTrack = 'none')],
+                [{ mediaTimeoutMs: 0 }, none],
+            ];
+        for (const [options, video, setup] of cases) {
+            const { player, stops } = await playFor(options, 8, video, setup);
+            expect(stops.map((e) => e?.message)).toEqual([]);
+            expect(player.state).toBe('playing');
+            player.stop();
+        }
     });
 });
 

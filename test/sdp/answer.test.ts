@@ -61,6 +61,18 @@ describe('readAnswer: codecs and incoming tracks', () => {
         expect(incomingTracks).toBe(1);
     });
 
+    it('a bundle-only m-line (port 0 + a=bundle-only, RFC 8843 answerers) is accepted: its media flows', () => {
+        const answer = MIST_PLAY_ANSWER_H264.replace('m=video 9 ', 'm=video 0 ').replace(
+            'a=mid:1\r\n',
+            'a=mid:1\r\na=bundle-only\r\n',
+        );
+        expect(answer).toMatch(/^a=bundle-only\r$/m);
+        const { codecs, incomingTracks, media } = readAnswer(answer);
+        expect(media[1]).toEqual({ kind: 'video', mid: '1', rejected: false, direction: 'sendonly', codec: 'H264' });
+        expect(codecs).toEqual(['OPUS', 'H264']);
+        expect(incomingTracks).toBe(2);
+    });
+
     it('MistServer rejects the audio of a stream without audio: port 0, a=sendonly, no mid, no rtpmap', () => {
         expect(readAnswer(MIST_PLAY_ANSWER_VIDEO_ONLY)).toEqual({
             codecs: ['H264'],

@@ -41,6 +41,10 @@ describe('fault switch', () => {
             malformed: false,
         });
         expect(count(10, () => faults.deliverToPlayer('cam'))).toBe(5);
+        const media = faults.forSession('cam', new URLSearchParams('fault_reject=video&fault_withhold=audio'));
+        expect(media).toMatchObject({ reject: 'video', withhold: 'audio' });
+        const unknown = faults.forSession('cam', new URLSearchParams('fault_reject=text&fault_withhold=1'));
+        expect(unknown).toMatchObject({ reject: undefined, withhold: undefined });
     });
 
     it('drops sockets through the signaling layer', () => {

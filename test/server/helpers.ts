@@ -9,6 +9,9 @@ export const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name
 export const publishSdp = fixture('chromium-publish.sdp');
 export const simulcastSdp = fixture('chromium-simulcast.sdp');
 export const playSdp = fixture('chromium-play.sdp');
+/** Firefox 153 ESR's offers as the SDK sends them: the video section is bundle-only (port 0). */
+export const firefoxPublishSdp = fixture('firefox-publish.sdp');
+export const firefoxPlaySdp = fixture('firefox-play.sdp');
 
 /** A quiet in-process server on a free loopback port. */
 export function startTestServer(options: ServerOptions = {}): Promise<RunningServer> {

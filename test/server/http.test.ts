@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isServable } from '../../demo/server/http/staticFiles.ts';
 import type { RunningServer } from '../../demo/server/main.ts';
-import { playSdp, postOffer, publishSdp, startTestServer } from './helpers.ts';
+import { firefoxPlaySdp, firefoxPublishSdp, playSdp, postOffer, publishSdp, startTestServer } from './helpers.ts';
 
 describe('static files', () => {
     it('serves demo/ and dist/ only, minus the server, the developer scripts and dot files', () => {
@@ -103,6 +103,36 @@ describe('http server', () => {
         const r = await get('/streams');
         expect(r.headers.get('content-type')).toMatch(/application\/json/);
         expect(await r.json()).toEqual([]);
+    });
+
+    it("answers Firefox's bundle-only video sections: published and played, not rejected", async () => {
+        const pub = await postOffer(server, '/whip/ffcam', firefoxPublishSdp);
+        expect(pub.status).toBe(201);
+        expect(await pub.text()).toMatch(/^m=video 9 UDP\/TLS\/RTP\/SAVPF 120\r$/m);
+        const play = await postOffer(server, '/whep/ffcam', firefoxPlaySdp);
+        expect(play.status).toBe(201);
+        const answer = await play.text();
+        expect(answer).toMatch(/^m=video 9 UDP\/TLS\/RTP\/SAVPF 120\r$/m);
+        expect(answer).toMatch(/^a=sendonly\r$/m);
+        await fetch(new URL(pub.headers.get('location')!, server.url), { method: 'DELETE' });
+    });
+
+    it('fault_reject=video answers the video section rejected, publish and play alike', async () => {
+        const faulty = await startTestServer({ faults: true });
+        try {
+            const pub = await postOffer(faulty, '/whip/cam?fault_reject=video', publishSdp);
+            expect(pub.status).toBe(201);
+            const answer = await pub.text();
+            expect(answer).toMatch(/^m=video 0 /m);
+            expect(answer).toMatch(/^m=audio 9 /m);
+            const ok = await postOffer(faulty, '/whip/cam2', publishSdp);
+            const play = await postOffer(faulty, '/whep/cam2?fault_reject=video', playSdp);
+            expect(await play.text()).toMatch(/^m=video 0 /m);
+            for (const r of [pub, ok])
+                await fetch(new URL(r.headers.get('location')!, faulty.url), { method: 'DELETE' });
+        } finally {
+            await faulty.close();
+        }
     });
 
     it('rejects bad WHIP/WHEP requests cleanly', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFmtp, pickPlayCodec, pickPublishCodec } from '../../demo/server/sdp/codecs.ts';
 import { EXT_MID, EXT_RID, fixAnswer, mungeOffer } from '../../demo/server/sdp/munge.ts';
 import { InvalidOffer, OFFER_LIMITS, parseOffer } from '../../demo/server/sdp/offer.ts';
-import { playSdp, publishSdp, simulcastSdp } from './helpers.ts';
+import { firefoxPlaySdp, firefoxPublishSdp, playSdp, publishSdp, simulcastSdp } from './helpers.ts';
 
 /** The offer without the lines matching `drop`. */
 const without = (sdp: string, drop: RegExp) =>
@@ -60,6 +60,26 @@ describe('offer analysis', () => {
         expect(rejection('hello')).toBe('not an SDP offer');
         expect(rejection('v=0\r\n')).toBe('not an SDP offer');
         expect(rejection(42)).toBe('not an SDP offer');
+    });
+
+    it("takes Firefox's bundle-only sections (port 0 + a=bundle-only) as offered, not rejected", () => {
+        // Under max-bundle, Firefox offers every section after the first with port 0 and
+        // a=bundle-only (RFC 8843 §6): read as rejected, its video was refused (issue #14).
+        expect(firefoxPublishSdp).toMatch(/^m=video 0 /m);
+        expect(firefoxPublishSdp).toMatch(/^a=bundle-only$/m);
+        const pub = parseOffer(firefoxPublishSdp);
+        expect(pub.role).toBe('publish');
+        expect(pub.media.map((m) => [m.kind, m.port, m.rejected])).toEqual([
+            ['audio', 9, false],
+            ['video', 0, false],
+        ]);
+        expect(pickPublishCodec(pub.media[1]!)?.name).toBe('VP8');
+        const play = parseOffer(firefoxPlaySdp);
+        expect(play.role).toBe('play');
+        expect(play.media[1]).toMatchObject({ kind: 'video', direction: 'recvonly', rejected: false });
+        // port 0 without a=bundle-only is still the offerer's own refusal
+        const refused = parseOffer(without(firefoxPublishSdp, /^a=bundle-only$/));
+        expect(refused.media[1]!.rejected).toBe(true);
     });
 
     it('accepts a minimal BUNDLEd offer with session-level credentials', () => {
@@ -167,6 +187,17 @@ describe('codec choice and munging', () => {
         expect(parseOffer(out).media[1]!.rids).toEqual(['q', 'h', 'f']);
         const rejected = mungeOffer(publishSdp, new Map([[1, v.pt]]), []);
         expect(rejected).toMatch(/^m=audio 0 /m);
+    });
+
+    it('gives a chosen bundle-only section the port werift reads as accepted', () => {
+        const info = parseOffer(firefoxPublishSdp);
+        const choice = new Map(info.media.map((m) => [m.index, pickPublishCodec(m)?.pt]));
+        const out = mungeOffer(firefoxPublishSdp, choice, [EXT_MID]);
+        expect(out).toMatch(/^m=video 9 UDP\/TLS\/RTP\/SAVPF 120$/m);
+        expect(out).not.toMatch(/bundle-only/);
+        // not chosen: rejected (port 0), whatever a=bundle-only said
+        const audioOnly = mungeOffer(firefoxPublishSdp, new Map([[0, choice.get(0)]]), []);
+        expect(audioOnly).toMatch(/^m=video 0 /m);
     });
 
     it('fixes an answer: ice-lite, passive, loopback UDP candidates only', () => {

@@ -102,6 +102,7 @@ export class WhipWhep {
                 offer,
                 channel: { send: () => undefined, close: () => undefined },
                 query: url.searchParams,
+                faults: f,
                 token,
                 expected: prefix === 'whip' ? 'publish' : prefix === 'whep' ? 'play' : undefined,
             });

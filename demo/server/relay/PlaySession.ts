@@ -58,16 +58,19 @@ export class PlaySession extends Session {
     paused = false;
     private playRate: number | 'auto' = 'auto';
     private readonly abortWait: WaitSignal = { aborted: false };
+    /** `fault_withhold`: the kind negotiated but never sent */
+    private readonly withheld?: Kind;
 
     constructor(
         registry: StreamRegistry,
         stream: Stream,
         channel: Channel,
-        initial?: { audio?: unknown; video?: unknown },
+        initial?: { audio?: unknown; video?: unknown; withhold?: Kind },
     ) {
         super(registry, stream, channel);
         this.audioChoice = parseChoice(initial?.audio) ?? 'auto';
         this.videoChoice = parseChoice(initial?.video) ?? 'auto';
+        this.withheld = initial?.withhold;
         stream.players.add(this);
     }
 
@@ -86,6 +89,8 @@ export class PlaySession extends Session {
         for (const kind of kinds) {
             const { sender } = pc.addTransceiver(kind, { direction: 'sendonly' });
             sender.onRtcp.subscribe((rtcp) => this.onPlayerRtcp(rtcp));
+            // withheld: the m-line is answered, nothing is ever sent on it
+            if (kind === this.withheld) continue;
             if (kind === 'audio') {
                 this.audioOut = new Outbound(senderSink(sender), audio!.clockRate, deliver);
             } else {
@@ -111,7 +116,7 @@ export class PlaySession extends Session {
         for (const m of info.media) {
             if (m.kind !== 'audio' && m.kind !== 'video') continue;
             const from = source[m.kind];
-            const wanted = m.port !== 0 && m.direction !== 'sendonly' && m.direction !== 'inactive';
+            const wanted = !m.rejected && m.direction !== 'sendonly' && m.direction !== 'inactive';
             const c = wanted && from && !picked[m.kind] ? pickPlayCodec(m, from) : undefined;
             choice.set(m.index, c?.pt);
             if (!c) continue;

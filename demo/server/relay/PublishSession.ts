@@ -229,7 +229,7 @@ function chooseTracks(info: OfferInfo) {
     let nextVideo = 1;
     for (const m of info.media) {
         if (m.kind !== 'audio' && m.kind !== 'video') continue;
-        const c = m.port === 0 ? undefined : pickPublishCodec(m);
+        const c = m.rejected ? undefined : pickPublishCodec(m);
         const sameKind = m.kind === 'audio' ? audio : video;
         const ok = c && (!sameKind || sameKind.name === c.name) && !(m.kind === 'audio' && audio);
         choice.set(m.index, ok ? c.pt : undefined);

@@ -4,7 +4,8 @@
  * it. Everything that can refuse the offer runs before any werift object exists.
  */
 import type { Auth } from '../auth.ts';
-import { InvalidOffer, parseOffer } from '../sdp/offer.ts';
+import type { SessionFaults } from '../faults.ts';
+import { InvalidOffer, parseOffer, type Kind, type OfferInfo } from '../sdp/offer.ts';
 import { PlaySession } from './PlaySession.ts';
 import { PublishSession } from './PublishSession.ts';
 import type { Channel, Session } from './Session.ts';
@@ -21,6 +22,8 @@ export interface OfferRequest {
     token?: string;
     /** the role the endpoint serves (WHIP: publish, WHEP: play); any when undefined */
     expected?: 'publish' | 'play';
+    /** the faults the session asked for (the fault switch only) */
+    faults?: SessionFaults;
     /** the session exists (a play may then wait for its publisher) */
     onCreated?: (s: Session) => void;
 }
@@ -40,6 +43,7 @@ export async function openSession(
     if (req.expected && info.role !== req.expected) {
         throw new SignalError(`Offer direction does not match ${req.expected === 'publish' ? 'WHIP' : 'WHEP'}`, 400);
     }
+    if (req.faults?.reject) info = rejectKind(info, req.faults.reject);
     const access = auth.check(req.stream, info.role, req.token);
     if (!access.ok) throw new SignalError(access.message, access.status);
     const stream = registry.get(req.stream);
@@ -49,6 +53,7 @@ export async function openSession(
             : new PlaySession(registry, stream, req.channel, {
                   audio: req.query.get('audio'),
                   video: req.query.get('video'),
+                  withhold: req.faults?.withhold,
               });
     req.onCreated?.(session);
     try {
@@ -57,4 +62,9 @@ export async function openSession(
         session.close();
         throw e;
     }
+}
+
+/** `fault_reject`: the offer as if every section of `kind` had been turned down, so its answer rejects them. */
+function rejectKind(info: OfferInfo, kind: Kind): OfferInfo {
+    return { ...info, media: info.media.map((m) => (m.kind === kind ? { ...m, rejected: true } : m)) };
 }

@@ -12,7 +12,8 @@ export const EXT_RID = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
 /**
  * Rewrite an offer so that each audio/video section carries exactly the chosen payload type (no RTX,
  * no RED, no FEC), only `nack`, `nack pli`, `ccm fir` and `goog-remb` feedback (werift's transport-cc is
- * broken), and only the header extensions in `keepExt`. Sections without a choice get port 0 (rejected).
+ * broken), and only the header extensions in `keepExt`. Sections without a choice get port 0 (rejected);
+ * chosen bundle-only sections get port 9 (werift would read their port 0 as rejected).
  */
 export function mungeOffer(sdp: string, choice: Map<number, number | undefined>, keepExt: string[]): string {
     const parsed = sdpTransform.parse(sdp);
@@ -31,6 +32,12 @@ export function mungeOffer(sdp: string, choice: Map<number, number | undefined>,
             delete (m as { simulcast?: unknown }).simulcast;
             delete (m as { rids?: unknown }).rids;
             return;
+        }
+        // werift reads port 0 as rejected and knows nothing of a=bundle-only: a bundle-only section
+        // (port 0, RFC 8843 §6) is given the placeholder port of the other BUNDLEd sections.
+        if (m.bundleOnly !== undefined) {
+            m.port = m.port || 9;
+            delete m.bundleOnly;
         }
         m.rtp = (m.rtp ?? []).filter((r) => r.payload === pt);
         m.fmtp = (m.fmtp ?? []).filter((f) => f.payload === pt);

@@ -24,6 +24,12 @@ export interface OfferMedia {
     mid: string;
     direction: string;
     port: number;
+    /**
+     * The offerer itself turned this section down: port 0 without `a=bundle-only`. A bundle-only
+     * section also has port 0 (RFC 8843 §6: Firefox offers every BUNDLEd section after the first
+     * so, under the `max-bundle` policy) but is offered like any other, on the BUNDLE transport.
+     */
+    rejected: boolean;
     codecs: OfferCodec[];
     /** rids of `a=rid:<id> send` lines, in `a=simulcast` order when present */
     rids: string[];
@@ -58,7 +64,7 @@ export function parseOffer(sdp: unknown): OfferInfo {
     const parsed = sdpTransform.parse(sdp);
     const media = parsed.media.map((m, index) => describeSection(m, index, parsed.direction));
     checkTransport(parsed, media);
-    const av = media.filter((m) => (m.kind === 'audio' || m.kind === 'video') && m.port !== 0);
+    const av = media.filter((m) => (m.kind === 'audio' || m.kind === 'video') && !m.rejected);
     if (!av.length) throw new InvalidOffer('offer has no audio or video');
     const role = av.every((m) => m.direction === 'sendonly') ? 'publish' : 'play';
     return { role, media };
@@ -104,6 +110,7 @@ function describeSection(m: sdpTransform.MediaDescription, index: number, sessio
         mid: String(m.mid ?? index),
         direction: m.direction ?? sessionDirection ?? 'sendrecv',
         port: m.port,
+        rejected: m.port === 0 && m.bundleOnly === undefined,
         codecs,
         rids,
     };
@@ -123,7 +130,7 @@ function checkTransport(parsed: sdpTransform.SessionDescription, media: OfferMed
     const mids = new Set<string>();
     media.forEach((m, i) => {
         const section = parsed.media[i]!;
-        if (m.port === 0) return; // rejected by the offerer itself: no transport needed
+        if (m.rejected) return; // turned down by the offerer itself: no transport needed
         if (section.mid === undefined) throw new InvalidOffer(`media section ${i} has no a=mid`);
         if (mids.has(m.mid)) throw new InvalidOffer(`media sections share the mid "${m.mid}"`);
         mids.add(m.mid);

@@ -159,6 +159,7 @@ export class SignalingSocket {
             offer,
             channel: this.channel,
             query: this.query,
+            faults: this.faults,
             token: this.token,
             onCreated: (s) => (this.pending = s),
         });

@@ -67,14 +67,6 @@ await pub.page.evaluate(
         draw();
         setInterval(draw, 1000 / 30);
         const media = canvas.captureStream(30);
-        // A tone as the audio track: the reference server answers a stream without audio with a
-        // rejected first m-line, which Chromium's max-bundle player refuses (noted on issue 12).
-        const audio = new AudioContext();
-        const tone = audio.createOscillator();
-        const sink = audio.createMediaStreamDestination();
-        tone.connect(sink);
-        tone.start();
-        media.addTrack(sink.stream.getAudioTracks()[0]!);
         const streamer = new rtcwire.Streamer({ videoCodec: 'VP8', minBitrate: 1_500_000, startBitrate: 2_000_000 });
         t.store.streamer = streamer;
         await new Promise<void>((resolve, reject) => {

@@ -89,6 +89,34 @@ describe.each(BROWSERS)('%s', (browserName) => {
             await expectDecoding(page());
         });
 
+        it.each(['ws', 'http'] as const)(
+            'a video-only stream plays over %s (the audio it lacks answered inactive)',
+            async (transport) => {
+                await newTab();
+                const stream = streamName();
+                const endPoint = transport === 'ws' ? server.url.replace('http', 'ws') : server.url;
+                await publishCamera(page(), endPoint, stream, {
+                    camera: { audio: false, video: { width: 640, height: 360, frameRate: 30 } },
+                });
+                await play(stream, endPoint);
+                const result = await page().evaluate(async () => {
+                    const { t } = window as any;
+                    const video = document.getElementById('v') as HTMLVideoElement;
+                    const deadline = Date.now() + 10_000;
+                    while (video.videoWidth === 0 && Date.now() < deadline)
+                        await new Promise((r) => setTimeout(r, 100));
+                    return {
+                        width: video.videoWidth,
+                        frames: await t.countFrames(video, 1500),
+                        tracks: t.store.player.stream.getTracks().map((track: MediaStreamTrack) => track.kind),
+                    };
+                });
+                expect(result.width).toBeGreaterThan(0);
+                expect(result.frames).toBeGreaterThan(10);
+                expect(result.tracks).toEqual(['video']);
+            },
+        );
+
         it('WHIP/WHEP endpoint URLs used as the server gives them, with trickle ICE by PATCH', async () => {
             await newTab();
             const stream = streamName();

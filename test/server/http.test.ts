@@ -3,6 +3,7 @@
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse, write } from 'sdp-transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isServable } from '../../demo/server/http/staticFiles.ts';
 import type { RunningServer } from '../../demo/server/main.ts';
@@ -167,6 +168,22 @@ describe('http server', () => {
         expect((await get(location, { method: 'DELETE' })).status).toBe(200);
         expect(server.streams()).toEqual([]);
         expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+    });
+
+    it('answers a kind the stream lacks inactive, not rejected, so the BUNDLE tag stays (a video-only stream)', async () => {
+        const offer = parse(publishSdp);
+        offer.media = offer.media.filter((m) => m.type === 'video');
+        offer.groups = [{ type: 'BUNDLE', mids: String(offer.media[0]!.mid) }];
+        const published = await postOffer(server, '/whip/video-only', write(offer));
+        expect(published.status).toBe(201);
+        const played = await postOffer(server, '/whep/video-only', playSdp);
+        expect(played.status).toBe(201);
+        const answer = parse(await played.text());
+        const [audio, video] = answer.media;
+        expect([audio!.type, audio!.port, audio!.direction]).toEqual(['audio', 9, 'inactive']);
+        expect([video!.type, video!.direction]).toEqual(['video', 'sendonly']);
+        expect(answer.groups?.[0]?.mids).toBe(`${audio!.mid} ${video!.mid}`);
+        await get(published.headers.get('location')!, { method: 'DELETE' });
     });
 
     it('serves WHIP/WHEP also under the endpoint shapes of other servers', async () => {

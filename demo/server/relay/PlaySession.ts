@@ -78,9 +78,9 @@ export class PlaySession extends Session {
         const ok = await this.stream.waitPublisher(this.registry.config.playWaitMs, this.abortWait);
         if (this.closed) throw new SignalError('session closed', 410);
         if (!ok || !this.stream.publisher) throw new SignalError('Stream open failed', 404);
-        const { choice, kinds, audio, video } = this.chooseCodecs(info);
+        const { choice, kinds, audio, video, inactive, idle } = this.chooseCodecs(info);
         if (!kinds.length) throw new SignalError('No codec in common with the stream', 400);
-        const munged = mungeOffer(offerSdp, choice, []);
+        const munged = mungeOffer(offerSdp, choice, [], inactive);
         const pc = createPeer({ audio, video, extensions: [], onStun: () => this.seen() });
         this.watchPc(pc);
         // the link to the player: lossless unless the fault switch says otherwise
@@ -102,6 +102,7 @@ export class PlaySession extends Session {
                 this.video = new VideoForwarder(out, (t, urgent) => this.stream.publisher?.requestKeyframe(t, urgent));
             }
         }
+        for (const kind of idle) pc.addTransceiver(kind, { direction: 'inactive' });
         const sdp = await negotiate(pc, munged, this.log);
         this.every(1000, () => this.sendTime());
         return sdp;
@@ -113,17 +114,30 @@ export class PlaySession extends Session {
         const picked: { audio?: OfferCodec; video?: OfferCodec } = {};
         const choice = new Map<number, number | undefined>();
         const kinds: Kind[] = [];
+        // Offered kinds the stream has no track of: answered inactive rather than rejected, so that
+        // the BUNDLE tag (the offer's first section, usually audio) stays: Chromium refuses an
+        // answer that rejects it ("Failed to setup RTCP mux"), e.g. for a video-only stream.
+        const inactive = new Set<number>();
+        const idle: Kind[] = [];
         for (const m of info.media) {
             if (m.kind !== 'audio' && m.kind !== 'video') continue;
             const from = source[m.kind];
             const wanted = !m.rejected && m.direction !== 'sendonly' && m.direction !== 'inactive';
+            if (wanted && !from && m.codecs[0] && !picked[m.kind]) {
+                // werift answers a kind only with a codec and a transceiver of it (added inactive).
+                choice.set(m.index, m.codecs[0].pt);
+                picked[m.kind] = m.codecs[0];
+                inactive.add(m.index);
+                idle.push(m.kind);
+                continue;
+            }
             const c = wanted && from && !picked[m.kind] ? pickPlayCodec(m, from) : undefined;
             choice.set(m.index, c?.pt);
             if (!c) continue;
             picked[m.kind] = c;
             kinds.push(m.kind);
         }
-        return { choice, kinds, ...picked };
+        return { choice, kinds, inactive, idle, ...picked };
     }
 
     /** the layer the current choice designates (auto: the largest live layer) */

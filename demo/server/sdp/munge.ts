@@ -15,7 +15,13 @@ export const EXT_RID = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
  * broken), and only the header extensions in `keepExt`. Sections without a choice get port 0 (rejected);
  * chosen bundle-only sections get port 9 (werift would read their port 0 as rejected).
  */
-export function mungeOffer(sdp: string, choice: Map<number, number | undefined>, keepExt: string[]): string {
+export function mungeOffer(
+    sdp: string,
+    choice: Map<number, number | undefined>,
+    keepExt: string[],
+    /** Sections answered inactive: their chosen payload is kept, nothing is ever sent on them. */
+    inactive: ReadonlySet<number> = new Set(),
+): string {
     const parsed = sdpTransform.parse(sdp);
     parsed.media.forEach((m, i) => {
         if (m.type !== 'audio' && m.type !== 'video') return;
@@ -51,6 +57,7 @@ export function mungeOffer(sdp: string, choice: Map<number, number | undefined>,
         if (m.type === 'audio') m.rtcpFb = [];
         m.payloads = String(pt);
         m.ext = (m.ext ?? []).filter((e) => keepExt.includes(e.uri));
+        if (inactive.has(i)) m.direction = 'inactive';
         // RTX is gone: drop FID groups and the RTX ssrcs they name
         const groups = (m.ssrcGroups ?? []).filter((g) => g.semantics === 'FID');
         const rtxSsrcs = new Set(groups.map((g) => Number(g.ssrcs.split(' ')[1])));

@@ -28,8 +28,10 @@ export type {
 
 export { Connector } from './connectors/Connector';
 export type { ConnectorClass, ConnectorEvents, ConnectorTimings } from './connectors/Connector';
+export { CommandConnector } from './connectors/CommandConnector';
+export type { CommandConnectorEvents, TrackChoice, TrackSelection } from './connectors/CommandConnector';
 export { WSController } from './connectors/WSController';
-export type { TrackChoice, TrackSelection, WSControllerEvents } from './connectors/WSController';
+export type { WSControllerEvents } from './connectors/WSController';
 export { HTTPConnector } from './connectors/HTTPConnector';
 export { parseIceServerLinks } from './connectors/links';
 export type { ConnectionInfos, InboundInfos, OutboundInfos } from './stats/connectionInfos';

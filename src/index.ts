@@ -3,7 +3,8 @@
  *
  * Facades: {@link Player} and {@link Streamer} (reconnection, multi-bitrate, adaptive bitrate,
  * stats). Connectors: {@link WSController} (MistServer-compatible WebSocket signaling) and
- * {@link HTTPConnector} (WHIP/WHEP). Errors: {@link RtcError}. The `<rtcwire-player>` element is
+ * {@link HTTPConnector} (WHIP/WHEP). A stream's live description: {@link StreamMetadata}; its
+ * timed data: the Player's `data` event, {@link DataSocket}. Errors: {@link RtcError}. The `<rtcwire-player>` element is
  * its own entry point, `rtcwire/element`.
  * @module rtcwire
  */
@@ -60,6 +61,19 @@ export type {
     VideoBitrateMessage,
     WarningMessage,
 } from './signaling/messages';
+
+export { Metadata, MAX_METADATA_TRACKS } from './metadata/Metadata';
+export type { MetadataLimits, MetadataTrack, TrackKind } from './metadata/Metadata';
+export { StreamMetadata, metadataUrl } from './metadata/StreamMetadata';
+export type { MetadataTransport, StreamMetadataEvents, StreamMetadataOptions } from './metadata/StreamMetadata';
+export { readStreamDocument, MAX_METADATA_LENGTH } from './metadata/streamDocument';
+export type { StreamDocument } from './metadata/streamDocument';
+export { streamStateOf } from './metadata/streamState';
+export type { StreamState } from './metadata/streamState';
+export { DataSocket } from './data/DataSocket';
+export type { DataSocketEvents, DataSocketOptions } from './data/DataSocket';
+export { readTimedData, MAX_TIMED_DATA_LENGTH } from './data/timedData';
+export type { TimedData } from './data/timedData';
 
 export { Player } from './facades/Player';
 export type { PlayerEvents, PlayerOptions, PlayerState } from './facades/Player';

@@ -2,6 +2,7 @@ import type { EventHandlers } from '../core/Emitter';
 import { buildWebSocketUrl } from '../core/endpoint';
 import { checkNumber, nonNegative } from '../core/numbers';
 import { redact } from '../core/redact';
+import { closeQuietly } from '../core/sockets';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import { encodeClientMessage } from '../signaling/codec';
@@ -153,15 +154,11 @@ export class WSController extends CommandConnector<WSControllerEvents> {
         super._teardown(error);
         const socket = this._socket;
         if (!socket) return;
-        socket.onopen = socket.onmessage = socket.onclose = null;
-        // Not null: Node's `ws` emits 'error' when a still-connecting socket is closed, and an
-        // EventEmitter 'error' without a listener would throw out of a timer.
-        socket.onerror = () => undefined;
         // After on_stop the server is closing the socket anyway.
         if (socket.readyState === OPEN && error?.code !== 'STREAM_ENDED') {
             socket.send(encodeClientMessage({ type: 'stop' }));
         }
-        socket.close();
+        closeQuietly(socket);
     }
 
     /**

@@ -225,8 +225,9 @@ export class Metadata {
 
     /**
      * The video tracks as renditions for multi-bitrate, lightest first (by resolution when every
-     * one has it, else by bitrate: the order {@link MultiBitrate} ranks them in); tracks with neither a size nor a
-     * bitrate yet cannot be ranked and are left out. Computed once per `Metadata`.
+     * one has it, else by bitrate: the order {@link MultiBitrate} ranks them in); tracks with
+     * neither a size nor a bitrate yet cannot be ranked and are left out. Computed once per
+     * `Metadata`.
      */
     get renditions(): readonly Rendition[] {
         this._renditions ??= Object.freeze(

@@ -76,7 +76,7 @@ export { readTimedData, MAX_TIMED_DATA_LENGTH } from './data/timedData';
 export type { TimedData } from './data/timedData';
 
 export { Player } from './facades/Player';
-export type { PlayerEvents, PlayerOptions, PlayerState } from './facades/Player';
+export type { PlayerEvents, PlayerOptions, PlayerStartOptions, PlayerState } from './facades/Player';
 export { Streamer } from './facades/Streamer';
 export type { StreamerEvents, StreamerOptions, StreamerState } from './facades/Streamer';
 export type { ConnectorKind, FacadeEvents, FacadeOptions, ReconnectInfo, SessionTimings } from './facades/FacadeBase';

@@ -56,16 +56,17 @@ export interface ConnectorEvents extends EventMap {
      */
     data: [time: number, track: number, data: unknown, duration?: number];
     /**
-     * The session's timed-data channel opened (`true`), or will carry nothing (`false`: the answer
-     * has none, it closed, or it did not open within 5 s of the media connection). Fires at most
-     * once each way; the {@link Player} then reads timed data from the server's data WebSocket.
+     * The session's timed-data channel opened (`'open'`), or will carry nothing (`'none'`: the
+     * answer has none, it closed, or it did not open within 5 s of the media connection). Fires at
+     * most once each way; the {@link Player} then reads timed data from the server's data
+     * WebSocket. The state before this event is {@link Connector.dataChannel}.
      *
      * @example
      * ```ts
-     * connector.on('dataChannel', (open) => console.log(open ? 'timed data on the data channel' : 'no data channel'));
+     * connector.on('dataChannel', (state) => console.log(state === 'open' ? 'timed data on the data channel' : 'none'));
      * ```
      */
-    dataChannel: [open: boolean];
+    dataChannel: [state: 'open' | 'none'];
 }
 
 /**
@@ -293,11 +294,11 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      */
     protected _openDataChannels(pc: RTCPeerConnection): void {
         this._timedData = this._addDataLink(pc, 'JSON', {
-            open: () => this._emitBase('dataChannel', true),
+            open: () => this._emitBase('dataChannel', 'open'),
             message: (text) => this._onTimedData(text),
             down: (reason) => {
                 this._log.debug(`no timed data channel: ${reason}`);
-                this._emitBase('dataChannel', false);
+                this._emitBase('dataChannel', 'none');
             },
         });
     }
@@ -332,9 +333,15 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     get stream(): MediaStream | undefined {
         return this._stream;
     }
-    /** Whether the timed-data channel is open (see the `dataChannel` event). */
-    get dataChannelOpen(): boolean {
-        return this._timedData?.open ?? false;
+    /**
+     * The timed-data channel: `'connecting'` until it opens, `'open'`, or `'none'` when the session
+     * has none (the `dataChannels` option is `false`, the answer rejected it, it closed or did not
+     * open in time). See the `dataChannel` event.
+     */
+    get dataChannel(): 'connecting' | 'open' | 'none' {
+        const link = this._timedData;
+        if (!link || link.down) return 'none';
+        return link.open ? 'open' : 'connecting';
     }
 
     /**
@@ -346,7 +353,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      *
      * @example
      * ```ts
-     * publisher.on('dataChannel', (open) => open && publisher.sendData({ slide: 3 }));
+     * publisher.on('dataChannel', (state) => state === 'open' && publisher.sendData({ slide: 3 }));
      * ```
      */
     sendData(data: unknown): boolean {

@@ -42,6 +42,11 @@ export class DataLink {
         return !this._down && this._channel.readyState === 'open';
     }
 
+    /** Whether the channel was given up (or closed): it will carry nothing. */
+    get down(): boolean {
+        return this._down;
+    }
+
     /** Sends one text frame; `false` when the channel is not open. */
     send(text: string): boolean {
         if (!this.open) return false;

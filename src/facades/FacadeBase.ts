@@ -525,10 +525,23 @@ export abstract class FacadeBase<
 
     private _scheduleRetry(delayMs: number): void {
         // Cleared by _end: when it fires, the facade is still started.
-        this._retryTimer = setTimeout(() => {
-            this._dispatch('retry');
-            this._connect();
-        }, delayMs);
+        this._retryTimer = setTimeout(() => this._retry(), delayMs);
+    }
+
+    /**
+     * Runs the pending retry now instead of after its delay (the Player's stream came back
+     * online while it waited for it); nothing when none is pending. @internal
+     */
+    protected _retryNow(): void {
+        if (this._retryTimer === undefined) return;
+        clearTimeout(this._retryTimer);
+        this._retry();
+    }
+
+    private _retry(): void {
+        this._retryTimer = undefined;
+        this._dispatch('retry');
+        this._connect();
     }
 
     /**
@@ -539,6 +552,7 @@ export abstract class FacadeBase<
         if (!this._params) return;
         this._params = undefined;
         clearTimeout(this._retryTimer);
+        this._retryTimer = undefined;
         this._closeSession();
         this._onStopped();
         this._dispatch(event);

@@ -38,13 +38,13 @@ describe('Connector: the timed-data channel', () => {
     it('a play offer carries a JSON data channel; its items arrive as data events, in the media clock', async () => {
         const c = connector();
         const items: unknown[][] = [];
-        const opened: boolean[] = [];
+        const opened: string[] = [];
         c.on('data', (...args) => items.push(args));
         c.on('dataChannel', (open) => opened.push(open));
         await vi.advanceTimersByTimeAsync(10);
         expect(c.peerConnection?.localDescription?.sdp).toContain('m=application 9 UDP/DTLS/SCTP webrtc-datachannel');
-        expect(c.dataChannelOpen).toBe(true);
-        expect(opened).toEqual([true]);
+        expect(c.dataChannel).toBe('open');
+        expect(opened).toEqual(['open']);
         jsonChannel().serverSend({ data: { score: '1-0' }, time: 61_000, track: 3 });
         jsonChannel().serverSend({ duration: 2000, time: 62_000, track: 4, data: 'Hello' });
         await vi.advanceTimersByTimeAsync(0);
@@ -74,10 +74,10 @@ describe('Connector: the timed-data channel', () => {
 
     it('an answer without the data channel says so at once (dataChannel false): the session plays on', async () => {
         const c = connector(undefined, {}, true);
-        const opened: boolean[] = [];
+        const opened: string[] = [];
         c.on('dataChannel', (open) => opened.push(open));
         await vi.advanceTimersByTimeAsync(6000);
-        expect(opened).toEqual([false]);
+        expect(opened).toEqual(['none']);
         expect(c.opened).toBe(true);
         expect(jsonChannel().readyState).toBe('closed');
         c.close();
@@ -86,24 +86,26 @@ describe('Connector: the timed-data channel', () => {
     it('a channel that does not open within 5 s of the media connection is given up', async () => {
         FakePeerConnection.openChannels = false;
         const c = connector();
-        const opened: boolean[] = [];
+        const opened: string[] = [];
         c.on('dataChannel', (open) => opened.push(open));
         await vi.advanceTimersByTimeAsync(4900);
+        expect(c.dataChannel).toBe('connecting');
         expect(opened).toEqual([]);
         await vi.advanceTimersByTimeAsync(200);
-        expect(opened).toEqual([false]);
+        expect(opened).toEqual(['none']);
         c.close();
     });
 
     it('a channel the server closes is given up once; nothing after the session closed', async () => {
         const c = connector();
-        const opened: boolean[] = [];
+        const opened: string[] = [];
         c.on('dataChannel', (open) => opened.push(open));
         await vi.advanceTimersByTimeAsync(10);
         jsonChannel().serverClose();
         jsonChannel().serverClose();
         await vi.advanceTimersByTimeAsync(0);
-        expect(opened).toEqual([true, false]);
+        expect(opened).toEqual(['open', 'none']);
+        expect(c.dataChannel).toBe('none');
         c.close();
         expect(vi.getTimerCount()).toBe(0);
     });
@@ -113,6 +115,7 @@ describe('Connector: the timed-data channel', () => {
         await vi.advanceTimersByTimeAsync(10);
         expect(c.opened).toBe(true);
         expect(c.peerConnection?.localDescription?.sdp).not.toContain('m=application');
+        expect(c.dataChannel).toBe('none');
         expect(FakeDataChannel.instances).toHaveLength(0);
         c.close();
     });

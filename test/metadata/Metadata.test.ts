@@ -71,6 +71,30 @@ describe('Metadata: a MistServer document', () => {
         expect(Object.isFrozen(ramping.renditions)).toBe(true);
     });
 
+    it('ranks renditions by resolution when every one has it, even if measured bitrates disagree', () => {
+        // A 720p layer still ramping up measures less than the 360p one.
+        const layers = Metadata.from({
+            meta: {
+                tracks: {
+                    h: { idx: 3, type: 'video', codec: 'VP8', width: 1280, height: 720, bps: 18_750 },
+                    m: { idx: 2, type: 'video', codec: 'VP8', width: 640, height: 360, bps: 62_500 },
+                    l: { idx: 1, type: 'video', codec: 'VP8', width: 320, height: 180, bps: 15_000 },
+                },
+            },
+        });
+        expect(layers.renditions.map((r) => r.track)).toEqual([1, 2, 3]);
+        // Without sizes (a transcoded ladder described by bitrate only): by bitrate.
+        const ladder = Metadata.from({
+            meta: {
+                tracks: {
+                    a: { idx: 5, type: 'video', codec: 'H264', bps: 250_000 },
+                    b: { idx: 4, type: 'video', codec: 'H264', bps: 62_500 },
+                },
+            },
+        });
+        expect(ladder.renditions.map((r) => r.track)).toEqual([4, 5]);
+    });
+
     it('anything that is no document reads as a stream without tracks', () => {
         for (const doc of [null, 'text', 42, [], { meta: [] }, { meta: { tracks: 'x' } }]) {
             expect(Metadata.from(doc).tracks.size).toBe(0);

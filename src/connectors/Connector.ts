@@ -6,7 +6,7 @@ import { createLogger } from '../core/logger';
 import { nonNegative } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
-import { readTimedData } from '../data/timedData';
+import { encodeTimedData, readTimedData } from '../data/timedData';
 import { readAnswer, type AnswerInfo } from '../sdp/answer';
 import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
@@ -106,9 +106,6 @@ export function closedError(): RtcError {
 
 /** How long the data channels may take to open once the media connection is up, ms (MistServer's player waits as long). */
 const DATA_CHANNEL_TIMEOUT_MS = 5_000;
-
-/** Largest item {@link Connector.sendData} sends, in UTF-16 code units of its JSON (64 KiB): any data channel carries it. */
-const MAX_SENT_DATA_LENGTH = 64 * 1024;
 
 /** How long a teardown may hold the peer connection open, ms. */
 const TEARDOWN_GRACE_MS = 1000;
@@ -358,19 +355,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
      */
     sendData(data: unknown): boolean {
         if (!this.publishing) throw new RtcError('INVALID_STATE', 'sendData() is for publish sessions');
-        let text: string | undefined;
-        try {
-            text = JSON.stringify(data);
-        } catch (cause) {
-            throw new RtcError('INVALID_ARGUMENT', 'sendData: data cannot be serialised to JSON', { cause });
-        }
-        if (text === undefined) throw new RtcError('INVALID_ARGUMENT', 'sendData: data must be a JSON value');
-        if (text.length > MAX_SENT_DATA_LENGTH) {
-            throw new RtcError(
-                'INVALID_ARGUMENT',
-                `sendData: data is larger than ${MAX_SENT_DATA_LENGTH / 1024} KiB of JSON`,
-            );
-        }
+        const text = encodeTimedData(data);
         return this._timedData?.send(text) ?? false;
     }
 

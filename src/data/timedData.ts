@@ -1,4 +1,5 @@
 import { finite, isTrackIndex } from '../core/numbers';
+import { RtcError } from '../core/RtcError';
 
 /**
  * One item of a stream's timed data, as MistServer's data channels and data WebSocket carry it:
@@ -61,4 +62,29 @@ export function readTimedData(frame: unknown): TimedData | string {
     const duration = finite(fields.duration);
     if (duration !== undefined && duration >= 0) read.duration = duration;
     return read;
+}
+
+/** Largest item a publisher sends, in UTF-16 code units of its JSON (64 KiB): any data channel carries it. */
+export const MAX_SENT_DATA_LENGTH = 64 * 1024;
+
+/**
+ * The JSON text of an item a publisher sends (`sendData`); throws `INVALID_ARGUMENT` for data that
+ * is no JSON value (`undefined`, a function, a cycle, a bigint) or whose JSON is over 64 KiB.
+ * @internal
+ */
+export function encodeTimedData(data: unknown): string {
+    let text: string | undefined;
+    try {
+        text = JSON.stringify(data);
+    } catch (cause) {
+        throw new RtcError('INVALID_ARGUMENT', 'sendData: data cannot be serialised to JSON', { cause });
+    }
+    if (text === undefined) throw new RtcError('INVALID_ARGUMENT', 'sendData: data must be a JSON value');
+    if (text.length > MAX_SENT_DATA_LENGTH) {
+        throw new RtcError(
+            'INVALID_ARGUMENT',
+            `sendData: data is larger than ${MAX_SENT_DATA_LENGTH / 1024} KiB of JSON`,
+        );
+    }
+    return text;
 }

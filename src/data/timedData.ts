@@ -1,3 +1,4 @@
+import { readJsonObject } from '../core/json';
 import { finite, isTrackIndex } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 
@@ -44,16 +45,8 @@ export const MAX_TIMED_DATA_LENGTH = 2 ** 20;
  * ```
  */
 export function readTimedData(frame: unknown): TimedData | string {
-    if (typeof frame !== 'string') return 'binary frame';
-    if (frame.length > MAX_TIMED_DATA_LENGTH) return 'frame too large';
-    let item: unknown;
-    try {
-        item = JSON.parse(frame);
-    } catch {
-        return 'malformed JSON';
-    }
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return 'not an object';
-    const fields = item as Record<string, unknown>;
+    const fields = readJsonObject(frame, MAX_TIMED_DATA_LENGTH);
+    if (typeof fields === 'string') return fields;
     const time = finite(fields.time);
     if (time === undefined || time < 0) return 'time is not a media time';
     const track = fields.track ?? fields.trackid;

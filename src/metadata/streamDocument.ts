@@ -1,3 +1,4 @@
+import { readJsonObject } from '../core/json';
 import { Metadata, type MetadataLimits } from './Metadata';
 import { streamStateOf, type StreamState } from './streamState';
 
@@ -29,16 +30,10 @@ export type StreamDocument =
  * other object is `online`, its tracks read by {@link Metadata.from} within `limits`. Never throws.
  */
 export function readStreamDocument(text: unknown, limits?: MetadataLimits): StreamDocument | string {
-    if (typeof text !== 'string') return 'binary frame';
-    if (text.length > MAX_METADATA_LENGTH) return `document over ${MAX_METADATA_LENGTH} characters`;
-    let document: unknown;
-    try {
-        document = JSON.parse(text);
-    } catch {
-        return 'malformed JSON';
-    }
-    if (typeof document !== 'object' || document === null || Array.isArray(document)) return 'not an object';
-    const error = (document as { error?: unknown }).error;
+    const document = readJsonObject(text, MAX_METADATA_LENGTH);
+    if (document === 'frame too large') return `document over ${MAX_METADATA_LENGTH} characters`;
+    if (typeof document === 'string') return document;
+    const error = document.error;
     if (typeof error === 'string') return { state: streamStateOf(error), reason: error.slice(0, 200) };
     return { state: 'online', metadata: Metadata.from(document, limits) };
 }

@@ -127,29 +127,26 @@ export class CommandChannel {
 
     /** Resolves the oldest written command waiting for a `type` reply with `value`; whether there was one. */
     reply<R extends ReplyType>(type: R, value: Replies[R]): boolean {
-        const entry = this._queue.find((e) => e.sent && e.reply === type);
-        if (!entry) return false;
-        this._forget(entry);
-        entry.resolve(value);
-        return true;
+        return this._settle(
+            (e) => e.reply === type,
+            (e) => e.resolve(value),
+        );
     }
 
     /** Rejects the oldest written command waiting for a `type` reply with `error`; whether there was one. */
     refuse(type: ReplyType, error: RtcError): boolean {
-        const entry = this._queue.find((e) => e.sent && e.reply === type);
-        if (!entry) return false;
-        this._forget(entry);
-        entry.reject(error);
-        return true;
+        return this._settle(
+            (e) => e.reply === type,
+            (e) => e.reject(error),
+        );
     }
 
     /** Rejects the oldest written command of type `request` (an `on_error` naming it); whether there was one. */
     refuseRequest(request: string, error: RtcError): boolean {
-        const entry = this._queue.find((e) => e.sent && e.request === request);
-        if (!entry) return false;
-        this._forget(entry);
-        entry.reject(error);
-        return true;
+        return this._settle(
+            (e) => e.request === request,
+            (e) => e.reject(error),
+        );
     }
 
     /** Rejects what waits, and every later command, with `error`; detaches the transport. Idempotent. */
@@ -179,6 +176,15 @@ export class CommandChannel {
                 entry.resolve(undefined);
             }
         }
+    }
+
+    /** Settles the oldest written command that `matches` (taken off the queue first); whether there was one. */
+    private _settle(matches: (entry: Pending) => boolean, settle: (entry: Pending) => void): boolean {
+        const entry = this._queue.find((e) => e.sent && matches(e));
+        if (!entry) return false;
+        this._forget(entry);
+        settle(entry);
+        return true;
     }
 
     /** Removes `entry` from the queue and clears its timer. */

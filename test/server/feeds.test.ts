@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { RunningServer } from '../../demo/server/main.ts';
-import { LOSSLESS } from '../../demo/server/relay/hooks.ts';
-import { StreamRegistry } from '../../demo/server/relay/StreamRegistry.ts';
+import type { StreamRegistry } from '../../demo/server/relay/StreamRegistry.ts';
 import { DataSocket } from '../../demo/server/ws/DataSocket.ts';
-import { connect, publishSdp, sendJson, startTestServer } from './helpers.ts';
+import { connect, publishSdp, sendJson, startTestServer, testRegistry } from './helpers.ts';
 
 /** A socket that records the JSON frames it receives. */
 async function open(url: string) {
@@ -65,14 +64,7 @@ describe('data WebSocket (/<stream>.json)', () => {
     let wss: WebSocketServer;
     let registry: StreamRegistry;
     beforeAll(async () => {
-        registry = new StreamRegistry({
-            playWaitMs: 100,
-            keyframeIntervalMs: 0,
-            defaultVideoBitrate: 1_000_000,
-            peerTimeoutMs: 8000,
-            hooks: LOSSLESS,
-            log: () => undefined,
-        });
+        registry = testRegistry();
         wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
         wss.on('connection', (ws) => new DataSocket(registry, ws, 'cam', () => undefined).start());
         await new Promise((resolve) => wss.once('listening', resolve));

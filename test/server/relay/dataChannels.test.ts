@@ -3,12 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ITEMS_PER_SECOND } from '../../../demo/server/relay/DataTrack.ts';
 import type { PeerDataChannel } from '../../../demo/server/relay/dataChannels.ts';
-import { LOSSLESS } from '../../../demo/server/relay/hooks.ts';
 import { PlaySession } from '../../../demo/server/relay/PlaySession.ts';
 import { PublishSession } from '../../../demo/server/relay/PublishSession.ts';
 import type { Channel } from '../../../demo/server/relay/Session.ts';
-import { StreamRegistry } from '../../../demo/server/relay/StreamRegistry.ts';
 import { Track } from '../../../demo/server/relay/Track.ts';
+import { testRegistry } from '../helpers.ts';
 
 /** A data channel the test drives: `receive` is the client writing, `sent` what the server wrote. */
 class FakeChannel implements PeerDataChannel {
@@ -38,14 +37,7 @@ const silentChannel: Channel = { send: () => undefined, close: () => undefined }
 const sessions: { close(): void }[] = [];
 
 function relay() {
-    const registry = new StreamRegistry({
-        playWaitMs: 100,
-        keyframeIntervalMs: 0,
-        defaultVideoBitrate: 1_000_000,
-        peerTimeoutMs: 8000,
-        hooks: LOSSLESS,
-        log: () => undefined,
-    });
+    const registry = testRegistry();
     const stream = registry.get('cam');
     const publisher = new PublishSession(registry, stream, silentChannel);
     stream.setPublisher(publisher);

@@ -12,6 +12,7 @@ import {
     installPageHelpers,
     launchBrowser,
     openSdkPage,
+    releasePage,
     startRefServer,
     waitFor,
     type CheckedPage,
@@ -35,17 +36,8 @@ afterAll(async () => {
 afterEach(async () => {
     // Every test leaves no live peer connection behind and no page error.
     if (!tab) return;
-    await tab.page.evaluate(() => {
-        const s = (window as any).t.store;
-        for (const key of Object.keys(s)) {
-            if (typeof s[key]?.stop === 'function') s[key].stop();
-            else if (typeof s[key]?.close === 'function') s[key].close();
-        }
-        clearInterval(s.ticker);
-    });
-    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-    tab.assertNoErrors();
-    await tab.context.close();
+    await tab.page.evaluate(() => clearInterval((window as any).t.store.ticker));
+    await releasePage(tab);
 });
 
 async function newTab(): Promise<CheckedPage> {

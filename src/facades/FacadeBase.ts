@@ -447,7 +447,12 @@ export abstract class FacadeBase<
         this._attempt = 0;
         this._everOpened = true;
         this._dispatch('open');
-        this._onOpen(connector, stream, signal);
+        try {
+            this._onOpen(connector, stream, signal);
+        } catch (error) {
+            // A fault in the facade's own set-up must not leave it `playing` without a `start`.
+            this._log.error('setting up the session failed', { error });
+        }
         this._emitBase('start', stream);
         this._startStats(connector);
         // Timings of the connector rebased on start(), emitted once the first frame is shown where

@@ -724,7 +724,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (this._options.renditions) return;
         const renditions = playable.renditions;
         if (renditions.length && !sameRenditions(renditions, this._renditions)) {
-            this._emit('renditions', (this._renditions = renditions) as Rendition[]);
+            this._renditions = renditions;
+            // The app gets its own copy: the Player's list is frozen.
+            this._emit('renditions', [...renditions]);
         }
     }
 }

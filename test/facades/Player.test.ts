@@ -559,3 +559,38 @@ describe('Player: prepare', () => {
         });
     });
 });
+
+describe('Player: a fault while setting up a session', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+
+    it('is logged, and start still fires: never `playing` without a `start`', async () => {
+        const errors: unknown[] = [];
+        class Faulty extends Player {
+            protected override _onOpen(): void {
+                throw new Error('a bug in the set-up');
+            }
+        }
+        const player = new Faulty(undefined, {
+            logger: { ...silent, error: (message: string) => void errors.push(message) },
+            statsIntervalMs: 0,
+            metadata: false,
+            connectorOptions: {
+                WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+                RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+                logger: silent,
+            },
+        });
+        const starts = vi.fn();
+        player.on('start', starts);
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(player.state).toBe('playing');
+        expect(starts).toHaveBeenCalledOnce();
+        expect(errors).toEqual(['[rtcwire:player] setting up the session failed']);
+        player.stop();
+    });
+});

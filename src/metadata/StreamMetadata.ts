@@ -59,6 +59,12 @@ export interface StreamMetadataEvents extends EventMap {
     state: [state: StreamState, reason?: string];
 }
 
+/**
+ * Statuses that say the server has no metadata document at all (MistServer answers any name with
+ * 200): it is not asked again.
+ */
+const NO_METADATA = [404, 405, 501];
+
 /** How the document is followed: pushed over a WebSocket, or polled over HTTP. */
 export type MetadataTransport = 'websocket' | 'http';
 
@@ -85,7 +91,8 @@ export function metadataUrl(params: ConnectParams): string {
  * else — when the server refuses the WebSocket but answers HTTP — by polling the same path
  * (`pollIntervalMs`). Emits `metadata` for each new document and `state` when the stream's state
  * changes (`online`, `offline`, `waitingForData` …). A lost connection is retried by itself, with
- * backoff, until {@link close}.
+ * backoff, until {@link close}; a server that answers the document with 404, 405 or 501 has none
+ * (it is not MistServer-compatible): the state is then `error` and it is not asked again.
  *
  * Usable alone, and used by the {@link Player} (which closes its own with itself; one given to
  * `player.start(params, { metadata })` stays the app's). Construction starts it (a microtask later,
@@ -220,6 +227,13 @@ export class StreamMetadata extends Emitter<StreamMetadataEvents> {
             // Detached, never as options.fetch(…): browsers throw "Illegal invocation" otherwise.
             const response = await fetchImpl(this.url, { signal: request.signal });
             answered = true;
+            if (NO_METADATA.includes(response.status)) {
+                // Not MistServer-compatible (MistServer answers 200 for any name): nothing to follow.
+                response.body?.cancel().catch(() => undefined);
+                this._transport = undefined;
+                this._setState('error', `${this.url}: HTTP ${response.status}, the server has no stream metadata`);
+                return true;
+            }
             if (!response.ok) throw new Error(`HTTP ${response.status}`);
             const body = await readBody(response, MAX_METADATA_LENGTH);
             if (body.truncated) throw new Error(`a document over ${MAX_METADATA_LENGTH} bytes`);

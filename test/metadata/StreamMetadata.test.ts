@@ -18,17 +18,23 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 class MetadataServer {
     document: object = MIST_LIVE;
     webSocket = true;
+    status = 200;
+    /** Whether every connection is cut at once (a server that cannot be reached), keeping the port. */
+    down = false;
     readonly gets: string[] = [];
     readonly sockets: NodeWebSocket[] = [];
     readonly upgrades: string[] = [];
     private readonly wss = new WebSocketServer({ noServer: true });
     private readonly server = http.createServer((req, res) => {
         this.gets.push(req.url ?? '');
-        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.writeHead(this.status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(this.document));
     });
 
     private constructor() {
+        this.server.on('connection', (socket) => {
+            if (this.down) socket.destroy();
+        });
         this.server.on('upgrade', (req, socket, head) => {
             this.upgrades.push(req.url ?? '');
             if (!this.webSocket) return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -39,9 +45,9 @@ class MetadataServer {
         });
     }
 
-    static async start(port = 0): Promise<MetadataServer> {
+    static async start(): Promise<MetadataServer> {
         const server = new MetadataServer();
-        await new Promise<void>((resolve) => server.server.listen(port, '127.0.0.1', resolve));
+        await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
         return server;
     }
 
@@ -69,9 +75,9 @@ class MetadataServer {
 let server: MetadataServer;
 const followers: StreamMetadata[] = [];
 
-function follow(options: StreamMetadataOptions = {}, port = server.port) {
+function follow(options: StreamMetadataOptions = {}) {
     const stream = new StreamMetadata(
-        { endPoint: `127.0.0.1:${port}`, streamName: 'live+cam' },
+        { endPoint: `127.0.0.1:${server.port}`, streamName: 'live+cam' },
         {
             WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
             logger: silent,
@@ -190,14 +196,29 @@ describe('StreamMetadata over HTTP (the WebSocket refused)', () => {
         expect(server.gets.length).toBeLessThanOrEqual(polls + 1);
     });
 
-    it('a server that cannot be reached is error, tried again, and followed once it is back', async () => {
+    it('a server without stream metadata (404) is error, and not asked again', async () => {
         server = await MetadataServer.start();
-        const port = server.port;
-        await server.close();
-        const { stream, states, documents } = follow({}, port);
+        server.webSocket = false;
+        server.status = 404;
+        const { stream, states, documents } = follow();
+        await waitUntil(() => states.length === 1, 'the error state');
+        expect(states[0]![0]).toBe('error');
+        expect(states[0]![1]).toMatch(/HTTP 404, the server has no stream metadata/);
+        await delay(200);
+        expect(server.gets).toHaveLength(1);
+        expect(server.upgrades).toHaveLength(1);
+        expect(documents).toEqual([]);
+        expect(stream.closed).toBe(false);
+    });
+
+    it('a server that cannot be reached is error, tried again, and followed once it is back', async () => {
+        // Every connection cut: neither the WebSocket nor HTTP gets an answer.
+        server = await MetadataServer.start();
+        server.down = true;
+        const { stream, states, documents } = follow();
         await waitUntil(() => states.some(([s]) => s === 'error'), 'the error state');
         expect(stream.transport).toBeUndefined();
-        server = await MetadataServer.start(port);
+        server.down = false;
         await waitUntil(() => documents.length === 1, 'the document once the server is back');
         // Back on the WebSocket: an unreachable server is no sign that it has none.
         expect(stream.transport).toBe('websocket');

@@ -65,6 +65,9 @@ export interface StreamMetadataEvents extends EventMap {
  */
 const NO_METADATA = [404, 405, 501];
 
+/** While polling, the WebSocket is tried again every this many polls. */
+const SOCKET_RETRY_POLLS = 10;
+
 /** How the document is followed: pushed over a WebSocket, or polled over HTTP. */
 export type MetadataTransport = 'websocket' | 'http';
 
@@ -126,6 +129,8 @@ export class StreamMetadata extends Emitter<StreamMetadataEvents> {
     private _request: AbortController | undefined;
     /** Whether the server answered HTTP while refusing the WebSocket: polled from then on. */
     private _polling = false;
+    /** Polls since the WebSocket was last tried. */
+    private _polls = 0;
     private _closed = false;
 
     /**
@@ -176,7 +181,10 @@ export class StreamMetadata extends Emitter<StreamMetadataEvents> {
     private _connect(): void {
         if (this._closed) return;
         const WebSocketImpl = this._options.WebSocket ?? globalThis.WebSocket;
-        if (this._polling || !WebSocketImpl) return void this._poll();
+        // While polling, the WebSocket is tried again now and then: the server may have come back
+        // between the two attempts that made it look WebSocket-less, or gained the WebSocket.
+        const pollOnly = this._polling && ++this._polls % SOCKET_RETRY_POLLS !== 0;
+        if (pollOnly || !WebSocketImpl) return void this._poll();
         let socket: WebSocket;
         try {
             socket = this._socket = new WebSocketImpl(this.webSocketUrl);
@@ -187,6 +195,7 @@ export class StreamMetadata extends Emitter<StreamMetadataEvents> {
         let opened = false;
         socket.onopen = () => {
             opened = true;
+            this._polling = false;
             this._transport = 'websocket';
             this._retrier.succeeded();
         };
@@ -199,7 +208,8 @@ export class StreamMetadata extends Emitter<StreamMetadataEvents> {
 
     /**
      * A WebSocket that was refused is tried over HTTP: an answer means the server has no metadata
-     * WebSocket (polled from now on), a network failure that it is unreachable (both tried again).
+     * WebSocket (polled from now on, the WebSocket tried again every 10 polls), a network failure
+     * that it is unreachable (both tried again).
      */
     private async _socketEnded(end: SocketEnd): Promise<void> {
         this._transport = undefined;

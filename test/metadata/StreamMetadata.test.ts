@@ -188,12 +188,25 @@ describe('StreamMetadata over HTTP (the WebSocket refused)', () => {
         server.document = MIST_LIVE;
         await waitUntil(() => documents.length === 2, 'online again, a new document');
         expect(states.map(([s]) => s)).toEqual(['online', 'offline', 'online']);
-        // Polling only: the WebSocket was asked for once.
-        expect(server.upgrades).toHaveLength(1);
+        // Polling, the WebSocket asked for again every 10 polls only.
+        expect(server.upgrades.length).toBeLessThanOrEqual(1 + server.gets.length / 10);
         stream.close();
         const polls = server.gets.length;
         await delay(150);
         expect(server.gets.length).toBeLessThanOrEqual(polls + 1);
+    });
+
+    it('a polled server that gains its WebSocket is followed over it, within 10 polls', async () => {
+        server = await MetadataServer.start();
+        server.webSocket = false;
+        const { stream, documents } = follow();
+        await waitUntil(() => stream.transport === 'http', 'polling');
+        server.webSocket = true;
+        await waitUntil(() => stream.transport === 'websocket', 'the WebSocket', 3000);
+        const polls = server.gets.length;
+        await delay(200);
+        expect(server.gets.length).toBe(polls);
+        expect(documents).toHaveLength(1);
     });
 
     it('a server without stream metadata (404) is error, and not asked again', async () => {
@@ -220,8 +233,10 @@ describe('StreamMetadata over HTTP (the WebSocket refused)', () => {
         expect(stream.transport).toBeUndefined();
         server.down = false;
         await waitUntil(() => documents.length === 1, 'the document once the server is back');
-        // Back on the WebSocket: an unreachable server is no sign that it has none.
-        expect(stream.transport).toBe('websocket');
+        // Back on the WebSocket (at once, or after a few polls when the server came back between
+        // the WebSocket's refusal and the HTTP request): an unreachable server is no sign that it
+        // has none.
+        await waitUntil(() => stream.transport === 'websocket', 'the WebSocket');
         expect(states.map(([s]) => s)).toEqual(['error', 'online']);
     });
 });

@@ -1,5 +1,6 @@
 import { Emitter, type EventHandlers, type EventMap } from '../core/Emitter';
-import { streamResourceUrl } from '../core/endpoint';
+import { DEFAULT_TOKEN_PARAM, streamResourceUrl } from '../core/endpoint';
+import { redact } from '../core/redact';
 import { createLogger, type LogLevel, type Logger } from '../core/logger';
 import { isTrackIndex } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
@@ -13,6 +14,8 @@ import { readTimedData } from './timedData';
 export interface DataSocketOptions {
     /** WebSocket implementation (default: `globalThis.WebSocket`). */
     WebSocket?: WebSocketConstructor;
+    /** The query parameter that carries `params.accessToken` (default `tkn`, as the signaling's). */
+    tokenParam?: string;
     /** The delays between attempts after a loss (default from 250 ms up to 10 s, for ever). */
     reconnect?: BackoffOptions;
     /** Log sink (default: `console`). */
@@ -58,18 +61,24 @@ export class DataSocket extends Emitter<DataSocketEvents> {
     /** The data WebSocket URL. */
     readonly url: string;
     private readonly _options: DataSocketOptions;
+    /** Redacted from what is logged. */
+    private readonly _accessToken: string | undefined;
     private _tracks: readonly number[];
     private _socket: WebSocket | undefined;
     private readonly _retrier: Retrier;
     private _closed = false;
 
     /**
-     * Opens the socket (a microtask later) for the data `tracks`. Throws `INVALID_ARGUMENT`
+     * Opens the socket (a microtask later) for the data `tracks`, with `params.accessToken` as a
+     * query parameter (the data is what a player of the stream gets). Throws `INVALID_ARGUMENT`
      * synchronously when `params` cannot name a stream or `tracks` is no list of track indices.
      */
     constructor(params: ConnectParams, tracks: readonly number[], options: DataSocketOptions = {}) {
         super();
-        this.url = streamResourceUrl(params, (name) => `${name}.json`, 'ws');
+        const url = new URL(streamResourceUrl(params, (name) => `${name}.json`, 'ws'));
+        if (params.accessToken) url.searchParams.set(options.tokenParam ?? DEFAULT_TOKEN_PARAM, params.accessToken);
+        this.url = url.href;
+        this._accessToken = params.accessToken;
         this._tracks = checkTracks(tracks);
         this._options = options;
         this._retrier = new Retrier(options.reconnect);
@@ -117,7 +126,11 @@ export class DataSocket extends Emitter<DataSocketEvents> {
         try {
             socket = this._socket = new WebSocketImpl(this.url);
         } catch (error) {
-            return this._log.warn('cannot create the data WebSocket', { error });
+            // The browser's error may quote the URL, token and all: only its name is logged.
+            const name = error instanceof Error ? error.name : typeof error;
+            return this._log.warn(
+                `cannot create the data WebSocket to ${redact(this.url, this._accessToken)} (${name})`,
+            );
         }
         socket.onopen = () => {
             this._retrier.succeeded();

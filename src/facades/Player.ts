@@ -261,6 +261,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         const connectorOptions = options.connectorOptions;
         this._timedData = new TimedDataSource((...item) => this._emit('data', ...item), {
             WebSocket: connectorOptions?.WebSocket,
+            tokenParam: connectorOptions?.tokenParam,
             logger: options.logger,
             logLevel: options.logLevel,
         });

@@ -87,6 +87,17 @@ describe('DataSocket', () => {
         expect(socket.closed).toBe(true);
     });
 
+    it('carries the access token as a query parameter (tokenParam), like the signaling', () => {
+        const socket = new DataSocket({ endPoint: 'h:1', streamName: 's', accessToken: 'secret' }, [1], {
+            WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
+            tokenParam: 'id',
+            logger: silent,
+        });
+        // Closed at once: it never connects (it would a microtask later).
+        socket.close();
+        expect(socket.url).toBe('wss://h:1/s.json?id=secret');
+    });
+
     it('bad arguments throw INVALID_ARGUMENT synchronously', () => {
         expect(() => new DataSocket({ endPoint: 'ws://h:1' }, [1])).toThrow(
             expect.objectContaining({ code: 'INVALID_ARGUMENT' }),

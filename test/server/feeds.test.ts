@@ -60,6 +60,24 @@ describe('metadata WebSocket (/json_<stream>.js)', () => {
     });
 });
 
+describe('data WebSocket (/<stream>.json) on a server with tokens', () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+        server = await startTestServer({ tokens: { cam: { play: 'viewer' } } });
+    });
+    afterAll(() => server?.close());
+
+    it('needs the play token where one is required (the data is what a player gets); the metadata stays public', async () => {
+        const base = server.url.replace('http', 'ws');
+        await expect(open(`${base}/cam.json`)).rejects.toThrow(/401/);
+        await expect(open(`${base}/cam.json?tkn=wrong`)).rejects.toThrow(/403/);
+        const { ws } = await open(`${base}/cam.json?tkn=viewer`);
+        ws.close();
+        const metadata = await open(`${base}/json_cam.js`);
+        metadata.ws.close();
+    });
+});
+
 describe('data WebSocket (/<stream>.json)', () => {
     let wss: WebSocketServer;
     let registry: StreamRegistry;

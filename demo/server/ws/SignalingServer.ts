@@ -67,7 +67,7 @@ export class SignalingServer {
         const stream = streamFromPath(url.pathname, '/webrtc/');
         const feed = stream ? undefined : feedOf(url.pathname);
         socket.on('error', () => undefined);
-        if (feed) return this.upgradeFeed(req, socket, head, feed);
+        if (feed) return this.upgradeFeed(req, socket, head, url, feed);
         if (!stream) {
             socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
             return;
@@ -80,14 +80,26 @@ export class SignalingServer {
         });
     }
 
-    /** A metadata or data socket: public, like `GET /json_<stream>.js` (as on MistServer). */
+    /**
+     * A metadata socket, public like `GET /json_<stream>.js` (as on MistServer), or a data socket,
+     * which carries what a player of the stream gets: it needs the play token where one is required.
+     */
     private upgradeFeed(
         req: http.IncomingMessage,
         socket: Duplex,
         head: Buffer,
+        url: URL,
         feed: { kind: 'metadata' | 'data'; stream: string },
     ): void {
-        const { registry, log } = this.ctx;
+        const { registry, log, auth } = this.ctx;
+        if (feed.kind === 'data') {
+            const access = auth.check(feed.stream, 'play', requestToken(url.searchParams, req.headers.authorization));
+            if (!access.ok) {
+                const reason = access.status === 401 ? 'Unauthorized' : 'Forbidden';
+                socket.end(`HTTP/1.1 ${access.status} ${reason}\r\n\r\n`);
+                return;
+            }
+        }
         this.wss.handleUpgrade(req, socket, head, (ws) => {
             this.keep(feed.stream, ws);
             if (feed.kind === 'metadata') new MetadataSocket(registry, ws, feed.stream, log).start();

@@ -16,6 +16,13 @@
 // - 24 KB (issue 10): WHIP/WHEP for any server (endpoints as given, trickle ICE and ICE restart by
 //   PATCH, bounded reads, status mapping, token origin rules and redaction, errors that say what
 //   to check, fail-fast starts) measured 21.44 KB; the readable core alone was 18.93 KB.
+// - 28 KB (issue 11, metadata and timed data): StreamMetadata and the bounded Metadata model, the
+//   data WebSocket, data channels (timed data both ways, MistControl), the command queue shared by
+//   WSController and HTTPConnector (CommandConnector), the Player's metadata, audio choice and
+//   timed data measured 26.82 KB (22.50 KB before); the connectors alone 17.47 KB (16.16 KB).
+// - 30 KB (issue 11, merged with issues 12 and 14): with prepare() and latency, pluggable MBR/ABR
+//   with reasons, the camera's resolution steps, QoE stats and the missing-media checks, the
+//   whole import measured 28.22 KB.
 //
 // The element (`rtcwire/element`, <rtcwire-player>) is sized on its own line with its own budget:
 // its code alone, the core it imports (./rtcwire.js) left out, as an app that already imports the
@@ -25,7 +32,7 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { existsSync, readFileSync } from 'node:fs';
 
-const BUDGET_BYTES = 24 * 1024;
+const BUDGET_BYTES = 30 * 1024;
 const ELEMENT_BUDGET_BYTES = 4 * 1024;
 if (!existsSync('dist/rtcwire.js')) {
     console.error('dist/rtcwire.js is missing: run `npm run build` first');

@@ -1,7 +1,8 @@
 /**
  * The demo page (`npm start`): loads under its Content-Security-Policy without a single console
  * error, publishes the fake camera, plays it back by name with live stats, lists simulcast
- * renditions; a junk Server address shows the SDK's own error.
+ * renditions, shows the stream's state and tracks and the publisher's timed data in sync; a junk
+ * Server address shows the SDK's own error.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,20 @@ describe('demo page', () => {
             );
             const firstFrame = await page.textContent('#play-stats [data-stat="firstFrame"]');
             expect(firstFrame).toMatch(/\d/);
+            // The stream's metadata (state, tracks) and the publisher's timed data, shown in sync.
+            await page.waitForSelector('#play-stream-state[data-state="online"]', { timeout: 10_000 });
+            await page.waitForFunction(() => /video/.test(document.getElementById('play-tracks')?.textContent ?? ''));
+            await page.waitForFunction(() =>
+                /item #\d+ sent/.test(document.getElementById('pub-data')?.textContent ?? ''),
+            );
+            await page.waitForFunction(
+                () =>
+                    /item #\d+ \(track \d+, media [\d.]+ s\)/.test(
+                        document.getElementById('play-data')?.textContent ?? '',
+                    ),
+                null,
+                { timeout: 15_000 },
+            );
             expect(problems).toEqual([]);
         } finally {
             await context.close();

@@ -387,3 +387,21 @@ export async function publishCamera(
         { endPoint, streamName, options },
     );
 }
+
+/**
+ * Ends a test's page: stops (or closes) everything it left in `t.store`, waits until no peer
+ * connection of the page is live, fails the test on any page error (`allow` aside), and closes
+ * its context. Needs {@link installPageHelpers}.
+ */
+export async function releasePage(tab: CheckedPage, allow: RegExp[] = []): Promise<void> {
+    await tab.page.evaluate(() => {
+        const store = (window as any).t.store;
+        for (const key of Object.keys(store)) {
+            if (typeof store[key]?.stop === 'function') store[key].stop();
+            else if (typeof store[key]?.close === 'function') store[key].close();
+        }
+    });
+    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
+    tab.assertNoErrors(allow);
+    await tab.context.close();
+}

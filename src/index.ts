@@ -3,7 +3,8 @@
  *
  * Facades: {@link Player} and {@link Streamer} (reconnection, multi-bitrate, adaptive bitrate,
  * stats). Connectors: {@link WSController} (MistServer-compatible WebSocket signaling) and
- * {@link HTTPConnector} (WHIP/WHEP). Errors: {@link RtcError}. The `<rtcwire-player>` element is
+ * {@link HTTPConnector} (WHIP/WHEP). A stream's live description: {@link StreamMetadata}; its
+ * timed data: the Player's `data` event, {@link DataSocket}. Errors: {@link RtcError}. The `<rtcwire-player>` element is
  * its own entry point, `rtcwire/element`.
  * @module rtcwire
  */
@@ -28,8 +29,10 @@ export type {
 
 export { Connector } from './connectors/Connector';
 export type { ConnectorClass, ConnectorEvents, ConnectorTimings } from './connectors/Connector';
+export { CommandConnector } from './connectors/CommandConnector';
+export type { CommandConnectorEvents, TrackChoice, TrackSelection } from './connectors/CommandConnector';
 export { WSController } from './connectors/WSController';
-export type { TrackChoice, TrackSelection, WSControllerEvents } from './connectors/WSController';
+export type { WSControllerEvents } from './connectors/WSController';
 export { HTTPConnector } from './connectors/HTTPConnector';
 export { parseIceServerLinks } from './connectors/links';
 export type { ConnectionInfos, InboundInfos, OutboundInfos } from './stats/connectionInfos';
@@ -59,8 +62,21 @@ export type {
     WarningMessage,
 } from './signaling/messages';
 
+export { Metadata, MAX_METADATA_TRACKS } from './metadata/Metadata';
+export type { MetadataLimits, MetadataTrack, TrackKind } from './metadata/Metadata';
+export { StreamMetadata, metadataUrl } from './metadata/StreamMetadata';
+export type { MetadataTransport, StreamMetadataEvents, StreamMetadataOptions } from './metadata/StreamMetadata';
+export { readStreamDocument, MAX_METADATA_LENGTH } from './metadata/streamDocument';
+export type { StreamDocument } from './metadata/streamDocument';
+export { streamStateOf } from './metadata/streamState';
+export type { StreamState } from './metadata/streamState';
+export { DataSocket } from './data/DataSocket';
+export type { DataSocketEvents, DataSocketOptions } from './data/DataSocket';
+export { readTimedData, MAX_TIMED_DATA_LENGTH } from './data/timedData';
+export type { TimedData } from './data/timedData';
+
 export { Player } from './facades/Player';
-export type { PlayerEvents, PlayerOptions, PlayerState, RenditionChange } from './facades/Player';
+export type { PlayerEvents, PlayerOptions, PlayerStartOptions, PlayerState, RenditionChange } from './facades/Player';
 export { Streamer } from './facades/Streamer';
 export type { StreamerEvents, StreamerOptions, StreamerState } from './facades/Streamer';
 export type { ConnectorKind, FacadeEvents, FacadeOptions, ReconnectInfo, SessionTimings } from './facades/FacadeBase';

@@ -16,6 +16,8 @@ export const GROUPS = [
     ['policy/backoff.ts', 'Facades'],
     ['element/', 'Element'],
     ['connectors/', 'Connectors'],
+    ['metadata/', 'Metadata and timed data'],
+    ['data/', 'Metadata and timed data'],
     ['core/types.ts', 'Connectors'],
     ['core/endpoint.ts', 'Connectors'],
     ['core/Emitter.ts', 'Events'],

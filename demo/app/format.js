@@ -51,6 +51,27 @@ export function describeRendition(rendition) {
     return parts.join(' · ');
 }
 
+/** A stream's tracks from its metadata: "video 180p–720p VP8 · 1 audio opus · data #3 JSON". */
+export function describeTracks(metadata) {
+    const parts = [];
+    const videos = metadata.videos.filter((v) => v.height);
+    if (videos.length) {
+        const heights = videos.map((v) => v.height);
+        const range = videos.length > 1 ? `${Math.min(...heights)}p–${Math.max(...heights)}p` : `${heights[0]}p`;
+        parts.push(`${videos.length} video ${range} ${videos[0].codec}`);
+    } else if (metadata.videos.length) parts.push(`${metadata.videos.length} video ${metadata.videos[0].codec}`);
+    if (metadata.audios.length) parts.push(`${metadata.audios.length} audio ${metadata.audios[0].codec}`);
+    for (const data of metadata.datas) parts.push(`data #${data.index} ${data.codec}`);
+    return parts.join(' · ') || 'no track yet';
+}
+
+/** "14:03:05.123": a wall-clock time to the millisecond. */
+export function formatClock(ms) {
+    const date = new Date(ms);
+    const pad = (n, width = 2) => String(n).padStart(width, '0');
+    return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
 /** Quality grade of a 0–100 score, for colour: good / fair / poor. */
 export function gradeOf(score) {
     if (typeof score !== 'number') return undefined;

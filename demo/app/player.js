@@ -1,10 +1,13 @@
 /* global rtcwire */
-// The "Play" card: the rtcwire Player on any stream name, renditions, autoplay fallbacks, stats.
+// The "Play" card: the rtcwire Player on any stream name, renditions, autoplay fallbacks, stats,
+// the stream's metadata (its state and tracks) and its timed data, shown in sync with the video.
 
 import { BitrateChart } from './chart.js';
 import {
     describeRendition,
+    describeTracks,
     formatBitrate,
+    formatClock,
     formatFps,
     formatMs,
     formatPercent,
@@ -29,6 +32,9 @@ export function setupPlayer({ server }) {
     const overlay = ui.$('overlay');
     const unmuteButton = ui.$('unmute');
     const resumeButton = ui.$('resume');
+    const streamBadge = ui.$('stream-state');
+    const tracksLine = ui.$('tracks');
+    const dataLine = ui.$('data');
     const chart = new BitrateChart(ui.$('chart'), [
         { key: 'video', label: 'video', color: '--chart-main', fill: true },
     ]);
@@ -41,6 +47,10 @@ export function setupPlayer({ server }) {
     let hasPlayed = false; // whether this start() has shown a picture yet
     /** A Player prepared while the pointer is on Start (`player.prepare`): the click then shows video at once. */
     let prepared;
+    /** Timed data waiting for playback to reach it, oldest first, and where playback was last told to be. */
+    let pendingData = [];
+    let lastPosition; // { current, at }: the `playing` position and when it came
+    let bufferMs = 0; // the player's jitter buffer: the picture shown is this far behind `current`
 
     const playerOptions = () => ({ waitForStream: waitBox.checked, connector: form.elements.transport.value });
 
@@ -131,6 +141,10 @@ export function setupPlayer({ server }) {
             },
             opts,
         );
+        target.on('streamState', onStreamState, opts);
+        target.on('metadata', (metadata) => (tracksLine.textContent = describeTracks(metadata)), opts);
+        target.on('playing', ({ current }) => (lastPosition = { current, at: performance.now() }), opts);
+        target.on('data', (time, track, data) => pendingData.push({ time, track, data }), opts);
         target.on('autoplayMuted', () => showOverlay(unmuteButton), opts);
         target.on('autoplayBlocked', () => showOverlay(resumeButton), opts);
         target.on('stop', (error) => onStop(target, error), opts);
@@ -177,6 +191,7 @@ export function setupPlayer({ server }) {
     }
 
     function onStats(s) {
+        bufferMs = s.jitterBufferMs ?? 0;
         ui.setStat('bitrate', formatBitrate(s.videoBitrate));
         ui.setStat('fps', formatFps(s.fps));
         ui.setStat('resolution', formatResolution(s.width, s.height));
@@ -195,6 +210,31 @@ export function setupPlayer({ server }) {
         );
         chart.push({ video: s.videoBitrate });
     }
+
+    // ----- stream metadata and timed data --------------------------------------------------
+
+    function onStreamState(state) {
+        streamBadge.dataset.state = state;
+        streamBadge.textContent = state === 'waitingForData' ? 'waiting for data' : state;
+    }
+
+    /**
+     * Shows each timed-data item when the picture reaches it: its `time` is in the media's clock,
+     * the clock of `playing`'s `current`; the picture shown is the jitter buffer behind that.
+     */
+    function showDueData() {
+        if (!lastPosition || !pendingData.length) return;
+        const position = lastPosition.current + (performance.now() - lastPosition.at) - bufferMs;
+        let due;
+        while (pendingData.length && pendingData[0].time <= position) due = pendingData.shift();
+        if (!due) return;
+        const { n, at } = due.data ?? {};
+        const what = typeof n === 'number' ? `item #${n}` : JSON.stringify(due.data).slice(0, 40);
+        const sent =
+            typeof at === 'number' ? `, sent ${formatClock(at)}, shown ${formatMs(Date.now() - at)} later` : '';
+        dataLine.textContent = `${what} (track ${due.track}, media ${(due.time / 1000).toFixed(1)} s)${sent}`;
+    }
+    setInterval(showDueData, 100);
 
     // ----- renditions -------------------------------------------------------------------------
 
@@ -251,6 +291,11 @@ export function setupPlayer({ server }) {
     // ----- helpers ----------------------------------------------------------------------------
 
     function resetSession() {
+        pendingData = [];
+        lastPosition = undefined;
+        onStreamState('–');
+        tracksLine.textContent = 'its tracks show here once it plays';
+        dataLine.textContent = 'the publisher’s items show here, in sync with the video';
         reconnects = 0;
         hasPlayed = false;
         autoTrack = undefined;

@@ -1,5 +1,6 @@
 /* global rtcwire */
-// The "Publish" card: camera capture, the rtcwire Streamer, and its live stats.
+// The "Publish" card: camera capture, the rtcwire Streamer, its live stats, and a JSON item of
+// timed data every second on the session's data channel (the Play card shows it in sync).
 
 import { BitrateChart } from './chart.js';
 import {
@@ -52,6 +53,8 @@ export function setupPublisher({ server, playHere, toast }) {
     let reconnects = 0;
     let lastReport; // last `mediaReport` from the server, for its jitter and loss
     const muted = { audio: false, video: false };
+    const dataLine = ui.$('data');
+    let dataTimer; // sends a timed-data item every second while publishing
 
     nameInput.value = randomName();
     ui.$('shuffle').addEventListener('click', () => {
@@ -120,6 +123,17 @@ export function setupPublisher({ server, playHere, toast }) {
         // Mutes are per track; apply the choices made before this session started.
         if (muted.audio) streamer.muteAudio();
         if (muted.video) streamer.muteVideo();
+        sendTimedData(streamer);
+    }
+
+    /** A JSON item every second, `{ n, at }`: players show it in sync with the video. */
+    function sendTimedData(target) {
+        clearInterval(dataTimer);
+        let n = 0;
+        dataTimer = setInterval(() => {
+            // false while the data channel is not open (connecting, reconnecting): nothing is sent.
+            if (target.sendData({ n, at: Date.now() })) dataLine.textContent = `item #${n++} sent`;
+        }, 1000);
     }
 
     function stop() {
@@ -153,6 +167,7 @@ export function setupPublisher({ server, playHere, toast }) {
     function onStop(target, error) {
         if (target !== streamer) return;
         listeners?.abort();
+        clearInterval(dataTimer);
         closeCamera();
         setBusy(false);
         chart.gap();

@@ -6,9 +6,11 @@ import { createLogger } from '../core/logger';
 import { nonNegative } from '../core/numbers';
 import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions, ConnectorState, MediaKind } from '../core/types';
+import { encodeTimedData, readTimedData } from '../data/timedData';
 import { isIncomingTrack, readAnswer, type AnswerInfo } from '../sdp/answer';
 import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
+import { DataLink, type DataLinkHandlers } from './DataLink';
 
 /**
  * Events of every connector. Subscribe with `connector.on('open', fn)` or set the matching property
@@ -42,6 +44,29 @@ export interface ConnectorEvents extends EventMap {
      * ```
      */
     state: [state: ConnectorState];
+    /**
+     * Timed data from the server's data channel (play sessions): `time` in the media's clock (ms,
+     * the clock of `playing`'s `current`), the data (meta) track, the item (any JSON value; a
+     * subtitle's text), and a subtitle's `duration` (ms).
+     *
+     * @example
+     * ```ts
+     * connector.on('data', (time, track, data) => console.log(`track ${track} at ${time} ms:`, data));
+     * ```
+     */
+    data: [time: number, track: number, data: unknown, duration?: number];
+    /**
+     * The session's timed-data channel opened (`'open'`), or will carry nothing (`'none'`: the
+     * answer has none, it closed, or it did not open within 5 s of the media connection). Fires at
+     * most once each way; the {@link Player} then reads timed data from the server's data
+     * WebSocket. The state before this event is {@link Connector.dataChannel}.
+     *
+     * @example
+     * ```ts
+     * connector.on('dataChannel', (state) => console.log(state === 'open' ? 'timed data on the data channel' : 'none'));
+     * ```
+     */
+    dataChannel: [state: 'open' | 'none'];
 }
 
 /**
@@ -78,6 +103,9 @@ const MEDIA_CONNECT_TIMEOUT_MS = 15_000;
 export function closedError(): RtcError {
     return new RtcError('INVALID_STATE', 'session closed');
 }
+
+/** How long the data channels may take to open once the media connection is up, ms (MistServer's player waits as long). */
+const DATA_CHANNEL_TIMEOUT_MS = 5_000;
 
 /** How long a teardown may hold the peer connection open, ms. */
 const TEARDOWN_GRACE_MS = 1000;
@@ -184,6 +212,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     private _stats: { at: number; infos: Promise<ConnectionInfos> } | undefined;
     /** The previous raw stats sample, the base of the interval rates. */
     private readonly _lastSample: StatsSample = {};
+    /** The session's data channels: timed data, and the subclass's own. */
+    private readonly _links: DataLink[] = [];
+    /** The timed-data channel (`JSON`), unless `dataChannels` is `false`. */
+    private _timedData: DataLink | undefined;
 
     /**
      * Starts a session: it publishes `stream` (sendonly) when given one, else plays (recvonly).
@@ -267,6 +299,34 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         return Promise.resolve(false);
     }
 
+    /**
+     * Creates the session's data channels, before the offer (which then carries the application
+     * m-line). The base class opens `JSON`, the timed-data channel: a play session receives the
+     * stream's timed data on it (`data` events), a publish session sends its own
+     * ({@link sendData}). Override it to add channels of your own with {@link _addDataLink}
+     * (call `super`). Not called when the `dataChannels` option is `false`. @internal
+     */
+    protected _openDataChannels(pc: RTCPeerConnection): void {
+        this._timedData = this._addDataLink(pc, 'JSON', {
+            open: () => this._emitBase('dataChannel', 'open'),
+            message: (text) => this._onTimedData(text),
+            down: (reason) => {
+                this._log.debug(`no timed data channel: ${reason}`);
+                this._emitBase('dataChannel', 'none');
+            },
+        });
+    }
+
+    /**
+     * Adds data channel `label` to the session: given up with the others when the answer has no
+     * data channel or they do not open in time, closed with the session. @internal
+     */
+    protected _addDataLink(pc: RTCPeerConnection, label: string, handlers: DataLinkHandlers): DataLink {
+        const link = new DataLink(pc, label, handlers);
+        this._links.push(link);
+        return link;
+    }
+
     /** `'connecting'`, `'open'` or `'closed'`. */
     get state(): ConnectorState {
         return this._state;
@@ -287,6 +347,34 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
     get stream(): MediaStream | undefined {
         return this._stream;
     }
+    /**
+     * The timed-data channel: `'connecting'` until it opens, `'open'`, or `'none'` when the session
+     * has none (the `dataChannels` option is `false`, the answer rejected it, it closed or did not
+     * open in time). See the `dataChannel` event.
+     */
+    get dataChannel(): 'connecting' | 'open' | 'none' {
+        const link = this._timedData;
+        if (!link || link.down) return 'none';
+        return link.open ? 'open' : 'connecting';
+    }
+
+    /**
+     * Sends `data` (any JSON value, at most 64 KiB of JSON) on the timed-data channel of a publish
+     * session: the server stamps it with the stream's media time and relays it to the players as
+     * a data (meta) track. Returns `false` when the channel is not open (yet, any more, or the
+     * server has none), `true` once handed to it. Throws `INVALID_STATE` on a play session,
+     * `INVALID_ARGUMENT` for data that is no JSON value or too large.
+     *
+     * @example
+     * ```ts
+     * publisher.on('dataChannel', (state) => state === 'open' && publisher.sendData({ slide: 3 }));
+     * ```
+     */
+    sendData(data: unknown): boolean {
+        if (!this.publishing) throw new RtcError('INVALID_STATE', 'sendData() is for publish sessions');
+        const text = encodeTimedData(data);
+        return this._timedData?.send(text) ?? false;
+    }
 
     /**
      * Closes the session: idempotent; releases the signaling, timers, peer connection and the tracks
@@ -299,6 +387,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         this._timers.clear();
         const pc = this._peerConnection;
         this._peerConnection = undefined;
+        for (const link of this._links) link.close();
         let released: Promise<unknown> | void = undefined;
         try {
             released = this._teardown(error);
@@ -432,6 +521,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             pc.addTransceiver('audio', { direction: 'recvonly' });
             pc.addTransceiver('video', { direction: 'recvonly' });
         }
+        if (this._options.dataChannels !== false) this._openDataChannels(pc);
         return pc;
     }
 
@@ -488,6 +578,10 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             throw new RtcError('SIGNALING_FAILED', 'invalid SDP answer', { cause });
         }
         for (const codec of info.codecs) this.codecs.add(codec);
+        const application = info.media.find((m) => m.kind === 'application');
+        if (!application || application.rejected) {
+            for (const link of this._links) link.fail('the answer has no data channel');
+        }
         const missing = this.publishing ? rejectedTracks(info) : this._missingMedia(info);
         if (missing) throw new RtcError('MEDIA_FAILED', missing);
         if (!this.publishing && !info.incomingTracks) throw new RtcError('MEDIA_FAILED', 'the answer has no media');
@@ -545,6 +639,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const state = pc.connectionState ?? pc.iceConnectionState;
         this._connected = isConnected(state);
         if (this._connected) {
+            if (this.timings.dtlsConnected === undefined) this._awaitDataChannels();
             this._mark('dtlsConnected');
             this._clearTimer(this._disconnectTimer);
             this._disconnectTimer = undefined;
@@ -561,6 +656,25 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
             // 'closed' comes from pc.close() only, which fires no event.
             this._lost('media connection failed');
         }
+    }
+
+    /** The data channels open once the media connection is up: those that do not in time are given up. */
+    private _awaitDataChannels(): void {
+        if (!this._links.length) return;
+        this._setTimer(() => {
+            for (const link of this._links) {
+                if (!link.open)
+                    link.fail(`the ${link.label} data channel did not open within ${DATA_CHANNEL_TIMEOUT_MS} ms`);
+            }
+        }, DATA_CHANNEL_TIMEOUT_MS);
+    }
+
+    /** A frame of the timed-data channel: emitted as `data` on a play session; bad frames are logged and dropped. */
+    private _onTimedData(text: string): void {
+        if (this.publishing || this.closed) return;
+        const item = readTimedData(text);
+        if (typeof item === 'string') return this._log.debug(`ignored a timed-data frame: ${item}`);
+        this._emitBase('data', item.time, item.track, item.data, item.duration);
     }
 
     /**

@@ -6,7 +6,8 @@ import { RtcError } from '../core/RtcError';
 import type { ConnectParams, ConnectorOptions } from '../core/types';
 import { readIceFragment, restartedRemoteDescription, trickleFragment, type FragmentCandidate } from '../sdp/fragment';
 import { prepareOffer } from '../sdp/offer';
-import { Connector, type ConnectorEvents } from './Connector';
+import { CommandConnector, type CommandConnectorEvents } from './CommandConnector';
+import type { DataLink } from './DataLink';
 import { httpError, MAX_ANSWER_BYTES, MAX_ERROR_BYTES, readBody, retryAfterMs, sameOrigin } from './http';
 import { parseIceServerLinks } from './links';
 
@@ -45,12 +46,23 @@ interface RequestOptions {
  * `SERVER_UNREACHABLE`; only 429 and 5xx are retryable (with `retryAfterMs` from `Retry-After`).
  * Response bodies are read with a cap (256 KB for an answer, 4 KB of an error text).
  *
+ * **Commands over WHEP.** A play session also opens a `MistControl` data channel, where a
+ * MistServer-compatible server takes the commands of the WebSocket signaling: `setTracks`,
+ * `setVideoTrack`/`setAudioTrack`, `seek`, `setSpeed`, `hold`/`play`, with the same Promise
+ * results as {@link WSController}'s, and reports `playing`, `speed`, `seeked`, `paused`.
+ * Commands issued before the channel opens wait for it; where the server has none (its answer
+ * rejects the data channel, or the channel does not open within 5 s of the media connection),
+ * they reject with `NOT_SUPPORTED` and {@link controllable} is `false`. WHIP sessions take none.
+ *
  * @example
  * ```ts
  * // Play (WHEP)
  * const player = new HTTPConnector({ endPoint: 'https://media.example.com', streamName: 'live' });
  * player.onOpen = (stream) => (video.srcObject = stream);
  * player.on('close', (error) => error && console.warn(error.code, error.message));
+ *
+ * await player.once('open');
+ * await player.setVideoTrack(2); // over MistControl, where the server has it
  *
  * // Publish (WHIP) to the endpoint URL the server gave
  * const camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
@@ -64,7 +76,7 @@ interface RequestOptions {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface only types property handlers
-export class HTTPConnector extends Connector<ConnectorEvents> {
+export class HTTPConnector extends CommandConnector<CommandConnectorEvents> {
     /** The WHIP/WHEP endpoint the offer is posted to. */
     readonly url: string;
     private _resourceUrl: string | undefined;
@@ -89,6 +101,12 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     constructor(params: ConnectParams, stream?: MediaStream, options: ConnectorOptions = {}) {
         super(params, stream, options, stream ? 'whip' : 'whep');
         this.url = buildHttpUrl(params, this.publishing).url;
+        if (this.publishing || options.dataChannels === false) {
+            const why = this.publishing
+                ? 'a WHIP session takes no commands'
+                : 'no control channel (dataChannels: false)';
+            this._control.close(new RtcError('NOT_SUPPORTED', why));
+        }
     }
 
     /**
@@ -149,10 +167,28 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
     }
 
     /**
+     * Adds `MistControl` to a play session's data channels: once open, it carries the commands
+     * and the server's reports. @internal
+     */
+    protected override _openDataChannels(pc: RTCPeerConnection): void {
+        super._openDataChannels(pc);
+        if (this.publishing) return;
+        const link: DataLink = this._addDataLink(pc, 'MistControl', {
+            open: () => this._control.attach((text) => void link.send(text)),
+            message: (text) => this._receive(text),
+            down: (reason) => {
+                this._log.debug(`no commands: ${reason}`);
+                this._control.close(new RtcError('NOT_SUPPORTED', `this session takes no commands: ${reason}`));
+            },
+        });
+    }
+
+    /**
      * Aborts a pending POST and ends the session resource: the `DELETE` goes out first, and the
      * peer connection closes once it settles (at the latest a second later).
      */
-    protected override _teardown(): Promise<unknown> | undefined {
+    protected override _teardown(error: RtcError | undefined): Promise<unknown> | undefined {
+        super._teardown(error);
         this._abort?.abort();
         const url = this._resourceUrl;
         if (!url) return undefined;
@@ -270,7 +306,7 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
             }
         }
         // Closed while the response was on its way: release what the server created.
-        if (this.closed) void this._teardown();
+        if (this.closed) void this._teardown(undefined);
     }
 
     /** A failure's text for a message, the token redacted. */
@@ -299,4 +335,4 @@ export class HTTPConnector extends Connector<ConnectorEvents> {
 // Property handlers (`connector.onOpen = …`) are read by Emitter at emit time; declaration
 // merging only adds their types, no runtime fields.
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging -- typed property handlers via declaration merging
-export interface HTTPConnector extends EventHandlers<ConnectorEvents> {}
+export interface HTTPConnector extends EventHandlers<CommandConnectorEvents> {}

@@ -172,3 +172,35 @@ export function buildWebSocketUrl(params: ConnectParams, tokenParam = DEFAULT_TO
 export function buildHttpUrl(params: ConnectParams, publish: boolean): Endpoint {
     return resolve(params, 'http', publish ? 'whip' : 'whep');
 }
+
+/**
+ * A resource that MistServer-compatible servers serve next to their signaling, on the same host
+ * and port: `<scheme>://host[:port][/prefix]/<file>`, where `file` is made from the URL-encoded
+ * stream name (`json_<name>.js`, the metadata; `<name>.json`, the timed data). A path that ends
+ * with `/webrtc|whip|whep/<name>` keeps what comes before it (a server behind a path prefix); any
+ * other path is not MistServer's, and the resource is looked up at the root. The query (tokens,
+ * track choices) belongs to the session and is left out. Throws `INVALID_ARGUMENT` like
+ * {@link buildHttpUrl}.
+ *
+ * @param scheme - `'http'` (`https` for secure endpoints) or `'ws'` (`wss`).
+ *
+ * @example
+ * ```ts
+ * streamResourceUrl({ endPoint: 'wss://media.example.com/webrtc/live' }, (name) => `json_${name}.js`, 'http');
+ * // 'https://media.example.com/json_live.js'
+ * ```
+ * @internal
+ */
+export function streamResourceUrl(
+    params: ConnectParams,
+    file: (encodedName: string) => string,
+    scheme: 'http' | 'ws',
+): string {
+    const { url, streamName } = buildHttpUrl(params, false);
+    const target = new URL(url);
+    const prefix = /^(.*)\/(?:webrtc|whip|whep)\/[^/]+\/*$/.exec(target.pathname)?.[1] ?? '';
+    target.pathname = `${prefix}/${file(encodeURIComponent(streamName))}`;
+    target.search = '';
+    target.hash = '';
+    return scheme === 'ws' ? target.href.replace(/^http/, 'ws') : target.href;
+}

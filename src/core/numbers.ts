@@ -46,7 +46,13 @@ export function checkNumber(name: string, value: number, min = 0): number {
     return value;
 }
 
-/** Whether `value` is a track index: an integer `>= 0`. */
+/**
+ * The largest track index this SDK takes (2^31 − 1): beyond it an index is a server's bug or an
+ * attack (it would not even print as digits from 10^21 on), never a track.
+ */
+export const MAX_TRACK_INDEX = 2 ** 31 - 1;
+
+/** Whether `value` is a track index: an integer from 0 to {@link MAX_TRACK_INDEX}. */
 export function isTrackIndex(value: unknown): value is number {
-    return Number.isInteger(value) && (value as number) >= 0;
+    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TRACK_INDEX;
 }

@@ -78,6 +78,14 @@ export interface ConnectorOptions {
     disconnectedGraceMs?: number;
     /** Preferred video codec of a publisher (default: the browser's order). */
     videoCodec?: VideoCodec;
+    /**
+     * Whether the offer carries data channels (default `true`): `JSON`, the timed-data channel
+     * (received on play sessions, sent by `sendData` on publish sessions), and on WHEP play
+     * sessions `MistControl`, the channel of the commands. Servers without data channels reject
+     * the application m-line and the session plays as before; `false` leaves it out of the offer,
+     * for a server that refuses an offer with one.
+     */
+    dataChannels?: boolean;
     /** Publish three simulcast layers (rid `h`, `m`, `l`) for servers that relay layers. */
     simulcast?: boolean;
     /**

@@ -2,6 +2,7 @@ import {
     Player,
     type ConnectParams,
     type EventName,
+    type Metadata,
     type PlayerEvents,
     type PlayerOptions,
     type PlayerState,
@@ -12,6 +13,8 @@ import {
     type RenditionChange,
     RtcError,
     type SessionTimings,
+    type StreamState,
+    type TimedData,
 } from '../index';
 import { PLAYER_ELEMENT_CSS } from './styles';
 
@@ -21,7 +24,7 @@ export const PLAYER_ELEMENT_TAG = 'rtcwire-player';
 /**
  * The DOM event each {@link Player} event is re-dispatched as by {@link PlayerElement}: the
  * Player's event name in kebab case, prefixed with `rtcwire-`. The event's `detail` is the Player
- * event's first argument (see {@link PlayerElementEventMap}).
+ * event's first argument (`data`'s is the whole item; see {@link PlayerElementEventMap}).
  *
  * @example
  * ```ts
@@ -41,6 +44,10 @@ export const PLAYER_ELEMENT_EVENTS: { readonly [K in EventName<PlayerEvents>]: k
     renditions: 'rtcwire-renditions',
     rendition: 'rtcwire-rendition',
     renditionChange: 'rtcwire-rendition-change',
+    audioRendition: 'rtcwire-audio-rendition',
+    metadata: 'rtcwire-metadata',
+    streamState: 'rtcwire-stream-state',
+    data: 'rtcwire-data',
 };
 
 /**
@@ -84,6 +91,19 @@ export interface PlayerElementEventMap {
     'rtcwire-rendition': CustomEvent<number>;
     /** The same change, with the track before and the reason. */
     'rtcwire-rendition-change': CustomEvent<RenditionChange>;
+    /** The automatic audio choice changed (streams with several audio tracks): the audio track now requested. */
+    'rtcwire-audio-rendition': CustomEvent<number>;
+    /** A new description of the stream, from its metadata. */
+    'rtcwire-metadata': CustomEvent<Metadata>;
+    /** The stream's state changed (`online`, `offline`, `waitingForData` …). */
+    'rtcwire-stream-state': CustomEvent<StreamState>;
+    /** One item of the stream's timed data (`{ time, track, data, duration? }`, `time` in the media's clock). */
+    'rtcwire-data': CustomEvent<TimedData>;
+}
+
+/** The `detail` of `rtcwire-data`: the item, without a `duration` it does not have. */
+function timedData(time: number, track: number, data: unknown, duration?: number): TimedData {
+    return duration === undefined ? { time, track, data } : { time, track, data, duration };
 }
 
 /** The attributes that name a session: changing one restarts a running player. */
@@ -329,8 +349,17 @@ export class PlayerElement extends ((globalThis.HTMLElement ?? class {}) as type
         player.on('autoplayBlocked', () => (this._playButton.hidden = false), { signal });
         player.on('stop', (error) => this._showStopped(error), { signal });
         for (const event of Object.keys(PLAYER_ELEMENT_EVENTS) as EventName<PlayerEvents>[]) {
+            if (event === 'data') continue;
             player.on(event, (...args: PlayerEvents[typeof event]) => this._dispatch(event, args[0]), { signal });
         }
+        // A timed-data item is more than its first argument.
+        player.on(
+            'data',
+            (time, track, data, duration) => this._dispatch('data', timedData(time, track, data, duration)),
+            {
+                signal,
+            },
+        );
         // After its stop, a player emits nothing: its listeners go (the state listener above saw `stopped`).
         player.once('stop', () => session.abort(), { signal });
     }

@@ -447,7 +447,12 @@ export abstract class FacadeBase<
         this._attempt = 0;
         this._everOpened = true;
         this._dispatch('open');
-        this._onOpen(connector, stream, signal);
+        try {
+            this._onOpen(connector, stream, signal);
+        } catch (error) {
+            // A fault in the facade's own set-up must not leave it `playing` without a `start`.
+            this._log.error('setting up the session failed', { error });
+        }
         this._emitBase('start', stream);
         this._startStats(connector);
         // Timings of the connector rebased on start(), emitted once the first frame is shown where
@@ -525,10 +530,23 @@ export abstract class FacadeBase<
 
     private _scheduleRetry(delayMs: number): void {
         // Cleared by _end: when it fires, the facade is still started.
-        this._retryTimer = setTimeout(() => {
-            this._dispatch('retry');
-            this._connect();
-        }, delayMs);
+        this._retryTimer = setTimeout(() => this._retry(), delayMs);
+    }
+
+    /**
+     * Runs the pending retry now instead of after its delay (the Player's stream came back
+     * online while it waited for it); nothing when none is pending. @internal
+     */
+    protected _retryNow(): void {
+        if (this._retryTimer === undefined) return;
+        clearTimeout(this._retryTimer);
+        this._retry();
+    }
+
+    private _retry(): void {
+        this._retryTimer = undefined;
+        this._dispatch('retry');
+        this._connect();
     }
 
     /**
@@ -539,6 +557,7 @@ export abstract class FacadeBase<
         if (!this._params) return;
         this._params = undefined;
         clearTimeout(this._retryTimer);
+        this._retryTimer = undefined;
         this._closeSession();
         this._onStopped();
         this._dispatch(event);

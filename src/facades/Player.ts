@@ -1,3 +1,4 @@
+import { CommandConnector, type TrackSelection } from '../connectors/CommandConnector';
 import type { Connector } from '../connectors/Connector';
 import { WSController } from '../connectors/WSController';
 import type { EventHandlers } from '../core/Emitter';
@@ -5,10 +6,14 @@ import { RtcError } from '../core/RtcError';
 import { now } from '../core/clock';
 import type { ConnectParams, MediaKind } from '../core/types';
 import { isTrackIndex, nonNegative, positive } from '../core/numbers';
+import type { Metadata } from '../metadata/Metadata';
+import { StreamMetadata, metadataUrl } from '../metadata/StreamMetadata';
+import type { StreamState } from '../metadata/streamState';
 import { applyJitterTarget, jitterTargetOf, type LatencyMode } from '../policy/latency';
 import {
     DefaultMultiBitrate,
     type MbrReason,
+    type MbrSample,
     type MultiBitrateOptions,
     type Rendition,
     type RenditionSelector,
@@ -18,7 +23,7 @@ import type { PlayingInfos } from '../signaling/messages';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 import { PLAYER_TRANSITIONS, type PlayerState } from '../policy/stateTable';
 import { FacadeBase, type FacadeEvents, type FacadeOptions } from './FacadeBase';
-import { fetchRenditions } from './streamInfo';
+import { TimedDataSource } from './TimedDataSource';
 
 export type { PlayerState };
 
@@ -46,9 +51,11 @@ export interface PlayerOptions extends FacadeOptions {
           };
     /**
      * Multi-bitrate: `true` (default) picks the video rendition from measured congestion
-     * ({@link DefaultMultiBitrate}) on sessions that can switch tracks (WebSocket); its options
-     * tune it; a {@link MultiBitrate} (or any {@link RenditionSelector}) replaces it; `false`
-     * disables it. Each change is a `renditionChange` event with its reason.
+     * ({@link DefaultMultiBitrate}) on sessions that can switch tracks (WebSocket, and WHEP where
+     * the server opens `MistControl`), and the audio track the same way when the stream has
+     * several; its options tune it; a {@link MultiBitrate} (or any {@link RenditionSelector})
+     * replaces it (it chooses the video rendition; audio is then the server's choice); `false`
+     * disables it. Each video change is a `renditionChange` event with its reason.
      *
      * @example
      * ```ts
@@ -57,10 +64,18 @@ export interface PlayerOptions extends FacadeOptions {
      */
     mbr?: boolean | MultiBitrateOptions | RenditionSelector;
     /**
-     * The stream's video renditions. Default: read from the server's stream info (`GET /streams`)
-     * when it offers one.
+     * The stream's video renditions. Default: read from the stream's metadata (see `metadata`),
+     * keeping the tracks of the codec the session negotiated.
      */
     renditions?: Rendition[];
+    /**
+     * Follow the stream's metadata while started (default `true`): a {@link StreamMetadata} on the
+     * server's `json_<stream>.js` gives the `metadata` and `streamState` events, the renditions
+     * multi-bitrate chooses from, and the data tracks read from the data WebSocket where the
+     * session has no data channel. With `waitForStream`, a stream that comes back `online` is
+     * played at once. `false` for servers that have no such document.
+     */
+    metadata?: boolean;
     /** Try to play with sound, falling back to muted playback (default `true`). */
     autoplay?: boolean;
     /**
@@ -88,6 +103,16 @@ export interface PlayerOptions extends FacadeOptions {
      * `[]` whatever comes.
      */
     requiredMedia?: MediaKind[];
+}
+
+/** What {@link Player.start} may reuse. */
+export interface PlayerStartOptions {
+    /**
+     * An open {@link StreamMetadata} of the same stream, followed instead of a new one (its
+     * current description and state apply at once). It stays the app's: `stop()` does not close
+     * it.
+     */
+    metadata?: StreamMetadata;
 }
 
 /**
@@ -134,8 +159,45 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
      */
     autoplayBlocked: [error: RtcError];
     /**
-     * The video renditions read from the server's stream info (WebSocket sessions, when the
-     * `renditions` option is not given); fires when they change.
+     * A new description of the stream, from its metadata (see the `metadata` option): its tracks
+     * by index, audio, video and data tracks lightest first.
+     *
+     * @example
+     * ```ts
+     * player.on('metadata', (m) => (info.textContent = m.videos.map((v) => `${v.height}p`).join(' · ')));
+     * ```
+     */
+    metadata: [metadata: Metadata];
+    /**
+     * The stream's state changed (`online`, `offline`, `waitingForData` …, deduplicated), with the
+     * server's text when it is not online. The Player's own `state` says what the player does.
+     *
+     * @example
+     * ```ts
+     * player.on('streamState', (state) => state === 'offline' && (banner.textContent = 'The stream is offline'));
+     * ```
+     */
+    streamState: [state: StreamState, reason?: string];
+    /**
+     * Timed data of the stream's data tracks (JSON, subtitles) — from the session's data channel,
+     * else from the server's data WebSocket; only the `dataTracks` when set. `time` is in the
+     * media's clock (ms), the clock of `playing`'s `current`: to show an item in sync with the
+     * video, keep it until the playback position reaches it (`current` plus the time since that
+     * `playing` event, minus the player's latency). `duration` is a subtitle's, ms.
+     *
+     * @example
+     * ```ts
+     * const pending: { time: number; data: unknown }[] = [];
+     * player.on('data', (time, track, data) => pending.push({ time, data }));
+     * player.on('playing', ({ current }) => {
+     *     while (pending.length && pending[0].time <= current) overlay.show(pending.shift()!.data);
+     * });
+     * ```
+     */
+    data: [time: number, track: number, data: unknown, duration?: number];
+    /**
+     * The video renditions of the stream (from its metadata, when the `renditions` option is not
+     * given), of the codec the session negotiated; fires when they change.
      *
      * @example
      * ```ts
@@ -163,6 +225,16 @@ export interface PlayerEvents extends FacadeEvents<PlayerState> {
      * ```
      */
     renditionChange: [change: RenditionChange];
+    /**
+     * The automatic audio choice changed (a stream with several audio tracks): the audio track
+     * now requested.
+     *
+     * @example
+     * ```ts
+     * player.on('audioRendition', (track) => console.log('switched to audio track', track));
+     * ```
+     */
+    audioRendition: [track: number];
 }
 
 /**
@@ -190,8 +262,22 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     private _pinned: { video?: number | 'none'; audio?: number | 'none' } = {};
     private _rtpProps: [nack?: number, drop?: number] | undefined;
     private _selector: RenditionSelector | undefined;
-    private _renditions: Rendition[];
+    /** The audio choice, on streams with several audio tracks (the built-in selector only). */
+    private _audioSelector: RenditionSelector | undefined;
+    /** The video renditions (the option's, or the metadata's of the session's codec), sorted once per document. */
+    private _renditions: readonly Rendition[];
+    /** The audio tracks as renditions, of the session's codec. */
+    private _audioRenditions: readonly Rendition[] = [];
     private _autoTrack: number | undefined;
+    private _autoAudio: number | undefined;
+    /** The stream's metadata followed while started, and whether the Player made it (and closes it). */
+    private _streamMetadata: StreamMetadata | undefined;
+    private _ownsMetadata = false;
+    /** Aborted at stop: the subscriptions of the current start(). */
+    private _startAbort: AbortController | undefined;
+    private _metadata: Metadata | undefined;
+    private _streamState: StreamState | undefined;
+    private readonly _timedData: TimedDataSource;
     private _lastPlaying: PlayingInfos | undefined;
     /** The jitter-buffer target in force, ms (undefined: the browser's own); lowered while catching up. */
     private _jitterTarget: number | undefined;
@@ -201,7 +287,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     /** Media watchdog: the packet count, and when it last changed (reset at each open). */
     private _packets: number | undefined;
     private _packetsAt!: number;
-    private _ticks!: number;
     /** When the live session opened (the start of the first-media check). */
     private _openedAt!: number;
 
@@ -216,7 +301,23 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         if (video) video.playsInline = true;
         const mbr = options.mbr;
         this._selector = selectorOf(mbr);
-        this._renditions = [...(options.renditions ?? [])];
+        // The default algorithm (tuned or not) also picks the audio; a custom selector leaves it to the server.
+        this._audioSelector =
+            mbr === false || (typeof mbr === 'object' && isSelector(mbr))
+                ? undefined
+                : new DefaultMultiBitrate(typeof mbr === 'object' ? mbr : {});
+        const given = options.renditions ?? [];
+        if (!given.every((r) => isTrackIndex(r?.track))) {
+            throw new RtcError('INVALID_ARGUMENT', 'renditions: every track must be a track index');
+        }
+        this._renditions = [...given];
+        const connectorOptions = options.connectorOptions;
+        this._timedData = new TimedDataSource((...item) => this._emit('data', ...item), {
+            WebSocket: connectorOptions?.WebSocket,
+            tokenParam: connectorOptions?.tokenParam,
+            logger: options.logger,
+            logLevel: options.logLevel,
+        });
     }
 
     /** The stream currently playing, if any. */
@@ -234,6 +335,44 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         return this._lastPlaying;
     }
 
+    /** The stream's latest description, while started (see the `metadata` event). */
+    get metadata(): Metadata | undefined {
+        return this._metadata;
+    }
+
+    /** The stream's state, while started and once known (see the `streamState` event). */
+    get streamState(): StreamState | undefined {
+        return this._streamState;
+    }
+
+    /** The {@link StreamMetadata} followed while started (the Player's own, or the one `start()` was given). */
+    get streamMetadata(): StreamMetadata | undefined {
+        return this._streamMetadata;
+    }
+
+    /** The data tracks whose timed data is delivered (`undefined`: every data track of the stream). */
+    get dataTracks(): readonly number[] | undefined {
+        return this._timedData.wanted;
+    }
+    /**
+     * Chooses the data tracks whose items the `data` event delivers: a list of track indices
+     * (`[]`: none), or `undefined` for every data track of the stream (the default). Applies at
+     * once — on the session's data channel (`setTracks({ meta })`) or the data WebSocket — and is
+     * replayed on reconnection. Throws `INVALID_ARGUMENT` for anything else.
+     *
+     * @example
+     * ```ts
+     * player.dataTracks = player.metadata?.datas.filter((t) => t.codec === 'subtitle').map((t) => t.index);
+     * ```
+     */
+    set dataTracks(tracks: readonly number[] | undefined) {
+        if (tracks !== undefined && (!Array.isArray(tracks) || !tracks.every(isTrackIndex))) {
+            throw new RtcError('INVALID_ARGUMENT', 'dataTracks must be a list of track indices, or undefined');
+        }
+        this._timedData.wanted = tracks && Object.freeze([...tracks]);
+        this._sendTracks();
+    }
+
     /**
      * The pinned video track (`undefined` = automatic multi-bitrate). Setting it applies at once
      * on the live session and is replayed on reconnection.
@@ -244,8 +383,9 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     /**
      * Pins the video track: a track index, `'none'` (no video), or `undefined` / `'auto'` to go
      * back to automatic multi-bitrate (which carries on from the pinned rendition). Applies at
-     * once on a live WebSocket session and is replayed on reconnection; WHEP sessions cannot
-     * switch tracks. Throws `INVALID_ARGUMENT` for any other value.
+     * once on a live session that takes commands (WebSocket; WHEP where the server opens
+     * `MistControl`) and is replayed on reconnection. Throws `INVALID_ARGUMENT` for any other
+     * value.
      *
      * @example
      * ```ts
@@ -268,23 +408,40 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     }
     /**
      * Pins the audio track: a track index, `'none'` (no audio), or `undefined` / `'auto'` for the
-     * server's choice. Applies at once on a live WebSocket session and is replayed on
-     * reconnection; WHEP sessions cannot switch tracks. Throws `INVALID_ARGUMENT` for any other
-     * value.
+     * automatic choice (multi-bitrate on streams with several audio tracks, else the server's).
+     * Applies at once on a live session that takes commands and is replayed on reconnection.
+     * Throws `INVALID_ARGUMENT` for any other value.
      */
     set audioTrack(track: number | 'auto' | 'none' | undefined) {
         this._pinned.audio = checkTrack(track);
+        this._audioSelector?.reset();
         this._sendTracks();
     }
 
     /**
-     * Starts playing `params.streamName` from `params.endPoint`. Throws `INVALID_ARGUMENT`
-     * synchronously on bad parameters; everything later arrives as `stop(error)`.
+     * Starts playing `params.streamName` from `params.endPoint`, following the stream's metadata
+     * (unless the `metadata` option is `false`): a new {@link StreamMetadata}, or the open one
+     * `options.metadata` gives. Throws `INVALID_ARGUMENT` synchronously on bad parameters (and for
+     * a given `StreamMetadata` that is closed or follows another stream); everything later
+     * arrives as `stop(error)`.
+     *
+     * @example
+     * ```ts
+     * // The metadata opened first (say, to show the stream's state on a card), reused by the player
+     * const followed = new StreamMetadata(params);
+     * followed.on('state', (state) => (card.dataset.state = state));
+     * card.onclick = () => player.start(params, { metadata: followed });
+     * ```
      */
-    start(params: ConnectParams): void {
+    start(params: ConnectParams, options: PlayerStartOptions = {}): void {
+        const given = options.metadata;
+        if (given && (given.closed || given.url !== metadataUrl(params))) {
+            throw new RtcError('INVALID_ARGUMENT', 'start: options.metadata must be open and follow the same stream');
+        }
         this._begin(params);
         // The per-session samples and the selector are reset at each open (_onOpen).
-        this._lastPlaying = this._autoTrack = undefined;
+        this._lastPlaying = this._autoTrack = this._autoAudio = undefined;
+        this._followMetadata(params, given);
         this._connect();
     }
 
@@ -361,8 +518,17 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         });
     }
 
-    /** The element keeps its last frame while reconnecting; stop() detaches it. @internal */
+    /**
+     * The element keeps its last frame while reconnecting; stop() detaches it, and ends what the
+     * start() followed (its own metadata, the data WebSocket). @internal
+     */
     protected override _onStopped(): void {
+        this._startAbort?.abort();
+        if (this._ownsMetadata) this._streamMetadata?.close();
+        this._streamMetadata = this._metadata = this._streamState = undefined;
+        if (!this._options.renditions) this._renditions = [];
+        this._audioRenditions = [];
+        this._timedData.close();
         const video = this.video;
         if (video?.srcObject) {
             video.pause();
@@ -386,18 +552,19 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     protected _onOpen(connector: Connector, stream: MediaStream, signal: AbortSignal): void {
         // Counters restart with each peer connection: forget the previous session's samples.
         this._packets = undefined;
-        this._ticks = 0;
         this._openedAt = now();
         this._freezes = this._catchUpUntil = undefined;
         this._setJitterTarget(connector, jitterTargetOf(this._options.latency));
         this._selector?.reset();
-        if (connector instanceof WSController) {
-            connector.on('playing', (infos) => this._emit('playing', (this._lastPlaying = infos)), { signal });
+        this._audioSelector?.reset();
+        // The renditions of the codecs this session negotiated.
+        this._updateRenditions();
+        this._timedData.attach(connector, this._params!, signal);
+        if (connector instanceof CommandConnector) {
+            const controlled: CommandConnector = connector;
+            controlled.on('playing', (infos) => this._emit('playing', (this._lastPlaying = infos)), { signal });
             this._sendRTPProps();
             this._sendTracks();
-            // Renditions are read at each open: the stream may have been offline at start(), and
-            // its layers may differ after a reconnection. Only switchable (WebSocket) sessions use them.
-            this._loadRenditions();
         }
         const video = this.video;
         if (!video) return;
@@ -430,10 +597,6 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         });
         this._emit('stats', stats);
         this._catchUp(connector, timestamp, stats.freezeCount);
-        // Refresh the renditions every 5 s: layers appear late (a simulcast layer's size is known
-        // at its first keyframe) and come and go.
-        this._ticks++;
-        if (this._ticks % 5 === 0 && connector instanceof WSController) this._loadRenditions();
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs` (0: never).
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const silentMs = timestamp - this._packetsAt;
@@ -445,19 +608,11 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         }
         const missing = this._missingMedia(infos);
         if (missing) return connector.close(new RtcError('MEDIA_FAILED', missing));
-        // Multi-bitrate: automatic video track, a WebSocket session and renditions to choose from.
-        const selector = this._selector;
-        if (
-            !(connector instanceof WSController) ||
-            !selector ||
-            pinned !== undefined ||
-            this._renditions.length < 2 ||
-            !video
-        ) {
-            return;
-        }
-        const decided = selector.decide(
-            {
+        // Multi-bitrate: automatic tracks, a session that takes commands, renditions to choose from.
+        if (!this._controlled()) return;
+        let changed = false;
+        if (video && pinned === undefined && this._renditions.length > 1) {
+            const decided = this._decide(this._selector, this._renditions, current, {
                 // lossPercent, nackRate, freezeCount (video only: MBR judges the video path)
                 ...video,
                 now: timestamp,
@@ -466,15 +621,49 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
                 // capped near 1.5 × what arrives, so it cannot show headroom for the next rendition, and
                 // it lags for many seconds after a loss burst (seen in e2e: steps down with 0 % loss, never up).
                 receivedBitrate: video.bitrate,
-            },
-            this._renditions,
-            current,
-        );
-        if (decided === undefined || decided === current) return;
-        this._emit('rendition', (this._autoTrack = decided));
-        this._emit('renditionChange', { track: decided, previous: current, reason: selector.reason ?? 'unspecified' });
-        // The tracks message (with a pinned audio choice, unchanged) asks for the new rendition.
-        this._sendTracks();
+            });
+            if (decided !== undefined) {
+                this._emit('rendition', (this._autoTrack = decided));
+                const reason = this._selector?.reason ?? 'unspecified';
+                this._emit('renditionChange', { track: decided, previous: current, reason });
+                changed = true;
+            }
+        }
+        const audio = inbound.audio;
+        if (audio && this._pinned.audio === undefined && this._audioRenditions.length > 1) {
+            const playing =
+                this._autoAudio ?? this._lastPlaying?.tracks.find((t) => hasTrack(this._audioRenditions, t));
+            const decided = this._decide(this._audioSelector, this._audioRenditions, playing, {
+                ...audio,
+                now: timestamp,
+                receivedBitrate: audio.bitrate,
+            });
+            if (decided !== undefined) {
+                this._emit('audioRendition', (this._autoAudio = decided));
+                changed = true;
+            }
+        }
+        // The tracks message (with the pinned choices, unchanged) asks for the new renditions.
+        if (changed) this._sendTracks();
+    }
+
+    /**
+     * The track `selector` switches to from `current`, or `undefined` when it keeps it (or decides
+     * something that is none of `renditions`: a custom selector's mistake is ignored).
+     */
+    private _decide(
+        selector: RenditionSelector | undefined,
+        renditions: readonly Rendition[],
+        current: number | undefined,
+        sample: MbrSample,
+    ): number | undefined {
+        const decided = selector?.decide(sample, renditions, current);
+        if (decided === undefined || decided === current) return undefined;
+        if (!hasTrack(renditions, decided)) {
+            this._log.debug('ignored a rendition choice that is none of the renditions', { decided });
+            return undefined;
+        }
+        return decided;
     }
 
     /**
@@ -529,10 +718,18 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         return undefined;
     }
 
-    /** The live connector when it is an open WebSocket session (the only one that takes commands). */
+    /** The live connector when it is an open WebSocket session (RTP props are the WebSocket's only). */
     private _ws(): WSController | undefined {
         const connector = this.connector;
         return connector instanceof WSController && connector.opened ? connector : undefined;
+    }
+
+    /** The live connector when it is open and takes commands (WebSocket; WHEP with `MistControl`). */
+    private _controlled(): CommandConnector | undefined {
+        const connector = this.connector;
+        return connector instanceof CommandConnector && connector.opened && connector.controllable
+            ? connector
+            : undefined;
     }
 
     private _sendRTPProps(): void {
@@ -543,26 +740,83 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
                 .catch(this._failed('setRTPProps', 'warn'));
     }
 
+    /**
+     * Asks for the tracks in force: the pinned ones, else the automatic choices (video `'auto'`
+     * before the first), and the data tracks when the app chose them. A refusal is logged.
+     */
     private _sendTracks(): void {
-        // An undefined audio choice is left out of the message.
+        const connector = this._controlled();
+        if (!connector) return;
         const pinned = this._pinned;
-        this._ws()
-            ?.setTracks({ ...pinned, video: pinned.video ?? this._autoTrack ?? 'auto' })
-            .catch(this._failed('tracks'));
+        const selection: TrackSelection = { video: pinned.video ?? this._autoTrack ?? 'auto' };
+        const audio = pinned.audio ?? this._autoAudio;
+        if (audio !== undefined) selection.audio = audio;
+        const dataTracks = this._timedData.wanted;
+        if (dataTracks) selection.meta = dataTracks;
+        try {
+            connector.setTracks(selection).catch(this._failed('tracks'));
+        } catch (error) {
+            // Every choice is validated where it is made: a throw here is a bug, never the app's.
+            this._log.warn('tracks not sent', { error });
+        }
     }
 
-    /** Reads the renditions from the server's stream info, unless the app gave them. */
-    private _loadRenditions(): void {
-        // Called while started (an open or a tick of the live session).
-        const params = this._params!;
+    /** Follows the stream's metadata for this start(): `given`, else a new one (unless the option says not to). */
+    private _followMetadata(params: ConnectParams, given: StreamMetadata | undefined): void {
+        if (!given && this._options.metadata === false) return;
+        const options = this._options;
+        const followed =
+            given ??
+            new StreamMetadata(params, {
+                WebSocket: options.connectorOptions?.WebSocket,
+                fetch: options.connectorOptions?.fetch,
+                logger: options.logger,
+                logLevel: options.logLevel,
+            });
+        this._streamMetadata = followed;
+        this._ownsMetadata = !given;
+        const signal = (this._startAbort = new AbortController()).signal;
+        followed.on('metadata', (metadata) => this._onMetadata(metadata), { signal });
+        followed.on('state', (state, reason) => this._onStreamState(state, reason), { signal });
+        // One already open has told its news before: they apply now.
+        if (followed.metadata) this._onMetadata(followed.metadata);
+        if (followed.state) this._onStreamState(followed.state);
+    }
+
+    private _onMetadata(metadata: Metadata): void {
+        this._metadata = metadata;
+        this._emit('metadata', metadata);
+        this._updateRenditions();
+        this._timedData.streamTracks = metadata.datas.map((t) => t.index);
+    }
+
+    private _onStreamState(state: StreamState, reason?: string): void {
+        this._streamState = state;
+        this._emit('streamState', state, reason);
+        // Waiting for the stream (waitForStream): it is back, no need to wait for the next poll.
+        if (state === 'online' && this.state === 'offline') this._retryNow();
+    }
+
+    /**
+     * The renditions of the metadata, keeping the tracks of the codecs the live session
+     * negotiated (all of them before a session has); emits `renditions` when they change. Runs per
+     * document and per session, never per stats tick.
+     */
+    private _updateRenditions(): void {
+        const metadata = this._metadata;
+        if (!metadata) return;
+        const codecs = this.connector?.codecs;
+        const playable = codecs?.size ? metadata.subset(codecs) : metadata;
+        this._audioRenditions = playable.audios.map((t) =>
+            t.bps ? { track: t.index, bitrate: t.bps } : { track: t.index },
+        );
         if (this._options.renditions) return;
-        fetchRenditions(params, this._options.connectorOptions?.fetch)
-            .then((renditions) => {
-                if (this._params === params && renditions.length && !sameRenditions(renditions, this._renditions)) {
-                    this._emit('renditions', (this._renditions = renditions));
-                }
-            })
-            .catch(this._failed('stream info'));
+        const renditions = playable.renditions;
+        if (renditions.length && !sameRenditions(renditions, this._renditions)) {
+            this._renditions = renditions;
+            // The app gets its own copy: the Player's list is frozen.
+            this._emit('renditions', [...renditions]);
+        }
     }
 }
 
@@ -601,6 +855,11 @@ function checkTrack(track: number | 'auto' | 'none' | undefined): number | 'none
     if (track === undefined || track === 'auto') return undefined;
     if (track === 'none' || isTrackIndex(track)) return track;
     throw new RtcError('INVALID_ARGUMENT', `track must be an index, 'auto', 'none' or undefined`);
+}
+
+/** Whether `renditions` has `track`. */
+function hasTrack(renditions: readonly Rendition[], track: number): boolean {
+    return renditions.some((r) => r.track === track);
 }
 
 /** Whether two rendition lists describe the same renditions, in the same order. */

@@ -8,6 +8,7 @@ import { positive } from '../core/numbers';
 import { AdaptiveBitrate, DefaultAdaptiveBitrate, type AbrReason } from '../policy/AdaptiveBitrate';
 import { toStreamerStats, type StreamerStats } from '../policy/QualityScore';
 import type { MediaReport, RTPProps } from '../signaling/messages';
+import { encodeTimedData } from '../data/timedData';
 import type { ConnectionInfos } from '../stats/connectionInfos';
 import { STREAMER_TRANSITIONS, type StreamerState } from '../policy/stateTable';
 import { FacadeBase, type FacadeEvents, type FacadeOptions } from './FacadeBase';
@@ -297,6 +298,24 @@ export class Streamer extends FacadeBase<StreamerState, StreamerEvents, Streamer
     /** The server's RTP properties, as it last reported them (`on_rtp_props`). */
     get rtpProps(): RTPProps | undefined {
         return this._rtpProps;
+    }
+
+    /**
+     * Sends `data` (any JSON value, at most 64 KiB of JSON) as timed data of the stream, on the
+     * session's data channel: the server stamps it with the stream's media time and relays it to
+     * the players as a data track (their `data` event). Returns `false` while no session's data
+     * channel is open (connecting, reconnecting, or a server without one), `true` once handed to
+     * it. Throws `INVALID_ARGUMENT` for data that is no JSON value or too large.
+     *
+     * @example
+     * ```ts
+     * setInterval(() => streamer.sendData({ slide: currentSlide }), 1000);
+     * ```
+     */
+    sendData(data: unknown): boolean {
+        encodeTimedData(data);
+        const connector = this.connector;
+        return connector?.opened ? connector.sendData(data) : false;
     }
 
     /** Sets the server's NACK wait / drop timeout (WebSocket sessions). */

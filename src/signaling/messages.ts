@@ -262,7 +262,7 @@ export type ClientMessage =
     | { type: 'video_bitrate'; video_bitrate: number }
     | { type: 'rtp_props'; nack?: number; drop?: number }
     | { type: 'keyframe_interval'; keyframe_interval_millis: number }
-    | { type: 'tracks'; audio?: WireTrack; video?: WireTrack; seek_time?: number }
+    | { type: 'tracks'; audio?: WireTrack; video?: WireTrack; meta?: WireTrack; seek_time?: number }
     | { type: 'seek'; seek_time: number }
     | { type: 'play'; seek_time?: number }
     | { type: 'hold' }

@@ -185,7 +185,12 @@ describe('Connector: extending it', () => {
     });
 
     it('a Player and a Streamer accept the class as their connector option', async () => {
-        const player = new Player(undefined, { connector: LocalConnector, connectorOptions: options, logger: silent });
+        const player = new Player(undefined, {
+            connector: LocalConnector,
+            connectorOptions: options,
+            logger: silent,
+            metadata: false,
+        });
         player.start(params);
         await player.once('start');
         expect(player.connector).toBeInstanceOf(LocalConnector);

@@ -12,11 +12,13 @@ declare const ws: WSController;
 
 describe('event names', () => {
     it('EventName keeps the declared names and drops the index signature', () => {
-        expectTypeOf<EventName<ConnectorEvents>>().toEqualTypeOf<'open' | 'close' | 'state'>();
+        expectTypeOf<EventName<ConnectorEvents>>().toEqualTypeOf<'open' | 'close' | 'state' | 'data' | 'dataChannel'>();
     });
 
     it('EventHandlers maps every declared event to its on<Event> handler, nothing else', () => {
-        expectTypeOf<keyof EventHandlers<ConnectorEvents>>().toEqualTypeOf<'onOpen' | 'onClose' | 'onState'>();
+        expectTypeOf<keyof EventHandlers<ConnectorEvents>>().toEqualTypeOf<
+            'onOpen' | 'onClose' | 'onState' | 'onData' | 'onDataChannel'
+        >();
         interface Rtp extends EventMap {
             rtpProps: [props: RTPProps];
             videoBitrate: [bitrate: number, constraint: number];
@@ -46,8 +48,8 @@ describe('HTTPConnector', () => {
     it('wrong event names and wrong listener types are errors', () => {
         // @ts-expect-error not an event of HTTPConnector
         http.on('opened', () => {});
-        // @ts-expect-error not an event of HTTPConnector
-        http.once('playing');
+        // @ts-expect-error WSController-only event (a publisher's report)
+        http.once('videoBitrate');
         // @ts-expect-error not an event of HTTPConnector
         http.off('nope');
         // @ts-expect-error the open listener gets a MediaStream, not a number
@@ -68,7 +70,18 @@ describe('HTTPConnector', () => {
         // @ts-expect-error no such handler
         http.onOpened = () => {};
         // @ts-expect-error WSController-only handler
-        http.onPlaying = () => {};
+        http.onVideoBitrate = () => {};
+    });
+
+    it('reports what its MistControl channel carries, and timed data, like the WebSocket session', () => {
+        http.on('playing', (infos) => expectTypeOf(infos).toEqualTypeOf<PlayingInfos>());
+        http.on('data', (time, track, data, duration) => {
+            expectTypeOf(time).toEqualTypeOf<number>();
+            expectTypeOf(track).toEqualTypeOf<number>();
+            expectTypeOf(data).toEqualTypeOf<unknown>();
+            expectTypeOf(duration).toEqualTypeOf<number | undefined>();
+        });
+        expectTypeOf(http.setVideoTrack(2)).toEqualTypeOf<Promise<PlayingInfos>>();
     });
 
     it('exposes the WHIP/WHEP resource', () => {

@@ -14,6 +14,8 @@ function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
     const player = new Player(undefined, {
         logger: silent,
         statsIntervalMs: 0,
+        // The stream's metadata has tests of its own (below): elsewhere, no metadata socket.
+        metadata: false,
         ...options,
         connectorOptions: {
             WebSocket: FakeWebSocket as unknown as typeof WebSocket,
@@ -86,6 +88,7 @@ describe('Player', () => {
         const player = new Player(video as unknown as HTMLVideoElement, {
             logger: silent,
             statsIntervalMs: 0,
+            metadata: false,
             connectorOptions: {
                 WebSocket: FakeWebSocket as unknown as typeof WebSocket,
                 RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
@@ -475,79 +478,11 @@ describe('Player track pinning', () => {
     });
 });
 
-describe('Player renditions', () => {
+describe('Player: prepare', () => {
     beforeEach(() => {
         vi.useFakeTimers();
         FakeWebSocket.reset();
         FakePeerConnection.reset();
-    });
-
-    it('reads the renditions from the server stream info at each open and emits them when they change', async () => {
-        const urls: string[] = [];
-        let layers = [
-            { idx: 1, type: 'video', width: 320, height: 180, bps: 20_000 },
-            { idx: 2, type: 'video', width: 1280, height: 720, bps: 200_000 },
-        ];
-        const fetch = async (url: string) => {
-            urls.push(url);
-            const tracks = Object.fromEntries(layers.map((l) => [`video_VP8_${l.idx}`, l]));
-            return new Response(
-                JSON.stringify({
-                    type: 'live',
-                    meta: { tracks: { audio_opus_0: { idx: 0, type: 'audio' }, ...tracks } },
-                }),
-            );
-        };
-        const { player } = newPlayer({ connectorOptions: { fetch } });
-        const seen: unknown[] = [];
-        player.on('renditions', (r) => seen.push(r.map((x) => x.track)));
-        player.start({ endPoint, streamName: 'in+cam' });
-        await vi.advanceTimersByTimeAsync(50);
-        expect(urls).toEqual(['http://127.0.0.1:1/json_in%2Bcam.js']);
-        expect(seen).toEqual([[1, 2]]);
-        expect(player.renditions.map((r) => r.bitrate)).toEqual([160_000, 1_600_000]);
-        // Same layers after a reconnection: fetched again, not emitted again.
-        lastSocket().serverClose(1006);
-        await vi.advanceTimersByTimeAsync(500);
-        expect(urls).toHaveLength(2);
-        expect(seen).toHaveLength(1);
-        // A layer more after the next one: emitted.
-        layers = [...layers, { idx: 3, type: 'video', width: 640, height: 360, bps: 80_000 }];
-        lastSocket().serverClose(1006);
-        await vi.advanceTimersByTimeAsync(500);
-        expect(seen).toEqual([
-            [1, 2],
-            [1, 3, 2],
-        ]);
-        player.stop();
-    });
-});
-
-describe('Player renditions refresh', () => {
-    beforeEach(() => {
-        vi.useFakeTimers();
-        FakeWebSocket.reset();
-        FakePeerConnection.reset();
-    });
-
-    it('re-reads the stream info every 5 s, so a layer whose size arrives late joins the renditions', async () => {
-        let top: Record<string, unknown> = { idx: 3, type: 'video' }; // size not known yet
-        const fetch = async () =>
-            new Response(
-                JSON.stringify({
-                    meta: { tracks: { a: { idx: 1, type: 'video', width: 320, height: 180 }, b: top } },
-                }),
-            );
-        const { player } = newPlayer({ statsIntervalMs: 1000, connectorOptions: { fetch } });
-        const seen: number[][] = [];
-        player.on('renditions', (r) => seen.push(r.map((x) => x.track)));
-        player.start({ endPoint, streamName: 'cam' });
-        await vi.advanceTimersByTimeAsync(50);
-        expect(seen).toEqual([[1]]);
-        top = { idx: 3, type: 'video', width: 1280, height: 720 };
-        await vi.advanceTimersByTimeAsync(5000);
-        expect(seen).toEqual([[1], [1, 3]]);
-        player.stop();
     });
 
     describe('prepare (issue 12)', () => {
@@ -699,5 +634,40 @@ describe('Player renditions refresh', () => {
             expect(target()).toBe(300);
             player.stop();
         });
+    });
+});
+
+describe('Player: a fault while setting up a session', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+
+    it('is logged, and start still fires: never `playing` without a `start`', async () => {
+        const errors: unknown[] = [];
+        class Faulty extends Player {
+            protected override _onOpen(): void {
+                throw new Error('a bug in the set-up');
+            }
+        }
+        const player = new Faulty(undefined, {
+            logger: { ...silent, error: (message: string) => void errors.push(message) },
+            statsIntervalMs: 0,
+            metadata: false,
+            connectorOptions: {
+                WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+                RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+                logger: silent,
+            },
+        });
+        const starts = vi.fn();
+        player.on('start', starts);
+        player.start({ endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(player.state).toBe('playing');
+        expect(starts).toHaveBeenCalledOnce();
+        expect(errors).toEqual(['[rtcwire:player] setting up the session failed']);
+        player.stop();
     });
 });

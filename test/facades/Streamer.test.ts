@@ -4,6 +4,7 @@ import { AdaptiveBitrate } from '../../src/policy/AdaptiveBitrate';
 import type { RtcError } from '../../src/core/RtcError';
 import type { ConnectParams } from '../../src/core/types';
 import { FACADE_EVENTS, STREAMER_TRANSITIONS, transition, type StreamerState } from '../../src/policy/stateTable';
+import { FakeDataChannel } from '../fakes/FakeDataChannel';
 import { FakePeerConnection } from '../fakes/FakePeerConnection';
 import { FakeWebSocket } from '../fakes/FakeWebSocket';
 import { FakeStream, FakeTrack, fakeCamera } from '../fakes/media';
@@ -362,5 +363,30 @@ describe('Streamer', () => {
         expect(FakePeerConnection.live).toHaveLength(0);
         expect(FakeWebSocket.open).toHaveLength(0);
         expect(vi.getTimerCount()).toBe(0);
+    });
+});
+
+describe('Streamer.sendData', () => {
+    beforeEach(() => {
+        vi.useFakeTimers();
+        FakeWebSocket.reset();
+        FakePeerConnection.reset();
+    });
+    afterEach(() => vi.useRealTimers());
+
+    it('sends timed data on the open session’s data channel; false before it, throws on bad data', async () => {
+        FakePeerConnection.autoConnectMs = 1;
+        const { streamer } = newStreamer();
+        expect(() => streamer.sendData(() => 1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        expect(streamer.sendData({ n: 0 })).toBe(false);
+        streamer.start(fakeCamera(), { endPoint, streamName: 'cam' });
+        await vi.advanceTimersByTimeAsync(50);
+        expect(streamer.state).toBe('streaming');
+        expect(streamer.sendData({ n: 1 })).toBe(true);
+        const channel = FakeDataChannel.labelled('JSON').at(-1)!;
+        expect(channel.sent).toEqual(['{"n":1}']);
+        expect(() => streamer.sendData(undefined)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        streamer.stop();
+        expect(streamer.sendData({ n: 2 })).toBe(false);
     });
 });

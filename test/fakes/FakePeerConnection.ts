@@ -1,4 +1,5 @@
 import { parse } from 'sdp-transform';
+import { FakeDataChannel } from './FakeDataChannel';
 import { FakeStream, FakeTrack } from './media';
 
 /**
@@ -12,9 +13,13 @@ export class FakePeerConnection {
     static rejectRemoteDescription = false;
     /** Set to make every new connection reach `connected` right after the answer (ms, or -1 = never). */
     static autoConnectMs = 0;
+    /** Whether data channels open once connected (when the answer accepts them). */
+    static openChannels = true;
 
     readonly configuration: RTCConfiguration | undefined;
     readonly transceivers: FakeTransceiver[] = [];
+    /** The data channels created on this connection. */
+    readonly channels: FakeDataChannel[] = [];
     localDescription: RTCSessionDescriptionInit | null = null;
     remoteDescription: RTCSessionDescriptionInit | null = null;
     connectionState: RTCPeerConnectionState = 'new';
@@ -40,6 +45,8 @@ export class FakePeerConnection {
         FakePeerConnection.instances = [];
         FakePeerConnection.rejectRemoteDescription = false;
         FakePeerConnection.autoConnectMs = 0;
+        FakePeerConnection.openChannels = true;
+        FakeDataChannel.reset();
     }
 
     static get live(): FakePeerConnection[] {
@@ -53,6 +60,12 @@ export class FakePeerConnection {
         t.sendEncodings = init.sendEncodings ?? [];
         this.transceivers.push(t);
         return t;
+    }
+
+    createDataChannel(label: string): FakeDataChannel {
+        const channel = new FakeDataChannel(label);
+        this.channels.push(channel);
+        return channel;
     }
 
     getTransceivers(): FakeTransceiver[] {
@@ -69,7 +82,7 @@ export class FakePeerConnection {
 
     async createOffer(options: RTCOfferOptions = {}): Promise<RTCSessionDescriptionInit> {
         await Promise.resolve();
-        const sdp = chromeLikeOffer(this.transceivers);
+        const sdp = chromeLikeOffer(this.transceivers, this.channels.length > 0);
         // An ICE restart changes the ICE credentials (the fixture's are 'abcd' / 'abcdefgh…').
         if (!options.iceRestart) return { type: 'offer', sdp };
         const n = this.iceRestarts;
@@ -130,13 +143,22 @@ export class FakePeerConnection {
         if (delay >= 0) setTimeout(() => this.setState('connected'), delay);
     }
 
-    /** Drives the connection (and ICE) state and fires the handlers. */
+    /** Drives the connection (and ICE) state and fires the handlers; data channels open once connected. */
     setState(state: RTCPeerConnectionState): void {
         if (this.closed) return;
         this.connectionState = state;
         this.iceConnectionState = (state === 'connecting' ? 'checking' : state) as RTCIceConnectionState;
         this.oniceconnectionstatechange?.();
         this.onconnectionstatechange?.();
+        if (state === 'connected' && FakePeerConnection.openChannels && this.#answersData()) {
+            setTimeout(() => this.channels.forEach((c) => !this.closed && c.serverOpen()), 1);
+        }
+    }
+
+    /** Whether the remote description accepts the data channels (an application m-line, port not 0). */
+    #answersData(): boolean {
+        const media = parse(this.remoteDescription?.sdp ?? '').media;
+        return media.some((m) => m.type === 'application' && m.port !== 0);
     }
 
     async getStats(): Promise<Map<string, Record<string, unknown>>> {
@@ -200,14 +222,22 @@ export class FakeTransceiver {
     }
 }
 
-/** A Chrome-like offer for the given transceivers (Opus; VP8, VP9, H264 in both packetization modes). */
-export function chromeLikeOffer(transceivers: { kind: string; direction: string; mid: string }[]): string {
+/**
+ * A Chrome-like offer for the given transceivers (Opus; VP8, VP9, H264 in both packetization
+ * modes), with an application m-line after them when the connection has data channels.
+ */
+export function chromeLikeOffer(
+    transceivers: { kind: string; direction: string; mid: string }[],
+    dataChannels = false,
+): string {
+    const mids = transceivers.map((t) => t.mid);
+    if (dataChannels) mids.push(String(transceivers.length));
     const lines = [
         'v=0',
         'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
         's=-',
         't=0 0',
-        `a=group:BUNDLE ${transceivers.map((t) => t.mid).join(' ')}`,
+        `a=group:BUNDLE ${mids.join(' ')}`,
         'a=extmap-allow-mixed',
         'a=msid-semantic: WMS',
     ];
@@ -269,18 +299,45 @@ export function chromeLikeOffer(transceivers: { kind: string; direction: string;
             );
         }
     }
+    if (dataChannels) {
+        lines.push(
+            'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+            'c=IN IP4 0.0.0.0',
+            'a=ice-ufrag:abcd',
+            'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+            'a=ice-options:trickle',
+            'a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
+            'a=setup:actpass',
+            `a=mid:${transceivers.length}`,
+            'a=sctp-port:5000',
+            'a=max-message-size:262144',
+        );
+    }
     return `${lines.join('\r\n')}\r\n`;
 }
 
 /**
  * A MistServer-like answer to `offer`: ICE-lite, DTLS passive, one host candidate, the first
- * codec of each m-line, direction mirrored. `rejectAudio` answers the audio m-line with port 0.
+ * codec of each m-line, direction mirrored, the data channels accepted. `rejectAudio` answers the
+ * audio m-line with port 0, `rejectData` the application m-line.
  */
-export function serverAnswer(offer: string, options: { rejectAudio?: boolean } = {}): string {
+export function serverAnswer(offer: string, options: { rejectAudio?: boolean; rejectData?: boolean } = {}): string {
     const session = parse(offer);
     const lines = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=ice-lite'];
     lines.push(`a=group:BUNDLE ${session.media.map((m) => m.mid).join(' ')}`);
     for (const m of session.media) {
+        if (m.type === 'application') {
+            lines.push(
+                `m=application ${options.rejectData ? 0 : 9} UDP/DTLS/SCTP webrtc-datachannel`,
+                'c=IN IP4 127.0.0.1',
+                `a=mid:${m.mid}`,
+                'a=ice-ufrag:srv1',
+                'a=ice-pwd:serverpasswordserverpass',
+                'a=setup:passive',
+                'a=sctp-port:5000',
+            );
+            continue;
+        }
         const first = Number(String(m.payloads).split(' ')[0]);
         const rtp = m.rtp.find((r) => r.payload === first);
         const rejected = options.rejectAudio === true && m.type === 'audio';

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { RtpHeader, RtpPacket } from 'werift';
 import WebSocket from 'ws';
 import { startServer, type RunningServer, type ServerOptions } from '../../demo/server/main.ts';
+import { LOSSLESS } from '../../demo/server/relay/hooks.ts';
+import { StreamRegistry } from '../../demo/server/relay/StreamRegistry.ts';
 
 export const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 export const publishSdp = fixture('chromium-publish.sdp');
@@ -16,6 +18,18 @@ export const firefoxPlaySdp = fixture('firefox-play.sdp');
 /** A quiet in-process server on a free loopback port. */
 export function startTestServer(options: ServerOptions = {}): Promise<RunningServer> {
     return startServer({ port: 0, log: false, processGuards: false, playWaitMs: 300, ...options });
+}
+
+/** A quiet relay without a server around it (sessions built by hand in relay tests). */
+export function testRegistry(): StreamRegistry {
+    return new StreamRegistry({
+        playWaitMs: 100,
+        keyframeIntervalMs: 0,
+        defaultVideoBitrate: 1_000_000,
+        peerTimeoutMs: 8000,
+        hooks: LOSSLESS,
+        log: () => undefined,
+    });
 }
 
 export interface Client {

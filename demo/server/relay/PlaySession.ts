@@ -1,13 +1,16 @@
 /**
  * A play: werift sends one browser the stream's audio and one of its video layers, chosen by the
- * player (`tracks` command, `?audio=`/`?video=`) or automatically (the largest live layer). Play
- * sessions also carry the MistServer commands that shape playback (`hold`, `play`, `set_speed` …)
- * and report `on_time` once a second.
+ * player (`tracks` command, `?audio=`/`?video=`) or automatically (the largest live layer), and on
+ * a data channel labelled `JSON` (or `subtitle`, `*`) the stream's timed data (every data track,
+ * or the `meta` of the `tracks` command). Play sessions also carry the MistServer commands that
+ * shape playback (`hold`, `play`, `set_speed` …) and report `on_time` once a second.
  */
 import { RtcpPayloadSpecificFeedback, RtpHeader, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
 import { pickPlayCodec } from '../sdp/codecs.ts';
 import { mungeOffer } from '../sdp/munge.ts';
 import type { Kind, OfferCodec, OfferInfo } from '../sdp/offer.ts';
+import { isDataChannelFor, sendText, type PeerDataChannel } from './dataChannels.ts';
+import type { TimedItem } from './DataTrack.ts';
 import { Outbound, type RtpSink } from './Outbound.ts';
 import { createPeer, negotiate } from './peer.ts';
 import { Session, type Channel } from './Session.ts';
@@ -25,6 +28,20 @@ export function parseChoice(v: unknown): Choice | undefined {
     if (v === 'auto' || v === 'none') return v;
     const n = Number(v);
     return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** A choice of data tracks: every one (`auto`), none, or these indices. */
+export type MetaChoice = 'auto' | 'none' | number[];
+
+/** `meta` of a `tracks` command: `'auto'`, `'none'`, or indices separated by commas (`'3,4'`). */
+export function parseMetaChoice(v: unknown): MetaChoice | undefined {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (v === 'auto' || v === 'none') return v;
+    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+    const indices = String(v)
+        .split(',')
+        .map((part) => parseChoice(part.trim()));
+    return indices.every((i) => typeof i === 'number') ? (indices as number[]) : undefined;
 }
 
 /** RTCP feedback message types (RFC 4585 § 6.3, RFC 5104 § 4.3.1). */
@@ -60,6 +77,9 @@ export class PlaySession extends Session {
     private readonly abortWait: WaitSignal = { aborted: false };
     /** `fault_withhold`: the kind negotiated but never sent */
     private readonly withheld?: Kind;
+    /** the channel of timed data, once the player opened one */
+    private dataOut?: PeerDataChannel;
+    metaChoice: MetaChoice = 'auto';
 
     constructor(
         registry: StreamRegistry,
@@ -196,6 +216,21 @@ export class PlaySession extends Session {
         this.audioOut.send(rtp, now);
     }
 
+    /** The player's channel of timed data (the first `JSON`/`subtitle`/`*` one). */
+    protected override onDataChannel(channel: PeerDataChannel): void {
+        if (!isDataChannelFor(channel) || this.dataOut) return super.onDataChannel(channel);
+        this.dataOut = channel;
+    }
+
+    /** An item of the stream's timed data: sent on the data channel when its track is chosen (and not paused). */
+    onData(item: TimedItem): void {
+        const out = this.dataOut;
+        const choice = this.metaChoice;
+        if (!out || this.paused || choice === 'none') return;
+        if (Array.isArray(choice) && !choice.includes(item.track)) return;
+        sendText(out, JSON.stringify(item));
+    }
+
     private onPlayerRtcp(rtcp: RtcpPacket): void {
         this.seen();
         if (rtcp.type !== RtcpPayloadSpecificFeedback.type) return;
@@ -228,7 +263,7 @@ export class PlaySession extends Session {
         const now = Date.now();
         const current = this.stream.current;
         const oldestGop = Math.max(0, ...this.stream.videos.map((v) => now - (v.gop.startedAt || now)));
-        this.channel.send({
+        this.send({
             type: 'on_time',
             data: {
                 begin: Math.max(0, current - oldestGop),
@@ -249,6 +284,8 @@ export class PlaySession extends Session {
             case 'tracks': {
                 const a = parseChoice(msg.audio);
                 const v = parseChoice(msg.video);
+                const meta = parseMetaChoice(msg.meta);
+                if (meta !== undefined) this.metaChoice = meta;
                 if (a !== undefined) {
                     if (a !== this.audioChoice) this.audioResync = true;
                     this.audioChoice = a;
@@ -263,7 +300,7 @@ export class PlaySession extends Session {
             case 'hold':
             case 'pause':
                 this.paused = true;
-                this.channel.send({ type: 'pause', paused: true });
+                this.send({ type: 'pause', paused: true });
                 return true;
             case 'play':
                 if (this.paused) {
@@ -277,14 +314,14 @@ export class PlaySession extends Session {
                 const prev = this.playRate;
                 const r = Number(msg.play_rate);
                 this.playRate = msg.play_rate === 'auto' || !Number.isFinite(r) || r <= 0 ? 'auto' : r;
-                this.channel.send({ type: 'set_speed', data: { play_rate_prev: prev, play_rate_curr: this.playRate } });
+                this.send({ type: 'set_speed', data: { play_rate_prev: prev, play_rate_curr: this.playRate } });
                 return true;
             }
             case 'seek':
-                this.channel.send({ type: 'seek', data: { live_point: true, play_rate_curr: this.playRate } });
+                this.send({ type: 'seek', data: { live_point: true, play_rate_curr: this.playRate } });
                 return true;
             case 'fast_forward':
-                this.channel.send({
+                this.send({
                     type: 'set_speed',
                     data: { play_rate_prev: this.playRate, play_rate_curr: this.playRate, live_point: true },
                 });
@@ -304,7 +341,7 @@ export class PlaySession extends Session {
 
     /** The publisher left: tell the player and end the session. */
     publisherGone(end: number): void {
-        this.channel.send({ type: 'on_stop', data: { begin: 0, current: end, end } });
+        this.send({ type: 'on_stop', data: { begin: 0, current: end, end } });
         this.close();
         this.channel.close();
     }

@@ -1,14 +1,17 @@
 /**
  * A publish: werift receives one browser's RTP, the relay counts it, caches each video layer's
- * GOP and hands every packet to the stream's players. Towards the publisher it sends keyframe
- * requests (spaced, see {@link KeyframeRequester}), REMB with the bitrate it wants, and once a
- * second `on_media_receive` with what it got.
+ * GOP and hands every packet to the stream's players. A data channel the publisher opens (any
+ * label but `MistControl`) becomes a data track of the stream: each JSON text on it is one item,
+ * stamped with the stream's media time and relayed to the players. Towards the publisher it sends
+ * keyframe requests (spaced, see {@link KeyframeRequester}), REMB with the bitrate it wants, and
+ * once a second `on_media_receive` with what it got.
  */
 import type { MediaStreamTrack, RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift';
 import { buildPli, buildRemb } from '../rtp/feedback.ts';
 import { pickPublishCodec } from '../sdp/codecs.ts';
 import { EXT_MID, EXT_RID, mungeOffer } from '../sdp/munge.ts';
 import type { OfferCodec, OfferInfo } from '../sdp/offer.ts';
+import { onText, type PeerDataChannel } from './dataChannels.ts';
 import { KeyframeRequester } from './KeyframeRequester.ts';
 import { createPeer, negotiate } from './peer.ts';
 import { Session, type Channel } from './Session.ts';
@@ -24,6 +27,8 @@ const MIN_VIDEO_BITRATE = 30_000;
 const MAX_VIDEO_BITRATE = 50_000_000;
 /** `keyframe_interval` below this is raised to it (MistServer does the same). */
 const MIN_KEYFRAME_INTERVAL_MS = 500;
+/** Data tracks one publisher may open; further data channels are closed. */
+const MAX_DATA_TRACKS = 4;
 
 export class PublishSession extends Session {
     readonly role = 'publish';
@@ -86,6 +91,30 @@ export class PublishSession extends Session {
         this.sendRemb();
     }
 
+    /** A data channel of the publisher: a data track of the stream, each JSON text one item. */
+    protected override onDataChannel(channel: PeerDataChannel): void {
+        const stream = this.stream;
+        if (stream.publisher !== this || stream.dataTracks.length >= MAX_DATA_TRACKS) return channel.close();
+        const track = stream.addDataTrack();
+        this.log('debug', `${this.label}: data track ${track.index} on channel '${channel.label}'`);
+        onText(
+            channel,
+            (text) => {
+                if (this.closed || stream.publisher !== this) return;
+                let data: unknown;
+                try {
+                    data = JSON.parse(text);
+                } catch {
+                    return this.log('debug', `${this.label}: a data item that is no JSON dropped`);
+                }
+                if (!track.admit(Date.now()))
+                    return this.log('debug', `${this.label}: data track ${track.index} over its rate`);
+                stream.publishData(track, data);
+            },
+            (why) => this.log('debug', `${this.label}: data ${why} dropped`),
+        );
+    }
+
     private onRtp(track: Track, rtp: RtpPacket): void {
         if (this.closed) return;
         this.seen();
@@ -146,9 +175,9 @@ export class PublishSession extends Session {
             if (!track.dropped && track.stats.packets > 0 && now - track.stats.lastPacketAt > TRACK_DROP_MS) {
                 track.dropped = true;
                 const msg = { type: 'on_track_drop', track: track.index, mediatype: track.kind };
-                this.channel.send(msg);
+                this.send(msg);
                 for (const p of this.stream.players) {
-                    p.channel.send(msg);
+                    p.send(msg);
                     p.trackDropped(track);
                 }
             }
@@ -162,7 +191,7 @@ export class PublishSession extends Session {
         if (!live.length) return;
         const expected = live.reduce((a, x) => a + x.stats.expected, 0);
         const lost = live.reduce((a, x) => a + x.stats.lost, 0);
-        this.channel.send({
+        this.send({
             type: 'on_media_receive',
             millis: now - this.startedAt,
             tracks: live.map((x) => x.codec.name),
@@ -180,12 +209,12 @@ export class PublishSession extends Session {
             case 'video_bitrate': {
                 const v = Number(msg.video_bitrate);
                 if (!Number.isFinite(v) || v <= 0) {
-                    this.channel.send({ type: 'on_error', command: 'video_bitrate', message: 'invalid video_bitrate' });
+                    this.send({ type: 'on_error', command: 'video_bitrate', message: 'invalid video_bitrate' });
                     return true;
                 }
                 this.videoBitrate = Math.round(Math.min(MAX_VIDEO_BITRATE, Math.max(MIN_VIDEO_BITRATE, v)));
                 this.sendRemb();
-                this.channel.send({
+                this.send({
                     type: 'on_video_bitrate',
                     result: true,
                     video_bitrate: this.videoBitrate,
@@ -196,11 +225,11 @@ export class PublishSession extends Session {
             case 'keyframe_interval': {
                 const v = Number(msg.keyframe_interval_millis);
                 if (!Number.isFinite(v) || v <= 0) {
-                    this.channel.send({ type: 'on_error', command: 'keyframe_interval', message: 'invalid interval' });
+                    this.send({ type: 'on_error', command: 'keyframe_interval', message: 'invalid interval' });
                     return true;
                 }
                 this.keyframeIntervalMs = Math.max(MIN_KEYFRAME_INTERVAL_MS, Math.round(v));
-                this.channel.send({ type: 'on_keyframe_interval', result: this.keyframeIntervalMs });
+                this.send({ type: 'on_keyframe_interval', result: this.keyframeIntervalMs });
                 return true;
             }
         }
@@ -214,6 +243,7 @@ export class PublishSession extends Session {
         stream.setPublisher(undefined);
         for (const p of [...stream.players]) p.publisherGone(end);
         stream.tracks = [];
+        stream.dataTracks = [];
     }
 }
 

@@ -1,11 +1,15 @@
 /**
  * What publish and play sessions share: an id, one werift peer connection watched for liveness,
- * timers that die with the session, the `rtp_props` command, and an idempotent close.
+ * timers that die with the session, the `rtp_props` command, the `MistControl` data channel (the
+ * commands and replies of the signaling, for sessions without a signaling socket: WHIP/WHEP), and
+ * an idempotent close.
  */
 import { randomBytes } from 'node:crypto';
 import type { RTCPeerConnection } from 'werift';
 import type { Log } from '../log.ts';
 import type { OfferInfo } from '../sdp/offer.ts';
+import { decodeMessage } from '../ws/messages.ts';
+import { CONTROL_LABEL, onText, sendText, type PeerDataChannel } from './dataChannels.ts';
 import { applyRtpProps, DEFAULT_RTP_PROPS } from './rtpProps.ts';
 import type { Stream } from './Stream.ts';
 import type { StreamRegistry } from './StreamRegistry.ts';
@@ -35,6 +39,8 @@ export abstract class Session {
     readonly onClose = new Set<() => void>();
     readonly createdAt = Date.now();
     private lastSeen = Date.now();
+    /** the `MistControl` channel, once the client opened one */
+    private control?: PeerDataChannel;
     abstract readonly role: 'publish' | 'play';
 
     constructor(
@@ -59,9 +65,62 @@ export abstract class Session {
         this.lastSeen = Date.now();
     }
 
+    /**
+     * A message to the client: on its signaling socket (none for WHIP/WHEP) and on its `MistControl`
+     * channel, where it opened one.
+     */
+    send(msg: Record<string, unknown>): void {
+        this.channel.send(msg);
+        if (this.control) sendText(this.control, JSON.stringify(msg));
+    }
+
+    /**
+     * A data channel the client opened: `MistControl` carries commands (one per session; another
+     * is closed), any other is the role's ({@link onDataChannel}).
+     */
+    acceptDataChannel(channel: PeerDataChannel): void {
+        if (this.closed) return channel.close();
+        if (channel.label !== CONTROL_LABEL) return this.onDataChannel(channel);
+        if (this.control) return channel.close();
+        this.control = channel;
+        onText(
+            channel,
+            (text) => this.onControlText(text),
+            (why) => this.log('debug', `${this.label}: MistControl ${why} dropped`),
+        );
+    }
+
+    /** A data channel other than `MistControl`: the role decides what it carries. */
+    protected onDataChannel(channel: PeerDataChannel): void {
+        this.log('debug', `${this.label}: data channel '${channel.label}' unused`);
+    }
+
+    /** A command on `MistControl`: handled as on the signaling socket, replies on the channel. */
+    private onControlText(text: string): void {
+        if (this.closed) return;
+        try {
+            const msg = decodeMessage(text, false);
+            if (msg === 'ignored') return this.log('debug', `${this.label}: malformed MistControl frame ignored`);
+            if (msg === 'untyped') {
+                return this.send({
+                    type: 'on_error',
+                    command: '',
+                    message: 'Message must be a JSON object with a string type',
+                });
+            }
+            if (msg.type === 'stop') return this.close();
+            if (!this.command(msg)) {
+                this.send({ type: 'on_error', command: msg.type, message: `Unknown command: ${msg.type}` });
+            }
+        } catch (e) {
+            this.log('error', `MistControl command failed on ${this.label}`, e);
+        }
+    }
+
     /** Adopts the session's peer connection: drop the session when it fails, closes or falls silent. */
     protected watchPc(pc: RTCPeerConnection): void {
         this.pc = pc;
+        pc.onDataChannel.subscribe((channel) => this.acceptDataChannel(channel));
         const timeout = this.registry.config.peerTimeoutMs;
         this.every(1000, () => {
             const silent = Date.now() - (this.connected ? this.lastSeen : this.createdAt);
@@ -104,7 +163,7 @@ export abstract class Session {
     command(msg: Record<string, unknown>): boolean {
         if (msg.type === 'rtp_props') {
             applyRtpProps(this.rtpProps, msg);
-            this.channel.send({ type: 'on_rtp_props', result: true, ...this.rtpProps });
+            this.send({ type: 'on_rtp_props', result: true, ...this.rtpProps });
             return true;
         }
         return false;

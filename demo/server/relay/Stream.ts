@@ -1,7 +1,9 @@
 /**
- * A stream name and who is on it: at most one publisher (and its tracks), any number of players,
- * and the plays waiting for a publisher to appear.
+ * A stream name and who is on it: at most one publisher (and its tracks, media and data), any
+ * number of players, the plays waiting for a publisher to appear, and the data WebSockets
+ * following its timed data.
  */
+import { DataTrack, type TimedItem } from './DataTrack.ts';
 import type { PlaySession } from './PlaySession.ts';
 import type { PublishSession } from './PublishSession.ts';
 import type { Track } from './Track.ts';
@@ -15,7 +17,11 @@ export interface WaitSignal {
 export class Stream {
     publisher?: PublishSession;
     tracks: Track[] = [];
+    /** the publisher's data tracks (one per data channel it opened) */
+    dataTracks: DataTrack[] = [];
     readonly players = new Set<PlaySession>();
+    /** the data WebSockets (`/<stream>.json`) following the stream's timed data */
+    readonly dataSinks = new Set<(item: TimedItem) => void>();
     private readonly waiters = new Set<() => void>();
     beginAt = Date.now();
 
@@ -53,6 +59,21 @@ export class Stream {
         }
     }
 
+    /** A new data track, numbered after every track of the publisher. */
+    addDataTrack(): DataTrack {
+        const indices = [...this.tracks, ...this.dataTracks].map((t) => t.index);
+        const track = new DataTrack(Math.max(-1, ...indices) + 1);
+        this.dataTracks.push(track);
+        return track;
+    }
+
+    /** Relays one item of `track` to the players and the data WebSockets, stamped with the media time. */
+    publishData(track: DataTrack, data: unknown): void {
+        const item: TimedItem = { data, time: this.current, track: track.index };
+        for (const player of this.players) player.onData(item);
+        for (const sink of this.dataSinks) sink(item);
+    }
+
     /** live time in ms since the publisher started */
     get current(): number {
         return this.publisher ? Date.now() - this.beginAt : 0;
@@ -61,10 +82,12 @@ export class Stream {
     /**
      * Stream info in MistServer's `json_<stream>.js` shape (what players of MistServer-compatible
      * servers read to list renditions): `meta.tracks` keyed by name, `idx`, `type`, `codec`,
-     * `width`/`height`, `bps` in bytes per second.
+     * `width`/`height`, `bps` in bytes per second; data tracks as `type: 'meta'`. Without a
+     * publisher, MistServer's offline answer; with one that sent nothing yet, its "waiting for data".
      */
     mistInfo() {
         if (!this.publisher) return OFFLINE;
+        if (!this.tracks.some((t) => t.stats.packets > 0)) return WAITING_FOR_DATA;
         const tracks: Record<string, Record<string, unknown>> = {};
         for (const t of this.tracks) {
             if (t.dropped) continue;
@@ -78,6 +101,9 @@ export class Stream {
                 ...(t.rid ? { rid: t.rid } : {}),
             };
         }
+        for (const t of this.dataTracks) {
+            tracks[`meta_${t.codec}_${t.index}`] = { idx: t.index, trackid: t.index, type: 'meta', codec: t.codec };
+        }
         return { type: 'live', meta: { live: 1, tracks } };
     }
 
@@ -87,10 +113,13 @@ export class Stream {
             publisher: !!this.publisher,
             players: this.players.size,
             uptimeMs: this.current,
-            tracks: this.tracks.map((t) => t.info()),
+            tracks: [...this.tracks.map((t) => t.info()), ...this.dataTracks.map((t) => t.info())],
         };
     }
 }
 
 /** MistServer's answer for a stream nobody publishes. */
 export const OFFLINE = { error: 'Stream is offline', on_error: 'Stream is offline' };
+
+/** MistServer's answer for a stream whose source started but sent nothing yet. */
+export const WAITING_FOR_DATA = { error: 'Stream is waiting for data', on_error: 'Stream is waiting for data' };

@@ -34,9 +34,10 @@ export class StreamRegistry {
         return s;
     }
 
-    /** Forgets a stream nobody uses. */
+    /** Forgets a stream nobody uses (no publisher, no player, no data WebSocket). */
     release(s: Stream): void {
-        if (!s.publisher && !s.players.size && this.streams.get(s.name) === s) this.streams.delete(s.name);
+        const unused = !s.publisher && !s.players.size && !s.dataSinks.size;
+        if (unused && this.streams.get(s.name) === s) this.streams.delete(s.name);
     }
 
     /** Ends every session (server shutdown). */

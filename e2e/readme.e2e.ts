@@ -74,8 +74,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-    it('has the four examples, aimed at npm start', () => {
-        expect(Object.keys(examples).sort()).toEqual(['element', 'play', 'publish', 'script']);
+    it('has the five examples, aimed at npm start', () => {
+        expect(Object.keys(examples).sort()).toEqual(['element', 'metadata', 'play', 'publish', 'script']);
         for (const { code } of Object.values(examples)) expect(code).toContain('127.0.0.1:8080');
     });
 
@@ -90,7 +90,7 @@ describe('README examples', () => {
                 writeFileSync(join(dir, `${tag}.ts`), code);
                 return `${tag}.ts`;
             });
-        expect(files.sort()).toEqual(['play.ts', 'publish.ts']);
+        expect(files.sort()).toEqual(['metadata.ts', 'play.ts', 'publish.ts']);
         const compilerOptions = {
             strict: true,
             noEmit: true,
@@ -112,6 +112,15 @@ describe('README examples', () => {
         await waitFor(() => tab.logs.includes('player playing'));
         await waitFor(() => tab.page.evaluate(() => document.querySelector('video')!.videoWidth > 0));
         await waitFor(() => tab.logs.some((line) => /^\d+x\d+ \d+ fps, quality \d+$/.test(line)));
+        tab.assertNoErrors();
+        await tab.context.close();
+    });
+
+    it('"Stream metadata and timed data" follows the stream and plays it', async () => {
+        const tab = await examplePage('<!doctype html><title>metadata</title><video muted></video>');
+        await runModule(tab.page, 'metadata');
+        await waitFor(() => tab.logs.includes('stream online'));
+        await waitFor(() => tab.page.evaluate(() => document.querySelector('video')!.videoWidth > 0));
         tab.assertNoErrors();
         await tab.context.close();
     });

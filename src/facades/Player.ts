@@ -312,12 +312,17 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         }
         this._renditions = [...given];
         const connectorOptions = options.connectorOptions;
-        this._timedData = new TimedDataSource((...item) => this._emit('data', ...item), {
-            WebSocket: connectorOptions?.WebSocket,
-            tokenParam: connectorOptions?.tokenParam,
-            logger: options.logger,
-            logLevel: options.logLevel,
-        });
+        this._timedData = new TimedDataSource(
+            (...item) => this._emit('data', ...item),
+            {
+                WebSocket: connectorOptions?.WebSocket,
+                tokenParam: connectorOptions?.tokenParam,
+                logger: options.logger,
+                logLevel: options.logLevel,
+            },
+            // The data WebSocket is for an app that reads timed data.
+            () => this.listenerCount('data') > 0 || typeof this.onData === 'function' || this.dataTracks !== undefined,
+        );
     }
 
     /** The stream currently playing, if any. */
@@ -597,6 +602,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         });
         this._emit('stats', stats);
         this._catchUp(connector, timestamp, stats.freezeCount);
+        // A `data` listener added since: the data WebSocket opens (where the session has no channel).
+        this._timedData.listeningChanged();
         // Media watchdog: the session is lost when no packet arrived for `mediaTimeoutMs` (0: never).
         const packets = (inbound.audio?.packetsReceived ?? 0) + (video?.packetsReceived ?? 0);
         const silentMs = timestamp - this._packetsAt;

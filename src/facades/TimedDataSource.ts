@@ -8,7 +8,8 @@ export type TimedDataSink = (time: number, track: number, data: unknown, duratio
 /**
  * Where a {@link Player}'s timed data comes from: the live session's data channel, and where the
  * session has none (the server's answer rejects it, or it closed), MistServer's data WebSocket
- * for the wanted tracks — opened only when the stream has data tracks, or the app asked for some.
+ * for the wanted tracks — opened only when the stream has data tracks, or the app asked for some,
+ * and the app listens (a socket for data nobody reads would cost the server for nothing).
  * Items of tracks the app did not ask for are dropped (a server may send every track).
  * @internal
  */
@@ -21,10 +22,20 @@ export class TimedDataSource {
     private _params: ConnectParams | undefined;
     private _socket: DataSocket | undefined;
 
+    /**
+     * @param _listening - whether the app wants timed data at all (it listens to `data`, or asked
+     *   for tracks); read whenever the source reconsiders its socket.
+     */
     constructor(
         private readonly _sink: TimedDataSink,
         private readonly _socketOptions: DataSocketOptions,
+        private readonly _listening: () => boolean = () => true,
     ) {}
+
+    /** The app started or stopped listening: the data WebSocket follows. */
+    listeningChanged(): void {
+        this._update();
+    }
 
     /** The tracks asked for (`undefined`: all the stream has). */
     get wanted(): readonly number[] | undefined {
@@ -67,7 +78,7 @@ export class TimedDataSource {
     private _update(): void {
         const tracks = this._tracks();
         const params = this._params;
-        const needed = params && this._connector?.dataChannel === 'none' && tracks.length > 0;
+        const needed = params && this._connector?.dataChannel === 'none' && tracks.length > 0 && this._listening();
         if (!needed) {
             this._socket?.close();
             this._socket = undefined;

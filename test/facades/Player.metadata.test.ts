@@ -346,6 +346,26 @@ describe('Player: timed data', () => {
         expect(data.readyState).toBeGreaterThanOrEqual(2);
         player.stop();
     });
+    it('opens no data WebSocket for an app that does not read timed data, and one once it listens', async () => {
+        FakeWebSocket.server = (socket, message) => {
+            if (message.type === 'offer_sdp') {
+                const answer = serverAnswer(String(message.offer_sdp), { rejectData: true });
+                return socket.serverSend({ type: 'on_answer_sdp', result: true, answer_sdp: answer });
+            }
+            if (new URL(socket.url).pathname === '/webrtc/cam') defaultServer(socket, message);
+        };
+        const player = newPlayer({ statsIntervalMs: 1000 });
+        player.start(params);
+        await vi.advanceTimersByTimeAsync(50);
+        metadataSocket().serverSend(DOCUMENT);
+        await vi.advanceTimersByTimeAsync(1500);
+        expect(socketsOf('/cam.json')).toHaveLength(0);
+        player.on('data', () => undefined);
+        // Within a stats tick.
+        await vi.advanceTimersByTimeAsync(1000);
+        expect(socketsOf('/cam.json')).toHaveLength(1);
+        player.stop();
+    });
 });
 
 describe('Player over WHEP: commands through MistControl', () => {

@@ -1,6 +1,6 @@
 /**
  * The README's examples, as written, against the reference server in real Chromium: the code
- * blocks tagged `publish`, `play`, `script` and `element` (the word after the fence's language)
+ * blocks tagged `publish`, `play`, `metadata`, `script` and `element` (the word after the fence's language)
  * run with only the server's address and the CDN's origin changed — `127.0.0.1:8080` (what
  * `npm start` listens on) becomes this test server's, `https://unpkg.com/rtcwire/dist/` its
  * `/dist/`. One page publishes the fake camera with the `publish` example; each of the others
@@ -74,8 +74,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-    it('has the four examples, aimed at npm start', () => {
-        expect(Object.keys(examples).sort()).toEqual(['element', 'play', 'publish', 'script']);
+    it('has the five examples, aimed at npm start', () => {
+        expect(Object.keys(examples).sort()).toEqual(['element', 'metadata', 'play', 'publish', 'script']);
         for (const { code } of Object.values(examples)) expect(code).toContain('127.0.0.1:8080');
     });
 
@@ -90,7 +90,7 @@ describe('README examples', () => {
                 writeFileSync(join(dir, `${tag}.ts`), code);
                 return `${tag}.ts`;
             });
-        expect(files.sort()).toEqual(['play.ts', 'publish.ts']);
+        expect(files.sort()).toEqual(['metadata.ts', 'play.ts', 'publish.ts']);
         const compilerOptions = {
             strict: true,
             noEmit: true,
@@ -112,6 +112,17 @@ describe('README examples', () => {
         await waitFor(() => tab.logs.includes('player playing'));
         await waitFor(() => tab.page.evaluate(() => document.querySelector('video')!.videoWidth > 0));
         await waitFor(() => tab.logs.some((line) => /^\d+x\d+ \d+ fps, quality \d+$/.test(line)));
+        tab.assertNoErrors();
+        await tab.context.close();
+    });
+
+    it('"Stream metadata and timed data" follows the stream and plays it', async () => {
+        const tab = await examplePage('<!doctype html><title>metadata</title><video></video>');
+        await runModule(tab.page, 'metadata');
+        await waitFor(() => tab.logs.includes('stream online'));
+        // The metadata line: the video tracks, then how many data tracks.
+        await waitFor(() => tab.logs.some((line) => /^video \d+p VP8; 0 data tracks$/.test(line)));
+        await waitFor(() => tab.page.evaluate(() => document.querySelector('video')!.videoWidth > 0));
         tab.assertNoErrors();
         await tab.context.close();
     });

@@ -1,6 +1,6 @@
 /**
  * The README's examples, as written, against the reference server in real Chromium: the code
- * blocks tagged `publish`, `play`, `script` and `element` (the word after the fence's language)
+ * blocks tagged `publish`, `play`, `metadata`, `script` and `element` (the word after the fence's language)
  * run with only the server's address and the CDN's origin changed — `127.0.0.1:8080` (what
  * `npm start` listens on) becomes this test server's, `https://unpkg.com/rtcwire/dist/` its
  * `/dist/`. One page publishes the fake camera with the `publish` example; each of the others
@@ -117,9 +117,11 @@ describe('README examples', () => {
     });
 
     it('"Stream metadata and timed data" follows the stream and plays it', async () => {
-        const tab = await examplePage('<!doctype html><title>metadata</title><video muted></video>');
+        const tab = await examplePage('<!doctype html><title>metadata</title><video></video>');
         await runModule(tab.page, 'metadata');
         await waitFor(() => tab.logs.includes('stream online'));
+        // The metadata line: the video tracks, then how many data tracks.
+        await waitFor(() => tab.logs.some((line) => /^video \d+p VP8; 0 data tracks$/.test(line)));
         await waitFor(() => tab.page.evaluate(() => document.querySelector('video')!.videoWidth > 0));
         tab.assertNoErrors();
         await tab.context.close();

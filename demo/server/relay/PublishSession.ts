@@ -12,6 +12,7 @@ import { pickPublishCodec } from '../sdp/codecs.ts';
 import { EXT_MID, EXT_RID, mungeOffer } from '../sdp/munge.ts';
 import type { OfferCodec, OfferInfo } from '../sdp/offer.ts';
 import { onText, type PeerDataChannel } from './dataChannels.ts';
+import type { DataTrack } from './DataTrack.ts';
 import { KeyframeRequester } from './KeyframeRequester.ts';
 import { createPeer, negotiate } from './peer.ts';
 import { Session, type Channel } from './Session.ts';
@@ -91,12 +92,15 @@ export class PublishSession extends Session {
         this.sendRemb();
     }
 
-    /** A data channel of the publisher: a data track of the stream, each JSON text one item. */
+    /**
+     * A data channel of the publisher: each JSON text on it is one item of a data track of the
+     * stream, made at the first item (a channel that carries nothing adds no track, as on
+     * MistServer, whose JSON push track appears with its first frame).
+     */
     protected override onDataChannel(channel: PeerDataChannel): void {
         const stream = this.stream;
-        if (stream.publisher !== this || stream.dataTracks.length >= MAX_DATA_TRACKS) return channel.close();
-        const track = stream.addDataTrack();
-        this.log('debug', `${this.label}: data track ${track.index} on channel '${channel.label}'`);
+        if (stream.publisher !== this) return channel.close();
+        let track: DataTrack | undefined;
         onText(
             channel,
             (text) => {
@@ -106,6 +110,11 @@ export class PublishSession extends Session {
                     data = JSON.parse(text);
                 } catch {
                     return this.log('debug', `${this.label}: a data item that is no JSON dropped`);
+                }
+                if (!track) {
+                    if (stream.dataTracks.length >= MAX_DATA_TRACKS) return channel.close();
+                    track = stream.addDataTrack();
+                    this.log('debug', `${this.label}: data track ${track.index} on channel '${channel.label}'`);
                 }
                 if (!track.admit(Date.now()))
                     return this.log('debug', `${this.label}: data track ${track.index} over its rate`);

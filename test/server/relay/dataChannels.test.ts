@@ -57,14 +57,18 @@ afterEach(() => {
 });
 
 describe('a publisher’s data channel', () => {
-    it('becomes a data track after the media tracks; each JSON item reaches the players in the media clock', () => {
+    it('becomes a data track after the media tracks at its first item; each reaches the players in the media clock', () => {
         const { stream, publisher, player } = relay();
         const out = new FakeChannel('JSON');
         player.acceptDataChannel(out);
         const from = new FakeChannel('JSON');
         publisher.acceptDataChannel(from);
-        expect(stream.dataTracks.map((t) => t.index)).toEqual([2]);
+        // A channel that carries nothing adds no track.
+        expect(stream.dataTracks).toEqual([]);
+        from.receive('not json');
+        expect(stream.dataTracks).toEqual([]);
         from.receive(JSON.stringify({ n: 1 }));
+        expect(stream.dataTracks.map((t) => t.index)).toEqual([2]);
         from.receive('not json');
         from.receive(Buffer.from([1, 2]));
         from.receive(JSON.stringify('x'.repeat(70 * 1024)));
@@ -91,8 +95,8 @@ describe('a publisher’s data channel', () => {
         publisher.acceptDataChannel(first);
         publisher.acceptDataChannel(second);
         expect(player.command({ type: 'tracks', meta: '3' })).toBe(true);
-        first.receive('1');
-        second.receive('2');
+        first.receive('1'); // track 2
+        second.receive('2'); // track 3
         expect(out.messages.map((m) => [m.track, m.data])).toEqual([[3, 2]]);
         player.command({ type: 'tracks', meta: 'none' });
         second.receive('3');
@@ -108,9 +112,23 @@ describe('a publisher’s data channel', () => {
         expect(out.messages.filter((m) => m.track === 3).map((m) => m.data)).toEqual([2]);
     });
 
+    it('a publisher has at most 4 data tracks: a fifth channel that sends is closed', () => {
+        const { stream, publisher } = relay();
+        const channels = [1, 2, 3, 4, 5].map((i) => new FakeChannel(`c${i}`));
+        for (const channel of channels) {
+            publisher.acceptDataChannel(channel);
+            channel.receive('{}');
+        }
+        expect(stream.dataTracks.map((t) => t.index)).toEqual([2, 3, 4, 5]);
+        expect(channels.map((c) => c.readyState)).toEqual(['open', 'open', 'open', 'open', 'closed']);
+    });
+
     it('a publisher that stops takes its data tracks with it; channels of a closed session are closed', () => {
         const { stream, publisher } = relay();
-        publisher.acceptDataChannel(new FakeChannel('JSON'));
+        const from = new FakeChannel('JSON');
+        publisher.acceptDataChannel(from);
+        from.receive('{}');
+        expect(stream.dataTracks).toHaveLength(1);
         publisher.close();
         expect(stream.dataTracks).toEqual([]);
         const late = new FakeChannel('JSON');

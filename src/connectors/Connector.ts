@@ -10,6 +10,7 @@ import { encodeTimedData, readTimedData } from '../data/timedData';
 import { isIncomingTrack, readAnswer, type AnswerInfo } from '../sdp/answer';
 import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
+import { isConnected } from './connectionState';
 import { DataLink, type DataLinkHandlers } from './DataLink';
 
 /**
@@ -119,11 +120,6 @@ function closeAfter(pc: RTCPeerConnection, released: Promise<unknown> | void): v
         pc.close();
     };
     released.then(close, close);
-}
-
-/** Whether a (peer or ICE) connection state means connected. */
-function isConnected(state: string): boolean {
-    return state === 'connected' || state === 'completed';
 }
 
 /** What a play session needs by default (`requiredMedia`): a picture; audio is optional (PROTOCOL.md). */

@@ -268,7 +268,7 @@ export abstract class FacadeBase<
      * ```
      */
     get prepared(): boolean {
-        return this._prepared?.connector.opened ?? false;
+        return this._prepared?.ready ?? false;
     }
 
     /**

@@ -1,3 +1,4 @@
+import { isMediaConnected } from '../connectors/connectionState';
 import type { Connector } from '../connectors/Connector';
 import { iceServersOf } from '../core/iceServers';
 import type { ConnectParams } from '../core/types';
@@ -36,6 +37,14 @@ export class PreparedSession {
     ) {
         this._timer = setTimeout(() => this._end('expired'), timeoutMs);
         connector.on('close', () => this._end('closed'), { signal: this._abort.signal });
+    }
+
+    /**
+     * Whether `start()` would show the first frame after one round trip: the connector is open
+     * (its tracks arrived) and its media path is up (ICE and DTLS connected), not merely answered.
+     */
+    get ready(): boolean {
+        return !this._done && this.connector.opened && isMediaConnected(this.connector.peerConnection);
     }
 
     /** Whether it can still be used for `params`. */

@@ -510,6 +510,22 @@ describe('Player: prepare', () => {
             player.stop();
         });
 
+        it('prepared is true only once ICE and DTLS are up, not when the answer brought the tracks', async () => {
+            FakePeerConnection.autoConnectMs = -1;
+            const { player } = newPlayer();
+            player.prepare(params);
+            await vi.advanceTimersByTimeAsync(50);
+            const pc = FakePeerConnection.instances[0]!;
+            // The answer is applied and the tracks arrived: the session is open, its media path is not.
+            expect(pc.remoteDescription).not.toBeNull();
+            expect(player.prepared).toBe(false);
+            pc.setState('connecting');
+            expect(player.prepared).toBe(false);
+            pc.setState('connected');
+            expect(player.prepared).toBe(true);
+            player.stop();
+        });
+
         it('start before the prepared session opened still takes it', async () => {
             const { player, states } = newPlayer();
             player.prepare(params);

@@ -2,8 +2,9 @@
  * Relay load and scale: one publisher (Streamer, fake camera 640x360@30 + audio) and K players
  * (K = 0, 1, 10, 50) of its stream, all over WebSocket signaling, in one page and — above 10 — also
  * spread over pages of 10. For each run, over a fixed window: per-player received video fps,
- * packet loss and bitrate; the server process's CPU (process.cpuUsage in its own process) and per
- * player; the browser's CPU (every Chromium process, from /proc) per player; the pages' JavaScript
+ * packet loss and bitrate; the server process's CPU (process.cpuUsage in its own process) and the
+ * browser's CPU (every Chromium process, from /proc), each in total and per player above the
+ * publisher-only run (K=0), so that the cost of growth shows; the pages' JavaScript
  * time (CDP `ScriptDuration`: the SDK's own cost) per player; and the machine's CPU (/proc/stat).
  * Bounded: about 3 min, hard stop at 280 s.
  *
@@ -209,6 +210,8 @@ const stopPlayers = (page: Page) =>
 const rows: string[][] = [];
 const summary: { figure: string; value: string }[] = [];
 const notes: string[] = [];
+/** The publisher-only run's CPU (K=0), subtracted before dividing by the players. */
+let baseline: { server: number; browser: number } | undefined;
 /** The runs: every K in one page, and those above PER_PAGE also in pages of PER_PAGE. */
 const runs: { k: number; layout: 'one page' | 'pages' }[] = COUNTS.flatMap((k) =>
     k > PER_PAGE
@@ -242,11 +245,15 @@ for (const { k, layout } of runs) {
     const b1 = treeTicks(process.pid, child.pid);
     const m1 = machineCpu();
     const cpu1 = await cpuNow();
-    const serverCpu = ((cpu1.cpu.user - cpu0.cpu.user + cpu1.cpu.system - cpu0.cpu.system) / (cpu1.at - cpu0.at)) * 100;
-    const windowS = (cpu1.at - cpu0.at) / 1000;
+    // cpuUsage and the child's clock are both in µs.
+    const windowUs = cpu1.at - cpu0.at;
+    const serverCpu = ((cpu1.cpu.user - cpu0.cpu.user + cpu1.cpu.system - cpu0.cpu.system) / windowUs) * 100;
+    const windowS = windowUs / 1e6;
     const browserCpu = ((b1 - b0) / TICKS_PER_S / windowS) * 100;
     const scriptCpu = ((js1 - js0) / windowS) * 100;
-    const perPlayer = (pct: number) => (k ? fmt(pct / k, 2) : '–');
+    if (k === 0) baseline = { server: serverCpu, browser: browserCpu };
+    /** A process's CPU per player: above the publisher-only run (K=0) where there was one. */
+    const perPlayer = (pct: number, base = 0) => (k ? fmt((pct - base) / k, 2) : '–');
     const machinePct = m0 && m1 ? ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100 : NaN;
     const pubFps = ((p1.frames - p0.frames) * 1000) / (p1.at - p0.at);
     const per = s1.map((b, i) => {
@@ -273,9 +280,9 @@ for (const { k, layout } of runs) {
         fmt(loss.length ? Math.max(...loss) : NaN, 2),
         fmt(median(per.map((p) => p.kbps))),
         fmt(serverCpu, 1),
-        perPlayer(serverCpu),
+        perPlayer(serverCpu, baseline?.server),
         fmt(browserCpu, 0),
-        perPlayer(browserCpu),
+        perPlayer(browserCpu, baseline?.browser),
         perPlayer(scriptCpu),
         fmt(machinePct, 0),
         p1.limitation || '–',
@@ -283,7 +290,7 @@ for (const { k, layout } of runs) {
     summary.push({
         figure: `K=${k} (${layout}): median fps / mean loss / CPU per player: server, browser, page JS`,
         value: k
-            ? `${fmt(median(fps), 1)} fps / ${fmt(loss.reduce((a, b) => a + b, 0) / loss.length, 2)} % / ${perPlayer(serverCpu)}, ${perPlayer(browserCpu)}, ${perPlayer(scriptCpu)} %`
+            ? `${fmt(median(fps), 1)} fps / ${fmt(loss.reduce((a, b) => a + b, 0) / loss.length, 2)} % / ${perPlayer(serverCpu, baseline?.server)}, ${perPlayer(browserCpu, baseline?.browser)}, ${perPlayer(scriptCpu)} %`
             : `server ${fmt(serverCpu, 1)} %`,
     });
     process.stdout.write(`K=${k} (${layout}) done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
@@ -298,8 +305,8 @@ for (const { k, layout } of runs) {
 
 console.log(
     `\nper run: players playing, publisher encoded fps, per-player received fps (median, min), video packet loss % (mean, max),` +
-        `\nreceived kbps (median), CPU in % of one core: the server process (total, per player), the browser's processes` +
-        `\n(total, per player), the pages' JavaScript per player; machine CPU (% of all ${(await import('node:os')).cpus().length} cores), publisher quality limitation`,
+        `\nreceived kbps (median), CPU in % of one core: the server process and the browser's processes` +
+        `\n(total, per player above the publisher-only K=0 run), the pages' JavaScript per player; machine CPU (% of all ${(await import('node:os')).cpus().length} cores), publisher quality limitation`,
 );
 printTable(
     [

@@ -153,9 +153,12 @@ const pixels = (r: Rendition): number => (r.width ?? 0) * (r.height ?? 0);
  * by bitrate otherwise. Duplicate tracks are dropped.
  */
 export function sortRenditions(renditions: readonly Rendition[]): Rendition[] {
-    const unique = renditions.filter(
-        (r, i) => Number.isFinite(r.track) && renditions.findIndex((s) => s.track === r.track) === i,
-    );
+    const seen = new Set<number>();
+    const unique = renditions.filter((r) => {
+        if (!Number.isFinite(r.track) || seen.has(r.track)) return false;
+        seen.add(r.track);
+        return true;
+    });
     const bySize = unique.every((r) => pixels(r) > 0);
     return unique.sort(
         (a, b) =>

@@ -1,7 +1,8 @@
 /**
  * Across browsers: a stream published in one browser plays in the other (Firefox → Chromium and
  * Chromium → Firefox, over WebSocket signaling and WHIP/WHEP; each browser to itself is in
- * media.e2e.ts), and a session whose video never comes ends in a clear error in each browser.
+ * media.e2e.ts), a session whose video never comes ends in a clear error in each browser, and a
+ * publisher's timed data reaches players on their own data channels in each browser.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +17,7 @@ import {
     type CheckedTab,
     type RefServer,
     type TestBrowser,
+    waitFor,
 } from './harness';
 import { expectDecoding, playStream } from './playback';
 
@@ -138,5 +140,44 @@ describe.each(BROWSERS)('%s: the video that never comes', (browserName) => {
         expect(result).toMatchObject({ code: 'MEDIA_FAILED', retryable: false });
         expect(result.message).toBe('the server rejected the published video track (check the codecs it accepts)');
         expect(result.states).toEqual(['connecting', 'stopped']);
+    });
+});
+
+describe.each(BROWSERS)('%s: timed data on data channels', (browserName) => {
+    it("a publisher's data channel reaches a player's data channel (WebSocket and WHEP), in order", async () => {
+        const stream = streamName();
+        const publisher = (await newTab(browserName)).page;
+        await publishCamera(publisher, ws(), stream);
+        // An item every 300 ms once the publisher's data channel takes it.
+        await publisher.evaluate(() => {
+            const { t } = window as any;
+            let n = 0;
+            t.store.ticker = setInterval(() => t.store.streamer.sendData({ n }) && n++, 300);
+        });
+        for (const endPoint of [ws(), server.url]) {
+            const { page } = await newTab(browserName);
+            await page.evaluate(() => {
+                const { t } = window as any;
+                t.store.items = [];
+            });
+            await playStream(page, stream, endPoint);
+            await page.evaluate(() => {
+                const { t } = window as any;
+                t.store.player.on('data', (_time: number, _track: number, data: { n: number }) =>
+                    t.store.items.push(data.n),
+                );
+            });
+            const got = (await waitFor(async () => {
+                const r = await page.evaluate(() => {
+                    const { t } = window as any;
+                    return { items: t.store.items as number[], channel: t.store.player.connector?.dataChannel };
+                });
+                return r.items.length >= 3 ? r : undefined;
+            }, 20_000))!;
+            // On the session's own data channel, not the data WebSocket fallback.
+            expect(got.channel).toBe('open');
+            expect(got.items).toEqual(got.items.map((_, i) => got.items[0]! + i));
+        }
+        await publisher.evaluate(() => clearInterval((window as any).t.store.ticker));
     });
 });

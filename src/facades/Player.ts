@@ -453,7 +453,8 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
     /**
      * Gets ready to play `params` ahead of {@link start}: opens the signaling, negotiates and
      * brings ICE and DTLS up with the media held (WebSocket: `hold` right after the offer, `play`
-     * on start, when the server sends the cached GOP at once; WHEP: the media flows, unseen), so
+     * on start, when the server sends the cached GOP at once; WHEP: the same over the server's
+     * control channel where it opens one, MistControl, else the media flows, unseen), so
      * that `start()` with the same params shows the first frame after one round trip. Released
      * after `prepareTimeoutMs` (default 20 s) if `start()` does not come, and by {@link stop}.
      * Preparing again with the same params keeps the session. Throws `INVALID_STATE` while
@@ -543,14 +544,20 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         }
     }
 
-    /** A prepared WebSocket session holds its media until start(). @internal */
+    /**
+     * A prepared session holds its media until start(), where it takes commands: always over
+     * WebSocket; over WHEP once the server's control channel (MistControl) opens — a server
+     * without one rejects the hold (`NOT_SUPPORTED`, logged) and its media flows, unseen. @internal
+     */
     protected override _onPrepared(connector: Connector): void {
-        if (connector instanceof WSController) connector.hold().catch(this._failed('hold'));
+        if (connector instanceof CommandConnector) connector.hold().catch(this._failed('hold'));
     }
 
     /** start() takes a prepared session: its media resumes. @internal */
     protected override _onAdopted(connector: Connector): void {
-        if (connector instanceof WSController) connector.play().catch(this._failed('play'));
+        if (connector instanceof CommandConnector && connector.controllable) {
+            connector.play().catch(this._failed('play'));
+        }
     }
 
     /** @internal */

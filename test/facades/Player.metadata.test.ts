@@ -401,4 +401,29 @@ describe('Player over WHEP: commands through MistControl', () => {
         expect(player.metadata?.tracks.size).toBe(7);
         player.stop();
     });
+
+    it('a prepared WHEP session is held through MistControl until start(), then played', async () => {
+        const fetch: FetchFunction = async (_url, init) => {
+            if (init?.method === 'POST') {
+                return new Response(serverAnswer(String(init.body)), {
+                    status: 201,
+                    headers: { 'Content-Type': 'application/sdp', Location: '/whep/cam/1' },
+                });
+            }
+            return new Response(null, { status: 200 });
+        };
+        const player = newPlayer({ connectorOptions: { WebSocket: undefined, fetch } });
+        const params = { endPoint: 'http://127.0.0.1:1', streamName: 'cam' };
+        player.prepare(params);
+        await vi.advanceTimersByTimeAsync(50);
+        expect(player.prepared).toBe(true);
+        const control = FakeDataChannel.labelled('MistControl').at(-1)!;
+        const types = () => control.sentMessages.map((m) => m.type).filter((t) => t === 'hold' || t === 'play');
+        expect(types()).toEqual(['hold']);
+        player.start(params);
+        await vi.advanceTimersByTimeAsync(10);
+        expect(types()).toEqual(['hold', 'play']);
+        expect(player.state).toBe('playing');
+        player.stop();
+    });
 });

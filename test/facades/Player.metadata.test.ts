@@ -369,17 +369,19 @@ describe('Player: timed data', () => {
 });
 
 describe('Player over WHEP: commands through MistControl', () => {
+    /** A WHEP server answering with a data channel (MistControl), and serving DOCUMENT as the stream's metadata. */
+    const fetch: FetchFunction = async (url, init) => {
+        if (init?.method === 'POST') {
+            return new Response(serverAnswer(String(init.body)), {
+                status: 201,
+                headers: { 'Content-Type': 'application/sdp', Location: '/whep/cam/1' },
+            });
+        }
+        if (url.endsWith('/json_cam.js')) return new Response(JSON.stringify(DOCUMENT));
+        return new Response(null, { status: 200 });
+    };
+
     it('videoTrack and the data tracks go through the MistControl channel', async () => {
-        const fetch: FetchFunction = async (url, init) => {
-            if (init?.method === 'POST') {
-                return new Response(serverAnswer(String(init.body)), {
-                    status: 201,
-                    headers: { 'Content-Type': 'application/sdp', Location: '/whep/cam/1' },
-                });
-            }
-            if (url.endsWith('/json_cam.js')) return new Response(JSON.stringify(DOCUMENT));
-            return new Response(null, { status: 200 });
-        };
         // No WebSocket here: the metadata is polled over HTTP.
         const player = newPlayer({ connectorOptions: { WebSocket: undefined, fetch } });
         const playing: number[] = [];
@@ -403,15 +405,6 @@ describe('Player over WHEP: commands through MistControl', () => {
     });
 
     it('a prepared WHEP session is held through MistControl until start(), then played', async () => {
-        const fetch: FetchFunction = async (_url, init) => {
-            if (init?.method === 'POST') {
-                return new Response(serverAnswer(String(init.body)), {
-                    status: 201,
-                    headers: { 'Content-Type': 'application/sdp', Location: '/whep/cam/1' },
-                });
-            }
-            return new Response(null, { status: 200 });
-        };
         const player = newPlayer({ connectorOptions: { WebSocket: undefined, fetch } });
         const params = { endPoint: 'http://127.0.0.1:1', streamName: 'cam' };
         player.prepare(params);

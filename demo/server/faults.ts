@@ -1,7 +1,7 @@
 /**
  * The test-only fault switch (off unless `faults: true` / `RTCWIRE_FAULTS=1`): per-session faults
- * from query parameters, packet loss per stream through the relay's hooks, and the runtime
- * commands of `POST /_faults`. When it is off, the relay gets lossless hooks and the signaling
+ * from query parameters, packet loss and network link cuts per stream through the relay's hooks,
+ * and the runtime commands of `POST /_faults`. When it is off, the relay gets lossless hooks and the signaling
  * gets {@link NO_SESSION_FAULTS}: no fault code runs at all.
  */
 import type { RelayHooks } from './relay/hooks.ts';
@@ -36,7 +36,17 @@ export interface FaultCommand {
     ingestLoss?: number;
     /** terminate every socket of this stream now */
     dropSockets?: string;
+    /**
+     * With `stream`: the network paths of the stream's sessions (of `role` only, when given) go
+     * down for this long, ms, from now: every datagram in or out (STUN, DTLS, RTP, RTCP, SCTP) is
+     * lost. Only the paths in use now: an ICE session started later (an ICE restart, a new
+     * session) takes a path that works, as after a change of network. 0 brings the paths back.
+     */
+    linkDown?: number;
+    role?: 'publish' | 'play';
 }
+
+const ROLES = ['publish', 'play'] as const;
 
 const num = (v: string | null): number | undefined => {
     if (v === null || v === '') return undefined;
@@ -50,12 +60,16 @@ const percent = (v: unknown) => Math.max(0, Math.min(100, Number(v) || 0));
 export class FaultSwitch implements RelayHooks {
     private readonly loss = new Map<string, number>();
     private readonly ingestLoss = new Map<string, number>();
+    /** the paths cut, by `<role> <stream>`: those of ICE sessions started by `from`, until `until` */
+    private readonly linksDown = new Map<string, { from: number; until: number }>();
 
     constructor(
         /** terminates the sockets of a stream, returns how many */
         private readonly dropSockets: (stream: string) => number,
         /** the source of randomness (tests pass their own) */
         private readonly random: () => number = Math.random,
+        /** the clock of the link cuts (tests pass their own) */
+        private readonly now: () => number = Date.now,
     ) {}
 
     acceptFromPublisher(stream: string): boolean {
@@ -64,6 +78,17 @@ export class FaultSwitch implements RelayHooks {
 
     deliverToPlayer(stream: string): boolean {
         return !this.lose(this.loss.get(stream));
+    }
+
+    linkUp(stream: string, role: 'publish' | 'play', iceSince: number): boolean {
+        const key = `${role} ${stream}`;
+        const cut = this.linksDown.get(key);
+        if (!cut) return true;
+        if (this.now() >= cut.until) {
+            this.linksDown.delete(key);
+            return true;
+        }
+        return iceSince > cut.from;
     }
 
     private lose(percent: number | undefined): boolean {
@@ -95,6 +120,17 @@ export class FaultSwitch implements RelayHooks {
             out.ingestLoss = this.setLoss(this.ingestLoss, String(cmd.stream), cmd.ingestLoss);
         }
         if (cmd.dropSockets !== undefined) out.dropped = this.dropSockets(String(cmd.dropSockets));
+        if (cmd.stream !== undefined && cmd.linkDown !== undefined) {
+            const ms = Math.max(0, Number(cmd.linkDown) || 0);
+            for (const role of ROLES) {
+                if (cmd.role !== undefined && cmd.role !== role) continue;
+                const key = `${role} ${String(cmd.stream)}`;
+                const now = this.now();
+                if (ms > 0) this.linksDown.set(key, { from: now, until: now + ms });
+                else this.linksDown.delete(key);
+            }
+            out.linkDown = ms;
+        }
         return out;
     }
 

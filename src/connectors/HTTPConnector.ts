@@ -84,8 +84,15 @@ export class HTTPConnector extends CommandConnector<CommandConnectorEvents> {
     private _etag: string | undefined;
     /** Aborts the POST when the session closes first. */
     private _abort: AbortController | undefined;
-    /** Whether the server takes `PATCH` (trickle, ICE restart): a 405 or 501 turns it off. */
-    private _patchable = true;
+    /**
+     * Whether the server takes trickle and ICE restart `PATCH`es: a 405 or 501 (no `PATCH` at
+     * all) turns both off; a 422 (RFC 9725 §4.3.1: the server does the other one only) turns off
+     * the kind it answered.
+     */
+    private _trickles = true;
+    private _restarts = true;
+    /** An ICE restart is under way (a second `disconnected` meanwhile starts none). */
+    private _restarting = false;
     /** Local candidates not sent yet. */
     private _candidates: FragmentCandidate[] = [];
     /** Whether gathering completed, and whether the server was told so. */
@@ -212,13 +219,25 @@ export class HTTPConnector extends CommandConnector<CommandConnectorEvents> {
 
     /**
      * ICE restart by `PATCH` (RFC 9725 §4.3.2): new local credentials in a fragment with
-     * `If-Match: "*"`; the server's `200` fragment gives its new credentials and candidates. A
-     * server without PATCH (405, 501) or a failed request leaves the session to its reconnection.
-     * @internal
+     * `If-Match: "*"`, after the trickle `PATCH`es before it; the candidates of the new credentials
+     * follow by trickle with the `ETag` of the `200`, whose fragment gives the server's new
+     * credentials and candidates. A server without restarts (405, 501, 422), a failed request or
+     * an answer that cannot be applied rolls the offer back and leaves the session to its
+     * reconnection (after `disconnectedGraceMs`). @internal
      */
     protected override async _restartIce(): Promise<boolean> {
         const pc = this.peerConnection;
-        if (!pc || !this._patchable || !this._resourceUrl) return false;
+        if (!pc || !this._restarts || this._restarting || !this._resourceUrl) return false;
+        if (pc.signalingState !== 'stable') return false;
+        this._restarting = true;
+        try {
+            return await this._restartOn(pc);
+        } finally {
+            this._restarting = false;
+        }
+    }
+
+    private async _restartOn(pc: RTCPeerConnection): Promise<boolean> {
         pc.restartIce();
         const { sdp = '' } = await pc.createOffer({ iceRestart: true });
         const offer = prepareOffer(sdp, { videoCodec: this._options.videoCodec });
@@ -226,47 +245,63 @@ export class HTTPConnector extends CommandConnector<CommandConnectorEvents> {
         // Candidates of the old credentials are of no use any more.
         this._candidates = [];
         this._gathered = this._endSent = false;
-        const response = await this._queuePatch(trickleFragment(offer, [], false), '"*"');
-        const remote = pc.remoteDescription?.sdp;
-        if (!response || response.status !== 200 || !remote || this.closed) {
-            // No restart: back to the description in force, for the reconnection to replace.
+        // No restart: back to the description in force, for the reconnection to replace.
+        const rollback = async () => {
             if (!this.closed) await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
             return false;
+        };
+        const response = await this._queuePatch(trickleFragment(offer, [], false), '"*"', 'restart');
+        const remote = pc.remoteDescription?.sdp;
+        if (!response || response.status !== 200 || !remote || this.closed) return rollback();
+        try {
+            const { text } = await readBody(response, MAX_ANSWER_BYTES);
+            await pc.setRemoteDescription({
+                type: 'answer',
+                sdp: restartedRemoteDescription(remote, readIceFragment(text)),
+            });
+        } catch (error) {
+            this._log.debug('the ICE restart answer could not be applied', { error });
+            return rollback();
         }
-        const { text } = await readBody(response, MAX_ANSWER_BYTES);
-        await pc.setRemoteDescription({
-            type: 'answer',
-            sdp: restartedRemoteDescription(remote, readIceFragment(text)),
-        });
         this._log.info('ICE restarted');
         return true;
     }
 
     /** Sends the candidates gathered so far in one `PATCH`, once the session resource is known. */
     private _trickle(): void {
-        if (!this._resourceUrl || !this._patchable) return;
+        if (!this._resourceUrl || !this._trickles) return;
         void this._patches.then(() => {
             const candidates = this._candidates.splice(0);
             const end = this._gathered && !this._endSent;
             const local = this.peerConnection?.localDescription?.sdp;
             if ((!candidates.length && !end) || !local) return;
             this._endSent ||= end;
-            return this._queuePatch(trickleFragment(local, candidates, end), this._etag);
+            return this._queuePatch(trickleFragment(local, candidates, end), this._etag, 'trickle');
         });
     }
 
     /**
      * A `PATCH` of `fragment` to the session resource, after the ones before it; resolves with the
      * response when it succeeded, `undefined` otherwise. A 405 or 501 (no PATCH support) turns
-     * PATCH off for the session, silently.
+     * PATCH off for the session, a 422 this `kind` of PATCH (RFC 9725 §4.3.1), silently.
      */
-    private _queuePatch(fragment: string, ifMatch: string | undefined): Promise<Response | undefined> {
+    private _queuePatch(
+        fragment: string,
+        ifMatch: string | undefined,
+        kind: 'trickle' | 'restart',
+    ): Promise<Response | undefined> {
         const patch = this._patches.then(async () => {
             const url = this._resourceUrl;
-            if (!url || !this._patchable || this.closed) return undefined;
+            const wanted = kind === 'trickle' ? this._trickles : this._restarts;
+            if (!url || !wanted || this.closed) return undefined;
             const response = await this._fetch(url, 'PATCH', { body: fragment, contentType: SDPFRAG, ifMatch });
             if (response.status === 405 || response.status === 501) {
-                this._patchable = false;
+                this._trickles = this._restarts = false;
+                return undefined;
+            }
+            if (response.status === 422) {
+                if (kind === 'trickle') this._trickles = false;
+                else this._restarts = false;
                 return undefined;
             }
             if (!response.ok) {

@@ -811,6 +811,135 @@ describe('HTTPConnector: trickle ICE and ICE restart by PATCH (issue 10)', () =>
     });
 });
 
+describe('HTTPConnector: ICE restart against RFC 9725 §4.3 (issue 10)', () => {
+    const HOST = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0';
+    const RESTARTED =
+        'a=ice-lite\r\na=ice-ufrag:srv2\r\na=ice-pwd:serverpasswordnumbertwo!\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' +
+        'a=mid:0\r\na=candidate:9 1 udp 2130706431 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n';
+
+    /** A WHEP server answering restarts with `restart` (status, body) and trickles with 204. */
+    function server(restart: () => [number, string], trickle = 204) {
+        return startServer((req, res) => {
+            if (req.method === 'POST') return answering({ ETag: '"e1"' })(req, res);
+            if (req.headers['if-match'] === '"*"') {
+                const [status, body] = restart();
+                res.writeHead(status, {
+                    'Content-Type': 'application/trickle-ice-sdpfrag',
+                    ...(status === 200 ? { ETag: '"e2"' } : {}),
+                });
+                return res.end(body);
+            }
+            res.writeHead(trickle).end();
+        });
+    }
+
+    async function connected(base: string, options_: ConnectorOptions = {}) {
+        const c = new HTTPConnector({ endPoint: base, streamName: 'live' }, undefined, options(options_));
+        const opened = c.once('open');
+        const pc = await waitForPc();
+        await opened;
+        await waitUntil(() => pc.connectionState === 'connected', 'connected');
+        return { c, pc };
+    }
+
+    it('the candidates gathered after a restart go by trickle with the new ETag and credentials, after the restart', async () => {
+        let answer: (() => void) | undefined;
+        const s = await startServer((req, res) => {
+            if (req.method === 'POST') return answering({ ETag: '"e1"' })(req, res);
+            if (req.headers['if-match'] !== '"*"') return res.writeHead(204).end();
+            answer = () => {
+                res.writeHead(200, { 'Content-Type': 'application/trickle-ice-sdpfrag', ETag: '"e2"' });
+                res.end(RESTARTED);
+            };
+        });
+        const { c, pc } = await connected(s.base);
+        pc.setState('disconnected');
+        const restart = await s.request(1);
+        expect(restart.headers['if-match']).toBe('"*"');
+        // gathered while the restart waits for its answer: sent after it, never before
+        pc.gather(HOST);
+        await delay(50);
+        expect(s.requests).toHaveLength(2);
+        answer!();
+        const trickle = await s.request(2);
+        expect(trickle.headers['if-match']).toBe('"e2"');
+        expect(trickle.body).toMatch(/^a=ice-ufrag:rst1\r\na=ice-pwd:restart1/);
+        expect(trickle.body).toContain(`a=${HOST}`);
+        expect(c.etag).toBe('"e2"');
+        c.close();
+    });
+
+    it('a 422 to the restart turns restarts off, silently; trickle goes on', async () => {
+        const s = await server(() => [422, 'no ICE restarts here']);
+        const { c, pc } = await connected(s.base, { disconnectedGraceMs: 60_000 });
+        const closes: unknown[] = [];
+        c.on('close', (e) => closes.push(e));
+        pc.setState('disconnected');
+        await s.request(1);
+        await waitUntil(() => pc.signalingState === 'stable', 'the rollback');
+        pc.setState('connected');
+        pc.setState('disconnected');
+        pc.gather(HOST);
+        const trickle = await s.request(2);
+        expect(trickle.headers['if-match']).toBe('"e1"');
+        await delay(50);
+        expect(s.requests.map((r) => r.headers['if-match'])).toEqual([undefined, '"*"', '"e1"']);
+        expect(pc.iceRestarts).toBe(1);
+        expect(closes).toEqual([]);
+        c.close();
+    });
+
+    it('a 422 to a trickle turns trickle off; an ICE restart is still tried', async () => {
+        const s = await server(() => [200, RESTARTED], 422);
+        const { c, pc } = await connected(s.base);
+        pc.gather(HOST);
+        await s.request(1);
+        pc.gather(HOST.replace('50000', '50002'));
+        await delay(50);
+        expect(s.requests).toHaveLength(2);
+        pc.setState('disconnected');
+        const restart = await s.request(2);
+        expect(restart.headers['if-match']).toBe('"*"');
+        await waitUntil(() => pc.remoteDescription?.sdp?.includes('a=ice-ufrag:srv2') === true, 'the restart');
+        c.close();
+    });
+
+    it('one restart at a time: a second disconnection during it starts none', async () => {
+        let answer: (() => void) | undefined;
+        const s = await startServer((req, res) => {
+            if (req.method === 'POST') return answering({ ETag: '"e1"' })(req, res);
+            answer = () => {
+                res.writeHead(200, { 'Content-Type': 'application/trickle-ice-sdpfrag', ETag: '"e2"' });
+                res.end(RESTARTED);
+            };
+        });
+        const { c, pc } = await connected(s.base);
+        pc.setState('disconnected');
+        await s.request(1);
+        pc.setState('connected');
+        pc.setState('disconnected');
+        await delay(50);
+        answer!();
+        await waitUntil(() => pc.remoteDescription?.sdp?.includes('a=ice-ufrag:srv2') === true, 'the restart');
+        expect(s.requests).toHaveLength(2);
+        expect(pc.iceRestarts).toBe(1);
+        c.close();
+    });
+
+    it('a 200 whose fragment cannot be applied: the offer is rolled back, the session lost after the grace', async () => {
+        const s = await server(() => [200, 'not a fragment at all']);
+        const { c, pc } = await connected(s.base, { disconnectedGraceMs: 200 });
+        const closed = c.once('close');
+        const setRemote = vi.spyOn(pc, 'setRemoteDescription').mockRejectedValueOnce(new Error('bad answer'));
+        pc.setState('disconnected');
+        await s.request(1);
+        await waitUntil(() => setRemote.mock.calls.length === 1, 'the answer applied');
+        await waitUntil(() => pc.signalingState === 'stable', 'the rollback');
+        expect(pc.localDescription?.sdp).toContain('a=ice-ufrag:abcd');
+        expect((await closed)?.code).toBe('CONNECTION_LOST');
+    });
+});
+
 /** The peer connection of the connector just created (the session starts right after construction). */
 async function waitForPc(): Promise<FakePeerConnection> {
     await waitUntil(() => FakePeerConnection.instances.length > 0, 'a peer connection');

@@ -118,6 +118,30 @@ describe('a server with tokens', () => {
         expect(server.streams()).toEqual([]);
     });
 
+    it('an ICE restart PATCH needs the session’s token too: without it, the plain 404 and no restart', async () => {
+        const r = await postOffer(server, '/whip/cam', publishSdp, bearer('pub-secret'));
+        expect(r.status).toBe(201);
+        const location = r.headers.get('location')!;
+        const restart = (headers: Record<string, string>) =>
+            fetch(server.url + location, {
+                method: 'PATCH',
+                headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': '*', ...headers },
+                body: 'a=ice-ufrag:rst1\r\na=ice-pwd:restartpasswordnumber1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n',
+            });
+        for (const headers of [{}, bearer('view-secret'), bearer('pub-secret2')]) {
+            const attempt = await restart(headers);
+            expect(attempt.status).toBe(404);
+            expect(await attempt.text()).toBe('Not found');
+            expect(attempt.headers.get('etag')).toBeNull();
+        }
+        expect(server.streams()).toMatchObject([{ name: 'cam', iceRestarts: { publish: 0 } }]);
+        const done = await restart(bearer('pub-secret'));
+        expect(done.status).toBe(200);
+        expect(done.headers.get('etag')).not.toBe(r.headers.get('etag'));
+        expect(server.streams()).toMatchObject([{ name: 'cam', iceRestarts: { publish: 1 } }]);
+        await fetch(server.url + location, { method: 'DELETE', headers: bearer('pub-secret') });
+    });
+
     it('WHIP accepts the token as a query parameter too (MistServer clients send ?tkn=)', async () => {
         const r = await postOffer(server, '/whip/cam?tkn=pub-secret', publishSdp);
         expect(r.status).toBe(201);

@@ -26,6 +26,35 @@ describe('fault switch', () => {
 
     it('the relay’s default hooks lose nothing', () => {
         expect(LOSSLESS.deliverToPlayer('cam') && LOSSLESS.acceptFromPublisher('cam')).toBe(true);
+        expect(LOSSLESS.linkUp('cam', 'play', 0)).toBe(true);
+    });
+
+    it('cuts the paths of a stream’s sessions of a role for a while; an ICE session started later gets through', () => {
+        let now = 1000;
+        const faults = new FaultSwitch(
+            () => 0,
+            Math.random,
+            () => now,
+        );
+        expect(faults.command({ stream: 'cam', role: 'play', linkDown: 5000 })).toEqual({ linkDown: 5000 });
+        // the play sessions' current paths (ICE sessions started before the cut) are down …
+        expect(faults.linkUp('cam', 'play', 500)).toBe(false);
+        expect(faults.linkUp('cam', 'play', 1000)).toBe(false);
+        // … not the publisher's, nor another stream's
+        expect(faults.linkUp('cam', 'publish', 500)).toBe(true);
+        expect(faults.linkUp('other', 'play', 500)).toBe(true);
+        // an ICE restart (or a new session) after the cut takes a path that works
+        now = 3000;
+        expect(faults.linkUp('cam', 'play', 2000)).toBe(true);
+        expect(faults.linkUp('cam', 'play', 500)).toBe(false);
+        // the cut ends after its time
+        now = 6000;
+        expect(faults.linkUp('cam', 'play', 500)).toBe(true);
+        // without a role, both; 0 ends it at once
+        faults.command({ stream: 'cam', linkDown: 1000 });
+        expect([faults.linkUp('cam', 'play', 500), faults.linkUp('cam', 'publish', 500)]).toEqual([false, false]);
+        expect(faults.command({ stream: 'cam', linkDown: 0 })).toEqual({ linkDown: 0 });
+        expect([faults.linkUp('cam', 'play', 500), faults.linkUp('cam', 'publish', 500)]).toEqual([true, true]);
     });
 
     it('reads a session’s faults from its query; fault_loss applies to the whole stream', () => {

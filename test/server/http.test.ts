@@ -201,10 +201,13 @@ describe('http server', () => {
         expect((await postOffer(server, '/webrtc/endpoint/x', publishSdp)).status).toBe(404);
     });
 
-    it('takes trickled candidates by PATCH (204), checks the ETag, and answers an ICE restart 405', async () => {
+    it('takes trickled candidates by PATCH (204) and checks the ETag (412)', async () => {
         const created = await postOffer(server, '/whip/trickle', publishSdp);
         const location = created.headers.get('location')!;
         const etag = created.headers.get('etag')!;
+        // The ETag names the ICE session, not the resource (whose id is a credential).
+        expect(etag).toMatch(/^"[A-Za-z0-9_-]{16}"$/);
+        expect(etag).not.toContain(location.split('/').pop()!);
         const fragment =
             'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n' +
             'a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n';
@@ -214,15 +217,102 @@ describe('http server', () => {
                 headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', ...headers },
                 body: fragment,
             });
-        expect((await patch({ 'If-Match': etag })).status).toBe(204);
+        const trickled = await patch({ 'If-Match': etag });
+        expect(trickled.status).toBe(204);
+        expect(trickled.headers.get('etag')).toBeNull();
         expect((await patch({})).status).toBe(204);
         expect((await patch({ 'If-Match': '"other"' })).status).toBe(412);
-        expect((await patch({ 'If-Match': '"*"' })).status).toBe(405);
         expect(
             (await get(location, { method: 'PATCH', body: fragment, headers: { 'Content-Type': 'text/plain' } }))
                 .status,
         ).toBe(415);
         expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+    });
+
+    describe('ICE restart by PATCH (RFC 9725 §4.3.2)', () => {
+        /** The client's restart fragment: new credentials, its candidate. */
+        const restartFragment = (ufrag: string, pwd: string) =>
+            `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n` +
+            'a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\n';
+        const restart = (location: string, body: string, ifMatch = '*') =>
+            get(location, {
+                method: 'PATCH',
+                headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': ifMatch },
+                body,
+            });
+        const credentials = (sdp: string) => ({
+            ufrag: /^a=ice-ufrag:(.+)$/m.exec(sdp)?.[1]?.trim(),
+            pwd: /^a=ice-pwd:(.+)$/m.exec(sdp)?.[1]?.trim(),
+        });
+
+        it.each([
+            ['WHIP', '/whip/restart-pub', publishSdp],
+            ['WHEP', '/whep/restart-pub', playSdp],
+        ] as const)(
+            '%s: 200 with new server credentials and a new ETag, twice; old ETags and bad fragments refused',
+            async (_, p, offer) => {
+                const published = p.startsWith('/whep')
+                    ? await postOffer(server, '/whip/restart-pub', publishSdp)
+                    : undefined;
+                const created = await postOffer(server, p, offer);
+                expect(created.status).toBe(201);
+                const location = created.headers.get('location')!;
+                const first = credentials(await created.text());
+                const etag0 = created.headers.get('etag')!;
+
+                const r1 = await restart(location, restartFragment('rst1', 'restartpasswordnumber1'));
+                expect(r1.status).toBe(200);
+                expect(r1.headers.get('content-type')).toBe('application/trickle-ice-sdpfrag');
+                const etag1 = r1.headers.get('etag')!;
+                expect(etag1).toMatch(/^"[A-Za-z0-9_-]{16}"$/);
+                expect(etag1).not.toBe(etag0);
+                const body1 = await r1.text();
+                // a fragment, not a description: the ICE lines and the BUNDLE transport's m-line
+                expect(body1).toMatch(
+                    /^a=ice-lite\r\na=ice-ufrag:\S+\r\na=ice-pwd:\S+\r\nm=\S+ \d+ UDP\/TLS\/RTP\/SAVPF [\d ]+\r\na=mid:\S+\r\n/,
+                );
+                expect(body1).toMatch(/^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/m);
+                expect(body1).toMatch(/a=end-of-candidates\r\n$/);
+                expect(body1).not.toMatch(/^(v|o|s|t)=/m);
+                const second = credentials(body1);
+                expect(second.ufrag).toBeDefined();
+                expect(second.ufrag).not.toBe(first.ufrag);
+                expect(second.pwd).not.toBe(first.pwd);
+
+                // The ICE session changed: a trickle with the first ETag is out of date, the new one fits.
+                const trickle = (ifMatch: string) =>
+                    restart(location, restartFragment('rst1', 'restartpasswordnumber1'), ifMatch);
+                expect((await trickle(etag0)).status).toBe(412);
+                expect((await trickle(etag1)).status).toBe(204);
+
+                // A second restart works too (quoted as RFC 9725's examples write it).
+                const r2 = await restart(location, restartFragment('rst2', 'restartpasswordnumber2'), '"*"');
+                expect(r2.status).toBe(200);
+                const etag2 = r2.headers.get('etag')!;
+                expect(etag2).not.toBe(etag1);
+                const third = credentials(await r2.text());
+                expect(third.ufrag).not.toBe(second.ufrag);
+                expect(third.pwd).not.toBe(second.pwd);
+                const info = (server.streams() as Array<{ name: string; iceRestarts: unknown }>).find(
+                    (s) => s.name === 'restart-pub',
+                );
+                expect(info?.iceRestarts).toEqual(
+                    p.startsWith('/whep') ? { publish: 0, play: 2 } : { publish: 2, play: 0 },
+                );
+
+                // No credentials, or those in force: no restart, and the ICE session stays.
+                expect((await restart(location, 'a=mid:0\r\n')).status).toBe(400);
+                expect((await restart(location, restartFragment('rst2', 'restartpasswordnumber2'))).status).toBe(400);
+                expect((await trickle(etag2)).status).toBe(204);
+
+                expect((await get(location, { method: 'DELETE' })).status).toBe(200);
+                // An ended session cannot restart.
+                const ended = await restart(location, restartFragment('rst3', 'restartpasswordnumber3'));
+                expect(ended.status).toBe(405);
+                expect(ended.headers.get('allow')).toBe('DELETE, PATCH');
+                if (published) await get(published.headers.get('location')!, { method: 'DELETE' });
+            },
+        );
     });
 
     it('serves MistServer-style stream info (json_<stream>.js), offline when nobody publishes', async () => {

@@ -1,6 +1,8 @@
-// SDP handling of the reference server: offer validation and analysis, codec choice, munging.
+// SDP handling of the reference server: offer validation and analysis, codec choice, munging, ICE restart fragments.
 import { describe, expect, it } from 'vitest';
+import { parse } from 'sdp-transform';
 import { parseFmtp, pickPlayCodec, pickPublishCodec } from '../../demo/server/sdp/codecs.ts';
+import { answerFragment, iceCredentials, readFragment, withIceCredentials } from '../../demo/server/sdp/fragment.ts';
 import { EXT_MID, EXT_RID, fixAnswer, mungeOffer } from '../../demo/server/sdp/munge.ts';
 import { InvalidOffer, OFFER_LIMITS, parseOffer } from '../../demo/server/sdp/offer.ts';
 import { firefoxPlaySdp, firefoxPublishSdp, playSdp, publishSdp, simulcastSdp } from './helpers.ts';
@@ -246,5 +248,64 @@ describe('codec choice and munging', () => {
         const h264 = fixAnswer(answer(['a=fmtp:96 packetization-mode=1;profile-level-id=42e01f']));
         expect(h264).toMatch(/^a=fmtp:96 packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=1500$/m);
         expect(fixAnswer(h264).match(/x-google-start-bitrate/g)).toHaveLength(1);
+    });
+});
+
+describe('ICE restart fragments (RFC 9725 §4.3.2)', () => {
+    it('reads a client fragment: its credentials and candidate lines', () => {
+        const fragment =
+            'a=ice-ufrag:rst1\r\na=ice-pwd:restartpasswordnumber1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n' +
+            'a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n';
+        expect(readFragment(fragment)).toEqual({
+            ufrag: 'rst1',
+            pwd: 'restartpasswordnumber1',
+            candidates: ['a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host'],
+        });
+        expect(readFragment('a=mid:0\n')).toEqual({ candidates: [] });
+    });
+
+    it.each([
+        ['Chromium', publishSdp],
+        ['Firefox (bundle-only sections)', firefoxPublishSdp],
+    ])('%s: the restart offer changes the ICE credentials only', (_, offer) => {
+        const restarted = withIceCredentials(offer, 'rst1', 'restartpasswordnumber1');
+        expect(iceCredentials(restarted)).toEqual({ ufrag: 'rst1', pwd: 'restartpasswordnumber1' });
+        const before = parse(offer);
+        const after = parse(restarted);
+        expect(after.media.map((m) => [m.mid, m.port, m.payloads, m.fingerprint?.hash, m.setup])).toEqual(
+            before.media.map((m) => [m.mid, m.port, m.payloads, m.fingerprint?.hash, m.setup]),
+        );
+        for (const m of after.media) {
+            if (m.iceUfrag !== undefined) expect([m.iceUfrag, m.icePwd]).toEqual(['rst1', 'restartpasswordnumber1']);
+        }
+        expect(restarted).not.toContain(`a=ice-ufrag:${iceCredentials(offer).ufrag}`);
+    });
+
+    it('the answer fragment: ice-lite, the new credentials, the BUNDLE transport with its candidates', () => {
+        const answer = [
+            'v=0',
+            'o=- 1 0 IN IP4 127.0.0.1',
+            's=-',
+            't=0 0',
+            'a=ice-lite',
+            'a=group:BUNDLE 0 1',
+            'm=audio 0 UDP/TLS/RTP/SAVPF 111',
+            'a=mid:2',
+            'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+            'c=IN IP4 127.0.0.1',
+            'a=ice-ufrag:srv2',
+            'a=ice-pwd:serverpasswordnumbertwo1',
+            'a=mid:0',
+            'a=candidate:0 1 UDP 2130706431 127.0.0.1 40000 typ host',
+            'a=end-of-candidates',
+            'm=video 9 UDP/TLS/RTP/SAVPF 96',
+            'a=ice-ufrag:srv2',
+            'a=mid:1',
+            '',
+        ].join('\r\n');
+        expect(answerFragment(answer)).toBe(
+            'a=ice-lite\r\na=ice-ufrag:srv2\r\na=ice-pwd:serverpasswordnumbertwo1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' +
+                'a=mid:0\r\na=candidate:0 1 UDP 2130706431 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n',
+        );
     });
 });

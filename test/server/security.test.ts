@@ -65,6 +65,8 @@ describe('ending someone else’s WHIP session', () => {
         ]) {
             expect(await attempt(p), p).toEqual(nothing);
             expect(await attempt(p, 'PATCH'), p).toEqual(nothing);
+            // an ICE restart too, whatever its If-Match
+            expect(await attempt(p, 'PATCH', { 'If-Match': '*' }), p).toEqual(nothing);
         }
         expect(server.streams()).toMatchObject([{ name: 'victim', publisher: true }]);
         // its owner can

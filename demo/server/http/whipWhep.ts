@@ -3,22 +3,26 @@
  * `POST /webrtc/<stream>` does either (the offer's direction decides). The same endpoints are also
  * served in the shapes other servers use, so that clients are tested against URLs they must POST
  * to unchanged: `/whip|whep/endpoint/<stream>` (Janus) and `/live/<stream>/whip|whep` (a suffix).
- * Success is 201 with the answer and `Location: /whip|whep/<stream>/<id>`, the session's resource;
- * `DELETE` on it ends the session, `PATCH` with `application/trickle-ice-sdpfrag` takes trickled
- * candidates (204; an ICE-lite server needs none) — an ICE restart (`If-Match: "*"`) is answered
- * 405: this server's ICE agent cannot restart.
+ * Success is 201 with the answer, `Location: /whip|whep/<stream>/<id>`, the session's resource,
+ * and an `ETag` naming its ICE session. `DELETE` on the resource ends the session; `PATCH` with
+ * `application/trickle-ice-sdpfrag` (RFC 9725 §4.3) takes trickled candidates (204 when its
+ * `If-Match` is absent or the current ETag, 412 otherwise; an ICE-lite server needs none), and
+ * with `If-Match: *` restarts ICE: 200 with the server's new credentials and candidate in a
+ * fragment, and a new ETag (405 where the session cannot restart, e.g. it ended).
  *
  * A resource is bound to what created it: the path must name its kind and its stream, and when
  * the session was opened with a token, DELETE/PATCH must carry that same token. Whatever fails
  * those checks gets exactly the answer an unknown path gets (404 "Not found"), so that a guesser
  * learns nothing — not even that an id exists — and ids are 128 random bits besides.
  */
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { requestToken, tokenDigest, tokenMatches, type Auth } from '../auth.ts';
 import { NO_SESSION_FAULTS, type FaultSwitch, type SessionFaults } from '../faults.ts';
 import type { Log } from '../log.ts';
 import { openSession } from '../relay/openSession.ts';
 import type { Session } from '../relay/Session.ts';
+import { answerFragment, readFragment } from '../sdp/fragment.ts';
 import { SignalError } from '../relay/SignalError.ts';
 import type { StreamRegistry } from '../relay/StreamRegistry.ts';
 import { streamFromPath } from '../streamName.ts';
@@ -30,6 +34,21 @@ const MAX_BODY_BYTES = 1 << 20;
 const MAX_FRAGMENT_BYTES = 64 * 1024;
 /** A resource that ended can still be DELETEd this long (teardown is idempotent). */
 const ENDED_RESOURCE_MS = 60_000;
+/** The media type of trickle ICE and ICE restart bodies (RFC 8840). */
+const SDPFRAG = 'application/trickle-ice-sdpfrag';
+
+/**
+ * A strong entity tag for a new ICE session (RFC 9725 §4.3.1): random, so that it says nothing
+ * of the resource id (a credential) and never repeats an earlier ICE session's.
+ */
+function newEtag(): string {
+    return `"${randomBytes(12).toString('base64url')}"`;
+}
+
+/** `If-Match: *` (RFC 9110 §13.1.1), also quoted as RFC 9725's examples write it. */
+function matchesAny(ifMatch: string | undefined): boolean {
+    return ifMatch?.trim() === '*' || ifMatch?.trim() === '"*"';
+}
 
 type ResourceKind = 'whip' | 'whep';
 
@@ -39,6 +58,8 @@ interface Resource {
     session: Session;
     /** digest of the token the session was opened with (on a server with tokens) */
     token?: Buffer;
+    /** the entity tag of the current ICE session: new at each ICE restart */
+    etag: string;
     endedAt?: number;
 }
 
@@ -86,7 +107,7 @@ export class WhipWhep {
         try {
             offer = await readBody(req, MAX_BODY_BYTES);
         } catch (e) {
-            return this.fail(res, url.pathname, e);
+            return this.fail(res, `POST ${url.pathname}`, e);
         }
         const f: SessionFaults = this.ctx.faults?.forSession(stream, url.searchParams) ?? NO_SESSION_FAULTS;
         if (f.answerDelay) await new Promise((r) => setTimeout(r, f.answerDelay));
@@ -111,10 +132,12 @@ export class WhipWhep {
                 return;
             }
             const kind: ResourceKind = session.role === 'publish' ? 'whip' : 'whep';
+            const etag = newEtag();
             this.add({
                 kind,
                 stream,
                 session,
+                etag,
                 // without tokens on the server, the 128-bit id alone is the credential
                 ...(token && this.ctx.auth.enabled ? { token: tokenDigest(token) } : {}),
             });
@@ -122,10 +145,10 @@ export class WhipWhep {
             return send(res, 201, answer, {
                 'Content-Type': 'application/sdp',
                 Location: `/${kind}/${encodeURIComponent(stream)}/${session.id}`,
-                ETag: `"${session.id}"`,
+                ETag: etag,
             });
         } catch (e) {
-            return this.fail(res, url.pathname, e);
+            return this.fail(res, `POST ${url.pathname}`, e);
         }
     }
 
@@ -138,25 +161,45 @@ export class WhipWhep {
         send(res, 200, '');
     }
 
-    /** Trickle ICE (RFC 9725 §4.3.1): the candidates are counted; an ICE restart is not supported. */
+    /**
+     * Trickle ICE and ICE restarts (RFC 9725 §4.3). A trickle's candidates are counted: ICE-lite,
+     * the client's checks find the server anyway. A restart (`If-Match: *`, new credentials in the
+     * fragment) renegotiates the session's peer connection and answers with the new ICE session.
+     */
     private async patch(req: http.IncomingMessage, res: http.ServerResponse, r: Resource): Promise<void> {
         const type = (req.headers['content-type'] ?? '').toLowerCase();
-        if (!type.startsWith('application/trickle-ice-sdpfrag')) {
-            return send(res, 415, 'Content-Type must be application/trickle-ice-sdpfrag');
-        }
+        if (!type.startsWith(SDPFRAG)) return send(res, 415, `Content-Type must be ${SDPFRAG}`);
         const ifMatch = req.headers['if-match'];
-        if (ifMatch === '"*"') return send(res, 405, 'ICE restart is not supported', { Allow: 'DELETE, PATCH' });
-        if (ifMatch !== undefined && ifMatch !== `"${r.session.id}"`) return send(res, 412, 'ETag does not match');
-        let fragment: string;
+        const restart = matchesAny(ifMatch);
+        if (!restart && ifMatch !== undefined && ifMatch !== r.etag) return send(res, 412, 'ETag does not match');
+        let text: string;
         try {
-            fragment = await readBody(req, MAX_FRAGMENT_BYTES);
+            text = await readBody(req, MAX_FRAGMENT_BYTES);
         } catch (e) {
             return this.fail(res, 'PATCH', e);
         }
-        // ICE-lite: the client's checks reach us from its candidates anyway; they are only logged.
-        const candidates = fragment.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).length;
-        this.ctx.log('debug', `${r.kind} ${r.stream} ${r.session.id}: ${candidates} trickled candidate(s)`);
+        const fragment = readFragment(text);
+        if (restart) return this.restartIce(res, r, fragment.ufrag, fragment.pwd);
+        const count = fragment.candidates.length;
+        this.ctx.log('debug', `${r.kind} ${r.stream} ${r.session.id.slice(0, 6)}: ${count} trickled candidate(s)`);
         send(res, 204, '');
+    }
+
+    /** An ICE restart: 200 with the server's new ICE credentials and candidate, and a new ETag. */
+    private async restartIce(res: http.ServerResponse, r: Resource, ufrag?: string, pwd?: string): Promise<void> {
+        if (r.endedAt !== undefined) {
+            return send(res, 405, 'ICE restart is not possible: the session ended', { Allow: 'DELETE, PATCH' });
+        }
+        let answer: string;
+        try {
+            answer = await r.session.restartIce(ufrag, pwd);
+        } catch (e) {
+            if (e instanceof SignalError && e.status === 405)
+                return send(res, 405, e.message, { Allow: 'DELETE, PATCH' });
+            return this.fail(res, 'PATCH', e);
+        }
+        r.etag = newEtag();
+        send(res, 200, answerFragment(answer), { 'Content-Type': SDPFRAG, ETag: r.etag });
     }
 
     private add(r: Resource): void {
@@ -189,9 +232,9 @@ export class WhipWhep {
         }
     }
 
-    private fail(res: http.ServerResponse, path: string, e: unknown): void {
+    private fail(res: http.ServerResponse, what: string, e: unknown): void {
         if (!(e instanceof SignalError) || e.status >= 500) {
-            this.ctx.log('error', `POST ${path} failed`, e);
+            this.ctx.log('error', `${what} failed`, e);
             return send(res, 500, 'Internal server error');
         }
         const headers: Record<string, string> =

@@ -12,7 +12,7 @@ import type { Kind, OfferCodec, OfferInfo } from '../sdp/offer.ts';
 import { isDataChannelFor, sendText, type PeerDataChannel } from './dataChannels.ts';
 import type { TimedItem } from './DataTrack.ts';
 import { Outbound, type RtpSink } from './Outbound.ts';
-import { createPeer, negotiate } from './peer.ts';
+import { createPeer } from './peer.ts';
 import { Session, type Channel } from './Session.ts';
 import { SignalError } from './SignalError.ts';
 import type { Stream, WaitSignal } from './Stream.ts';
@@ -101,7 +101,7 @@ export class PlaySession extends Session {
         const { choice, kinds, audio, video, inactive, idle } = this.chooseCodecs(info);
         if (!kinds.length) throw new SignalError('No codec in common with the stream', 400);
         const munged = mungeOffer(offerSdp, choice, [], inactive);
-        const pc = createPeer({ audio, video, extensions: [], onStun: () => this.seen() });
+        const pc = createPeer({ audio, video, extensions: [], onStun: () => this.seen(), linkUp: () => this.linkUp() });
         this.watchPc(pc);
         // the link to the player: lossless unless the fault switch says otherwise
         const hooks = this.registry.config.hooks;
@@ -123,7 +123,7 @@ export class PlaySession extends Session {
             }
         }
         for (const kind of idle) pc.addTransceiver(kind, { direction: 'inactive' });
-        const sdp = await negotiate(pc, munged, this.log);
+        const sdp = await this.negotiate(pc, munged);
         this.every(1000, () => this.sendTime());
         return sdp;
     }

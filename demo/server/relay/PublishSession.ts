@@ -14,7 +14,7 @@ import type { OfferCodec, OfferInfo } from '../sdp/offer.ts';
 import { onText, type PeerDataChannel } from './dataChannels.ts';
 import type { DataTrack } from './DataTrack.ts';
 import { KeyframeRequester } from './KeyframeRequester.ts';
-import { createPeer, negotiate } from './peer.ts';
+import { createPeer } from './peer.ts';
 import { Session, type Channel } from './Session.ts';
 import { SignalError } from './SignalError.ts';
 import type { Stream } from './Stream.ts';
@@ -55,7 +55,13 @@ export class PublishSession extends Session {
         const { choice, tracks, audio, video } = chooseTracks(info);
         if (!tracks.length) throw new SignalError('No supported codec in offer', 400);
         const munged = mungeOffer(offerSdp, choice, [EXT_MID, EXT_RID]);
-        const pc = createPeer({ audio, video, extensions: [EXT_MID, EXT_RID], onStun: () => this.seen() });
+        const pc = createPeer({
+            audio,
+            video,
+            extensions: [EXT_MID, EXT_RID],
+            onStun: () => this.seen(),
+            linkUp: () => this.linkUp(),
+        });
         this.watchPc(pc);
         // claim the name before the (async) negotiation so a concurrent second publisher is refused
         stream.setPublisher(this);
@@ -82,7 +88,7 @@ export class PublishSession extends Session {
                 .find((t) => t.receiver.tracks.includes(track) || t.receiver.track === track);
             if (tr) attach(track, tr);
         });
-        const sdp = await negotiate(pc, munged, this.log);
+        const sdp = await this.negotiate(pc, munged);
         this.every(1000, () => this.tick());
         this.every(250, () => this.keyframeTimer());
         return sdp;

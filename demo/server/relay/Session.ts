@@ -1,16 +1,19 @@
 /**
  * What publish and play sessions share: an id, one werift peer connection watched for liveness,
- * timers that die with the session, the `rtp_props` command, the `MistControl` data channel (the
- * commands and replies of the signaling, for sessions without a signaling socket: WHIP/WHEP), and
- * an idempotent close.
+ * its negotiation (the first offer/answer and ICE restarts), timers that die with the session,
+ * the `rtp_props` command, the `MistControl` data channel (the commands and replies of the
+ * signaling, for sessions without a signaling socket: WHIP/WHEP), and an idempotent close.
  */
 import { randomBytes } from 'node:crypto';
 import type { RTCPeerConnection } from 'werift';
 import type { Log } from '../log.ts';
+import { iceCredentials, withIceCredentials } from '../sdp/fragment.ts';
 import type { OfferInfo } from '../sdp/offer.ts';
 import { decodeMessage } from '../ws/messages.ts';
 import { CONTROL_LABEL, onText, sendText, type PeerDataChannel } from './dataChannels.ts';
+import { negotiate } from './peer.ts';
 import { applyRtpProps, DEFAULT_RTP_PROPS } from './rtpProps.ts';
+import { SignalError } from './SignalError.ts';
 import type { Stream } from './Stream.ts';
 import type { StreamRegistry } from './StreamRegistry.ts';
 
@@ -41,6 +44,14 @@ export abstract class Session {
     private lastSeen = Date.now();
     /** the `MistControl` channel, once the client opened one */
     private control?: PeerDataChannel;
+    /** the (munged) offer werift applied last: an ICE restart changes its credentials only */
+    private remoteOffer?: string;
+    /** the negotiation under way (an ICE restart waits for the one before it) */
+    private negotiation: Promise<unknown> = Promise.resolve();
+    /** ICE restarts that succeeded (server stats) */
+    iceRestarts = 0;
+    /** when the current ICE session started (the session's creation, or its last ICE restart) */
+    private iceSince = Date.now();
     abstract readonly role: 'publish' | 'play';
 
     constructor(
@@ -144,6 +155,64 @@ export abstract class Session {
     }
 
     protected onConnected(): void {}
+
+    /** Whether the network path of the current ICE session is up (the fault switch can cut it); see `peer.ts`. */
+    protected linkUp(): boolean {
+        return this.registry.config.hooks.linkUp(this.stream.name, this.role, this.iceSince);
+    }
+
+    /** Answers the client's first offer (munged) on `pc`, and keeps it for ICE restarts. */
+    protected async negotiate(pc: RTCPeerConnection, offer: string): Promise<string> {
+        const answer = await negotiate(pc, offer, this.log);
+        this.remoteOffer = offer;
+        return answer;
+    }
+
+    /**
+     * An ICE restart (RFC 9725 §4.3.2): the offer in force with the client's new credentials is
+     * negotiated again on the same peer connection, the same transceivers, DTLS association and
+     * relay wiring kept, and werift's answer comes back with its own new credentials. Throws a
+     * {@link SignalError}: 405 when the session cannot restart (ended, or not negotiated yet),
+     * 400 when the credentials are missing or unchanged.
+     */
+    restartIce(ufrag: string | undefined, pwd: string | undefined): Promise<string> {
+        const restart = this.negotiation.then(async () => {
+            const pc = this.pc;
+            const offer = this.remoteOffer;
+            if (this.closed || !pc || !offer) throw new SignalError('ICE restart is not possible: no session', 405);
+            const current = iceCredentials(offer);
+            if (!ufrag || !pwd) throw new SignalError('An ICE restart needs a=ice-ufrag and a=ice-pwd', 400);
+            if (ufrag === current.ufrag && pwd === current.pwd) {
+                throw new SignalError('An ICE restart needs new ICE credentials (these are in force)', 400);
+            }
+            const next = withIceCredentials(offer, ufrag, pwd);
+            // werift restarts its ICE agent on new remote credentials (RTCIceTransport.setRemoteParams)
+            // and its answer carries new local ones.
+            const answer = await negotiate(pc, next, this.log);
+            this.remoteOffer = next;
+            this.iceSince = Date.now();
+            this.startIce(pc);
+            this.iceRestarts++;
+            this.log('debug', `${this.label}: ICE restarted`);
+            return answer;
+        });
+        this.negotiation = restart.catch(() => undefined);
+        return restart;
+    }
+
+    /**
+     * Runs the restarted ICE agents. werift's answerer starts them from setLocalDescription only
+     * while DTLS is not connected (RTCPeerConnection.connect returns early for a connected DTLS
+     * transport): after a restart, nothing would process the client's checks, no pair would be
+     * nominated, and werift would send nothing. Started here, an agent takes the checks that
+     * arrived meanwhile and the next ones, and sends again once the client nominates a pair.
+     */
+    private startIce(pc: RTCPeerConnection): void {
+        for (const transport of pc.iceTransports) {
+            if (transport.state === 'connected' || transport.state === 'closed') continue;
+            transport.start().catch((e: unknown) => this.log('debug', `${this.label}: ICE start failed`, e));
+        }
+    }
 
     /** A repeating timer that stops with the session; an exception in it is logged, not thrown. */
     every(ms: number, fn: () => void): void {

@@ -113,6 +113,11 @@ export class Stream {
             publisher: !!this.publisher,
             players: this.players.size,
             uptimeMs: this.current,
+            /** ICE restarts the stream's current sessions went through (WHIP/WHEP `PATCH`) */
+            iceRestarts: {
+                publish: this.publisher?.iceRestarts ?? 0,
+                play: [...this.players].reduce((sum, p) => sum + p.iceRestarts, 0),
+            },
             tracks: [...this.tracks.map((t) => t.info()), ...this.dataTracks.map((t) => t.info())],
         };
     }

@@ -1,6 +1,7 @@
 /**
  * The werift side of a session: the RTCPeerConnection every session uses (loopback only, ICE-lite,
- * nothing public) and the offer/answer exchange with it.
+ * nothing public), the offer/answer exchange with it, and its network link (every datagram passes
+ * {@link PeerSetup.linkUp}, where the fault switch can cut it).
  */
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import type { Log } from '../log.ts';
@@ -19,12 +20,21 @@ export interface PeerSetup {
     extensions: string[];
     /** called for every STUN request (consent checks): the liveness signal of the peer */
     onStun: () => void;
+    /** whether a datagram to or from the peer goes through: false = lost (a link that is down) */
+    linkUp: () => boolean;
 }
+
+/** Each peer connection's link gate, for {@link negotiate} to put its ICE transports behind. */
+const linkGates = new WeakMap<RTCPeerConnection, () => boolean>();
+/** The ICE connections already behind their gate. */
+const gated = new WeakSet<object>();
 
 export function createPeer(setup: PeerSetup): RTCPeerConnection {
     const exts = setup.extensions.map((uri, i) => ({ id: i + 1, uri }));
-    return new RTCPeerConnection({
+    const pc = new RTCPeerConnection({
+        // an ICE-lite agent sends no STUN requests: its STUN traffic is the answers to these
         iceFilterStunResponse: () => {
+            if (!setup.linkUp()) return false;
             setup.onStun();
             return true;
         },
@@ -43,6 +53,29 @@ export function createPeer(setup: PeerSetup): RTCPeerConnection {
         },
         headerExtensions: { audio: exts, video: exts },
     });
+    linkGates.set(pc, setup.linkUp);
+    return pc;
+}
+
+/**
+ * Puts the datagrams of `pc`'s ICE transports that are not STUN (DTLS, SRTP, SRTCP, SCTP), in and
+ * out, behind its link gate. werift has a hook for STUN only (`iceFilterStunResponse`); every other
+ * datagram passes its ICE connection's `send` and `onData`, which are wrapped here. werift creates
+ * the transports on setRemoteDescription, hence after it; an ICE restart keeps them.
+ */
+function gateLink(pc: RTCPeerConnection): void {
+    const linkUp = linkGates.get(pc);
+    if (!linkUp) return;
+    for (const { connection } of pc.iceTransports) {
+        if (gated.has(connection)) continue;
+        gated.add(connection);
+        const send = connection.send;
+        connection.send = (data) => (linkUp() ? send(data) : Promise.resolve());
+        const deliver = connection.onData.execute;
+        connection.onData.execute = (...args) => {
+            if (linkUp()) deliver(...args);
+        };
+    }
 }
 
 /** werift's transport-cc is broken: video gets NACK, PLI, FIR and REMB feedback only. */
@@ -78,6 +111,7 @@ export async function negotiate(pc: RTCPeerConnection, offer: string, log?: Log)
         log?.('debug', 'setRemoteDescription failed', e);
         throw new SignalError('Invalid offer: it could not be applied', 400);
     }
+    gateLink(pc);
     const t1 = performance.now();
     const answer = await pc.createAnswer();
     // DTLS server role: a=setup:passive (werift applies the role from the local description)

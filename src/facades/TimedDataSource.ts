@@ -7,9 +7,11 @@ export type TimedDataSink = (time: number, track: number, data: unknown, duratio
 
 /**
  * Where a {@link Player}'s timed data comes from: the live session's data channel, and where the
- * session has none (the server's answer rejects it, or it closed), MistServer's data WebSocket
- * for the wanted tracks — opened only when the stream has data tracks, or the app asked for some,
- * and the app listens (a socket for data nobody reads would cost the server for nothing).
+ * session has none (the server's answer rejects it, or it does not open in time), MistServer's
+ * data WebSocket for the wanted tracks — opened only when the stream has data tracks, or the app
+ * asked for some, and the app listens (a socket for data nobody reads would cost the server for
+ * nothing). A channel that was open and closed does not send the session to the data WebSocket:
+ * the session is ending (the stream stopped, the connection went), and the next one decides.
  * Items of tracks the app did not ask for are dropped (a server may send every track).
  * @internal
  */
@@ -21,6 +23,8 @@ export class TimedDataSource {
     private _connector: Connector | undefined;
     private _params: ConnectParams | undefined;
     private _socket: DataSocket | undefined;
+    /** Whether the current session's data channel has been open. */
+    private _channelWasOpen = false;
 
     /**
      * @param _listening - whether the app wants timed data at all (it listens to `data`, or asked
@@ -58,8 +62,17 @@ export class TimedDataSource {
     attach(connector: Connector, params: ConnectParams, signal: AbortSignal): void {
         this._connector = connector;
         this._params = params;
+        this._channelWasOpen = false;
         connector.on('data', (time, track, data, duration) => this._deliver(time, track, data, duration), { signal });
-        connector.on('dataChannel', () => this._update(), { signal });
+        connector.on(
+            'dataChannel',
+            (state) => {
+                // From the event too: a channel that opened and closed before this ran was open.
+                if (state === 'open') this._channelWasOpen = true;
+                this._update();
+            },
+            { signal },
+        );
         this._update();
     }
 
@@ -78,7 +91,10 @@ export class TimedDataSource {
     private _update(): void {
         const tracks = this._tracks();
         const params = this._params;
-        const needed = params && this._connector?.dataChannel === 'none' && tracks.length > 0 && this._listening();
+        const channel = this._connector?.dataChannel;
+        if (channel === 'open') this._channelWasOpen = true;
+        const noChannel = channel === 'none' && !this._channelWasOpen;
+        const needed = params && noChannel && tracks.length > 0 && this._listening();
         if (!needed) {
             this._socket?.close();
             this._socket = undefined;

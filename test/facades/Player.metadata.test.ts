@@ -316,6 +316,23 @@ describe('Player: timed data', () => {
         player.stop();
     });
 
+    it('a data channel that was open and closes (the session ending) does not open the data WebSocket', async () => {
+        const player = newPlayer();
+        player.on('data', () => undefined);
+        player.start(params);
+        await vi.advanceTimersByTimeAsync(50);
+        metadataSocket().serverSend(DOCUMENT);
+        await vi.advanceTimersByTimeAsync(10);
+        const channel = FakeDataChannel.labelled('JSON').at(-1)!;
+        expect(player.connector?.dataChannel).toBe('open');
+        // The server closes the channel (its publisher left) before the signaling says so.
+        channel.serverClose();
+        await vi.advanceTimersByTimeAsync(10);
+        expect(player.connector?.dataChannel).toBe('none');
+        expect(socketsOf('/cam.json')).toHaveLength(0);
+        player.stop();
+    });
+
     it('where the session has no data channel, the data WebSocket delivers the stream’s data tracks', async () => {
         FakeWebSocket.server = (socket, message) => {
             if (message.type === 'offer_sdp') {

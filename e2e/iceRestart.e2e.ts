@@ -32,10 +32,9 @@ let n = 0;
 const streamName = () => `ice${++n}-${Date.now() % 100000}`;
 
 beforeAll(async () => {
-    // A sending browser gives a dead path up only after ~6 s without answers (a receiving one
-    // sooner), close to the server's 8 s of silence before it drops a peer: the server waits
-    // longer here, so that a slow machine sees the restart rather than a dropped session.
-    server = await startRefServer({ playWaitMs: 4000, faults: true, peerTimeoutMs: 30_000 });
+    // The server's default peerTimeoutMs (15 s of silence before it drops a peer) outlives the
+    // ~6 s a sending browser takes to give a dead path up (a receiving one less) and the restart.
+    server = await startRefServer({ playWaitMs: 4000, faults: true });
 });
 afterAll(async () => {
     await server?.close();

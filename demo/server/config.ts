@@ -15,8 +15,9 @@ export interface ServerOptions {
     keyframeIntervalMs?: number;
     /** REMB sent to publishers before any video_bitrate command, default 8 Mbit/s */
     defaultVideoBitrate?: number;
-    /** a connected peer silent this long (no STUN consent check, RTP or RTCP) is dropped, default 8000 ms;
-     *  a peer that never connects is dropped after twice that */
+    /** a connected peer silent this long (no STUN consent check, RTP or RTCP) is dropped, default 15000 ms
+     *  (a browser sees the silence as `disconnected` after 5–7 s, then restarts ICE: the session must
+     *  outlive that); a peer that never connects is dropped after twice that */
     peerTimeoutMs?: number;
     /** a WebSocket that sends no offer this long gets `on_error` and is closed, default 10000 ms */
     offerTimeoutMs?: number;
@@ -52,7 +53,7 @@ export function resolveOptions(options: ServerOptions, env: NodeJS.ProcessEnv = 
         playWaitMs: options.playWaitMs ?? num(env.RTCWIRE_PLAY_WAIT_MS) ?? 10_000,
         keyframeIntervalMs: options.keyframeIntervalMs ?? 2000,
         defaultVideoBitrate: options.defaultVideoBitrate ?? 8_000_000,
-        peerTimeoutMs: options.peerTimeoutMs ?? 8000,
+        peerTimeoutMs: options.peerTimeoutMs ?? 15_000,
         offerTimeoutMs: options.offerTimeoutMs ?? 10_000,
         tokens: tokens ?? tokensFromEnv(env),
         faults: options.faults ?? env.RTCWIRE_FAULTS === '1',

@@ -219,8 +219,10 @@ export class HTTPConnector extends CommandConnector<CommandConnectorEvents> {
 
     /**
      * ICE restart by `PATCH` (RFC 9725 §4.3.2): new local credentials in a fragment with
-     * `If-Match: "*"`, after the trickle `PATCH`es before it; the candidates of the new credentials
-     * follow by trickle with the `ETag` of the `200`, whose fragment gives the server's new
+     * `If-Match: *` (RFC 9110 §13.1.1's wildcard, unquoted: a quoted `"*"` is an entity tag that
+     * a strict server compares with its own), after the trickle `PATCH`es before it; the
+     * candidates of the new credentials follow by trickle with the `ETag` of the `200`, whose
+     * fragment gives the server's new
      * credentials and candidates. A server without restarts (405, 501, 422), a failed request or
      * an answer that cannot be applied rolls the offer back and leaves the session to its
      * reconnection (after `disconnectedGraceMs`). @internal
@@ -250,7 +252,7 @@ export class HTTPConnector extends CommandConnector<CommandConnectorEvents> {
             if (!this.closed) await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
             return false;
         };
-        const response = await this._queuePatch(trickleFragment(offer, [], false), '"*"', 'restart');
+        const response = await this._queuePatch(trickleFragment(offer, [], false), '*', 'restart');
         const remote = pc.remoteDescription?.sdp;
         if (!response || response.status !== 200 || !remote || this.closed) return rollback();
         try {

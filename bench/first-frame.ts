@@ -5,6 +5,8 @@
  *
  *   node --import tsx bench/first-frame.ts        (or `npm run bench -- first-frame`)
  *   BENCH_RUNS=5 node --import tsx bench/first-frame.ts
+ *   BENCH_MODES=ws,whep,raw-ws node --import tsx bench/first-frame.ts   (only those modes)
+ *   BENCH_PLAYER_OPTIONS='{"metadata":false}' node --import tsx bench/first-frame.ts
  */
 import {
     emitResult,
@@ -24,8 +26,16 @@ import {
 ensureLoopbackOnly('first-frame');
 
 const RUNS = Math.max(1, Math.min(100, Number(process.env.BENCH_RUNS) || 20));
-const MODES = ['ws', 'whep', 'raw-ws', 'ws-prepared', 'whep-prepared'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['ws', 'whep', 'raw-ws', 'ws-prepared', 'whep-prepared'] as const;
+type Mode = (typeof ALL_MODES)[number];
+/** `BENCH_MODES=ws,whep,raw-ws` runs only those (e.g. to compare with a build without prepare). */
+const wantedModes = process.env.BENCH_MODES?.split(',').map((m) => m.trim());
+const MODES = ALL_MODES.filter((mode) => !wantedModes || wantedModes.includes(mode));
+/**
+ * `BENCH_PLAYER_OPTIONS='{"metadata":false}'`: Player options of every SDK run (JSON), to see what
+ * a feature costs the first frame.
+ */
+const PLAYER_OPTIONS: Record<string, unknown> = JSON.parse(process.env.BENCH_PLAYER_OPTIONS || '{}');
 const STEPS = ['socketOpen', 'offerReady', 'answer', 'iceConnected', 'dtlsConnected', 'open', 'firstFrame'] as const;
 const RUN_TIMEOUT_MS = 15_000;
 
@@ -56,14 +66,14 @@ const play = await openPage(browser, server, false);
  */
 async function sdkRun(endPoint: string, prepared = false): Promise<Record<string, number>> {
     return play.page.evaluate(
-        async ({ endPoint, stream, timeoutMs, prepared }) => {
+        async ({ endPoint, stream, timeoutMs, prepared, options }) => {
             const { rtcwire } = window as any;
             const video = document.createElement('video');
             video.autoplay = true;
             video.muted = true;
             video.playsInline = true;
             document.body.appendChild(video);
-            const player = new rtcwire.Player(video, { reconnect: false });
+            const player = new rtcwire.Player(video, { ...options, reconnect: false });
             try {
                 if (prepared) {
                     player.prepare({ endPoint, streamName: stream });
@@ -87,7 +97,7 @@ async function sdkRun(endPoint: string, prepared = false): Promise<Record<string
                 video.remove();
             }
         },
-        { endPoint, stream, timeoutMs: RUN_TIMEOUT_MS, prepared },
+        { endPoint, stream, timeoutMs: RUN_TIMEOUT_MS, prepared, options: PLAYER_OPTIONS },
     );
 }
 
@@ -217,6 +227,7 @@ for (const [prepared, cold] of [
     ['ws-prepared', 'ws'],
     ['whep-prepared', 'whep'],
 ] as const) {
+    if (!MODES.includes(prepared) || !MODES.includes(cold)) continue;
     summary.push({
         figure: `${prepared} / ${cold} firstFrame median`,
         value: (median(prepared) / median(cold)).toFixed(2),

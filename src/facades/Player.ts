@@ -73,7 +73,9 @@ export interface PlayerOptions extends FacadeOptions {
      * server's `json_<stream>.js` gives the `metadata` and `streamState` events, the renditions
      * multi-bitrate chooses from, and the data tracks read from the data WebSocket where the
      * session has no data channel. With `waitForStream`, a stream that comes back `online` is
-     * played at once. `false` for servers that have no such document.
+     * played at once. `false` for servers that have no such document. It is followed from the
+     * first frame of a start() (or the end of its first session), so that it never delays that
+     * frame; pass `start(params, { metadata })` to have it before.
      */
     metadata?: boolean;
     /** Try to play with sound, falling back to muted playback (default `true`). */
@@ -446,8 +448,10 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         this._begin(params);
         // The per-session samples and the selector are reset at each open (_onOpen).
         this._lastPlaying = this._autoTrack = this._autoAudio = undefined;
-        this._followMetadata(params, given);
+        this._startAbort = new AbortController();
         this._connect();
+        if (given) this._followMetadata(params, given);
+        else this._followMetadataLater(params);
     }
 
     /**
@@ -775,9 +779,24 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
         }
     }
 
-    /** Follows the stream's metadata for this start(): `given`, else a new one (unless the option says not to). */
+    /**
+     * Follows the stream's own metadata (unless the option says not to) once the first session of
+     * this start() has shown its first frame, or has ended: opened with the session, its
+     * WebSocket would delay the first frame (a browser opens one WebSocket to a host at a time,
+     * RFC 6455 §4.1, and the server answers both at once; measured: a few ms of about 100).
+     */
+    private _followMetadataLater(params: ConnectParams): void {
+        if (this._options.metadata === false) return;
+        const signal = this._startAbort?.signal;
+        const follow = () => {
+            if (!signal?.aborted && !this._streamMetadata) this._followMetadata(params, undefined);
+        };
+        this.on('timings', follow, { signal });
+        this.on('state', (state) => state !== 'connecting' && state !== 'playing' && follow(), { signal });
+    }
+
+    /** Follows the stream's metadata for this start(): `given`, else a new one. */
     private _followMetadata(params: ConnectParams, given: StreamMetadata | undefined): void {
-        if (!given && this._options.metadata === false) return;
         const options = this._options;
         const followed =
             given ??
@@ -789,7 +808,7 @@ export class Player extends FacadeBase<PlayerState, PlayerEvents, PlayerOptions>
             });
         this._streamMetadata = followed;
         this._ownsMetadata = !given;
-        const signal = (this._startAbort = new AbortController()).signal;
+        const signal = this._startAbort?.signal;
         followed.on('metadata', (metadata) => this._onMetadata(metadata), { signal });
         followed.on('state', (state, reason) => this._onStreamState(state, reason), { signal });
         // One already open has told its news before: they apply now.

@@ -232,6 +232,34 @@ describe('Player: the stream metadata', () => {
         expect(player.state).toBe('stopped');
     });
 
+    it('the metadata socket opens once the first frame is shown, not beside the session’s set-up', async () => {
+        let showFrame: (() => void) | undefined;
+        const video = {
+            muted: true,
+            srcObject: null as unknown,
+            play: async () => undefined,
+            pause: () => undefined,
+            load: () => undefined,
+            requestVideoFrameCallback: (callback: () => void) => ((showFrame = callback), 1),
+        };
+        const player = new Player(video as unknown as HTMLVideoElement, {
+            logger: silent,
+            statsIntervalMs: 0,
+            connectorOptions: platform,
+        });
+        player.start(params);
+        await vi.advanceTimersByTimeAsync(50);
+        expect(player.state).toBe('playing');
+        expect(socketsOf('/json_cam.js')).toHaveLength(0);
+        showFrame!();
+        await vi.advanceTimersByTimeAsync(10);
+        expect(socketsOf('/json_cam.js')).toHaveLength(1);
+        metadataSocket().serverSend(DOCUMENT);
+        await vi.advanceTimersByTimeAsync(10);
+        expect(player.metadata?.tracks.size).toBe(7);
+        player.stop();
+    });
+
     it('metadata: false opens no metadata socket; bad renditions in the option throw', () => {
         const player = newPlayer({ metadata: false });
         player.start(params);

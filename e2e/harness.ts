@@ -186,7 +186,7 @@ async function checkedPage(browser: Browser, options: { bypassCSP?: boolean } = 
     const context = await browser.newContext(options);
     const page = await context.newPage();
     const tab = checked(playwrightPage(page, context));
-    return { ...tab, page, context };
+    return { ...tab, page, context, close: () => context.close() };
 }
 
 /** Records the errors of `page` (before it loads anything). */
@@ -209,9 +209,12 @@ function checked(page: TestPage): CheckedTab {
 /**
  * Ends a test's tab: stops (or closes) everything the page keeps in `t.store`, waits until it has
  * no live peer connection left, throws if the page reported an error (but those matching
- * `allow`), and closes it. Needs {@link installPageHelpers}.
+ * `allow`), and closes it (a Playwright page: its context). Needs {@link installPageHelpers}.
  */
-export async function releaseTab(tab: CheckedTab, allow: RegExp[] = []): Promise<void> {
+export async function releaseTab(
+    tab: Pick<CheckedTab, 'assertNoErrors' | 'close'> & { page: Evaluates },
+    allow: RegExp[] = [],
+): Promise<void> {
     await tab.page.evaluate(() => {
         const s = (window as any).t.store;
         for (const key of Object.keys(s)) {
@@ -386,22 +389,4 @@ export async function publishCamera(
         },
         { endPoint, streamName, options },
     );
-}
-
-/**
- * Ends a test's page: stops (or closes) everything it left in `t.store`, waits until no peer
- * connection of the page is live, fails the test on any page error (`allow` aside), and closes
- * its context. Needs {@link installPageHelpers}.
- */
-export async function releasePage(tab: CheckedPage, allow: RegExp[] = []): Promise<void> {
-    await tab.page.evaluate(() => {
-        const store = (window as any).t.store;
-        for (const key of Object.keys(store)) {
-            if (typeof store[key]?.stop === 'function') store[key].stop();
-            else if (typeof store[key]?.close === 'function') store[key].close();
-        }
-    });
-    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-    tab.assertNoErrors(allow);
-    await tab.context.close();
 }

@@ -5,20 +5,9 @@
  * ICE on the same session resource, and the media comes back on the same peer connection, over
  * the new ICE session's path — no new POST, no reconnection.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-    BROWSERS,
-    installPageHelpers,
-    launchTestBrowser,
-    openTab,
-    publishCamera,
-    releaseTab,
-    startRefServer,
-    waitFor,
-    type CheckedTab,
-    type RefServer,
-    type TestBrowser,
-} from './harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSERS, publishCamera, startRefServer, waitFor, type RefServer } from './harness';
+import { browserSuite } from './suite';
 import { expectDecoding, playStream } from './playback';
 
 /**
@@ -49,27 +38,12 @@ function iceRestarts(stream: string): { publish: number; play: number } {
 }
 
 describe.each(BROWSERS)('%s', (browserName) => {
-    let browser: TestBrowser;
-    let tab: CheckedTab | undefined;
-
-    beforeAll(async () => {
-        browser = await launchTestBrowser(browserName);
-    });
-    afterAll(async () => {
-        await browser?.close();
-    });
-    afterEach(async () => {
-        const current = tab;
-        tab = undefined;
-        if (current) await releaseTab(current);
-    });
+    const suite = browserSuite(browserName, () => server);
 
     it.each(['play', 'publish'] as const)(
         'the %s session’s link goes down: ICE restarts by PATCH on the same resource, and frames keep decoding',
         async (role) => {
-            tab = await openTab(browser, server);
-            const page = tab.page;
-            await installPageHelpers(page);
+            const { page } = await suite.newTab();
             const stream = streamName();
             const requests: string[] = [];
             page.onResponse((r) => {

@@ -2,20 +2,9 @@
  * Publish → play through the reference server with the SDK's <script> build, in each browser of
  * {@link BROWSERS} (the same tests in Chromium and in Firefox).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-    BROWSERS,
-    installPageHelpers,
-    launchTestBrowser,
-    openTab,
-    publishCamera,
-    releaseTab,
-    startRefServer,
-    waitFor,
-    type CheckedTab,
-    type RefServer,
-    type TestBrowser,
-} from './harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSERS, publishCamera, startRefServer, waitFor, type CheckedTab, type RefServer } from './harness';
+import { browserSuite } from './suite';
 import { expectDecoding, playStream } from './playback';
 
 let server: RefServer;
@@ -30,26 +19,12 @@ afterAll(async () => {
 });
 
 describe.each(BROWSERS)('%s', (browserName) => {
-    let browser: TestBrowser;
+    const suite = browserSuite(browserName, () => server);
+    /** The latest tab of the running test. */
     let tab: CheckedTab | undefined;
 
-    beforeAll(async () => {
-        browser = await launchTestBrowser(browserName);
-    });
-    afterAll(async () => {
-        await browser?.close();
-    });
-    afterEach(async () => {
-        // Every test leaves no live peer connection behind and no page error.
-        const current = tab;
-        tab = undefined;
-        if (current) await releaseTab(current);
-    });
-
     async function newTab(): Promise<CheckedTab> {
-        tab = await openTab(browser, server);
-        await installPageHelpers(tab.page);
-        return tab;
+        return (tab = await suite.newTab());
     }
 
     /** The page of the current tab. */

@@ -12,7 +12,7 @@ import {
     installPageHelpers,
     launchBrowser,
     openSdkPage,
-    releasePage,
+    releaseTab,
     startRefServer,
     waitFor,
     type CheckedPage,
@@ -37,7 +37,7 @@ afterEach(async () => {
     // Every test leaves no live peer connection behind and no page error.
     if (!tab) return;
     await tab.page.evaluate(() => clearInterval((window as any).t.store.ticker));
-    await releasePage(tab);
+    await releaseTab(tab);
 });
 
 async function newTab(): Promise<CheckedPage> {

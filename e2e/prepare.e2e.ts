@@ -10,6 +10,7 @@ import {
     launchBrowser,
     openSdkPage,
     publishCamera,
+    releaseTab,
     startRefServer,
     waitFor,
     type CheckedPage,
@@ -31,14 +32,7 @@ afterAll(async () => {
     await server?.close();
 });
 afterEach(async () => {
-    if (!tab) return;
-    await tab.page.evaluate(() => {
-        const s = (window as any).t.store;
-        for (const key of Object.keys(s)) s[key]?.stop?.();
-    });
-    await waitFor(() => tab.page.evaluate(() => (window as any).t.livePeerConnections() === 0), 5000);
-    tab.assertNoErrors();
-    await tab.context.close();
+    if (tab) await releaseTab(tab);
 });
 
 async function newTab(): Promise<CheckedPage> {

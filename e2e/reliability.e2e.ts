@@ -2,21 +2,9 @@
  * The facades' policies against the real reference server: reconnection, multi-bitrate under
  * loss, adaptive bitrate under loss, autoplay fallback, timings and teardown without leaks.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-    BROWSERS,
-    installPageHelpers,
-    launchTestBrowser,
-    openTab,
-    publishCamera,
-    releaseTab,
-    startRefServer,
-    waitFor,
-    type CheckedTab,
-    type Evaluates,
-    type RefServer,
-    type TestBrowser,
-} from './harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSERS, publishCamera, startRefServer, waitFor, type Evaluates, type RefServer } from './harness';
+import { browserSuite } from './suite';
 
 let server: RefServer;
 let n = 0;
@@ -102,34 +90,13 @@ async function decodedFrames(page: Evaluates): Promise<number> {
 }
 
 describe.each(BROWSERS)('%s', (browserName) => {
-    let browser: TestBrowser;
-    /** The tabs the running test opened, checked and closed after it. */
-    const tabs: CheckedTab[] = [];
-
-    beforeAll(async () => {
-        browser = await launchTestBrowser(browserName);
-    });
-    afterAll(async () => {
-        await browser?.close();
-    });
-    afterEach(async () => {
-        // Reconnection tests provoke failed loads of the signaling socket, and the start/stop
-        // cycles close sockets still connecting (Chromium's and Firefox's wordings); nothing else
-        // may error.
-        const allow = [
-            /WebSocket connection to .* failed/,
-            /can’t establish a connection to the server at ws:/,
-            /The connection to ws:.* was interrupted while the page was loading/,
-        ];
-        for (const current of tabs.splice(0)) await releaseTab(current, allow);
-    });
-
-    async function newTab(b: TestBrowser = browser, s: RefServer = server): Promise<CheckedTab> {
-        const tab = await openTab(b, s);
-        tabs.push(tab);
-        await installPageHelpers(tab.page);
-        return tab;
-    }
+    // Reconnection tests provoke failed loads of the signaling socket, and the start/stop cycles
+    // close sockets still connecting (Chromium's and Firefox's wordings); nothing else may error.
+    const { newTab } = browserSuite(browserName, () => server, [
+        /WebSocket connection to .* failed/,
+        /can’t establish a connection to the server at ws:/,
+        /The connection to ws:.* was interrupted while the page was loading/,
+    ]);
 
     describe('reconnection', () => {
         it('resumes video after the server drops the sockets, with one reconnecting event', async () => {
@@ -154,7 +121,7 @@ describe.each(BROWSERS)('%s', (browserName) => {
 
         it('resumes video after the server restarts on the same port', async () => {
             const own = await startRefServer({ playWaitMs: 8000 });
-            const { page } = await newTab(browser, own);
+            const { page } = await newTab(own);
             const stream = streamName();
             await publishAndPlay(page, wsUrl(own), stream);
             expect(await decodedFrames(page)).toBeGreaterThan(10);

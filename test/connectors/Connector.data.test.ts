@@ -4,8 +4,8 @@ import type { ConnectorOptions, RTCPeerConnectionConstructor } from '../../src/c
 import { FakeDataChannel } from '../fakes/FakeDataChannel';
 import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
 import { fakeCamera } from '../fakes/media';
+import { silent } from '../fakes/platform';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const params = { endPoint: 'media.example.com', streamName: 'live' };
 
 /** A connector whose `_sip` answers locally (with or without the data channels). */

@@ -7,8 +7,8 @@ import { Streamer } from '../../src/facades/Streamer';
 import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
 import { fakeCamera } from '../fakes/media';
 import { flush } from '../helpers/wait';
+import { silent } from '../fakes/platform';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const options: ConnectorOptions = {
     RTCPeerConnection: FakePeerConnection as unknown as RTCPeerConnectionConstructor,
     logger: silent,

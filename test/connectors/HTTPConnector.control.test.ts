@@ -5,8 +5,7 @@ import type { ConnectorOptions, FetchFunction, RTCPeerConnectionConstructor } fr
 import { FakeDataChannel } from '../fakes/FakeDataChannel';
 import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
 import { fakeCamera } from '../fakes/media';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silent } from '../fakes/platform';
 
 /** A WHEP/WHIP endpoint in memory: 201 with the answer (data channels accepted unless told). */
 function endpoint(rejectData = false): FetchFunction {

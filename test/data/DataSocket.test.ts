@@ -4,8 +4,7 @@ import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { DataSocket } from '../../src/data/DataSocket';
 import type { WebSocketConstructor } from '../../src/core/types';
 import { delay, waitUntil } from '../helpers/wait';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silent } from '../fakes/platform';
 
 /** MistServer's data WebSocket on 127.0.0.1: records what clients ask, sends what the test says. */
 let wss: WebSocketServer;

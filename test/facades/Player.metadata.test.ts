@@ -7,16 +7,13 @@ import { FakeDataChannel } from '../fakes/FakeDataChannel';
 import { FakePeerConnection, serverAnswer } from '../fakes/FakePeerConnection';
 import { FakeWebSocket, defaultServer } from '../fakes/FakeWebSocket';
 import { MIST_OFFLINE, NON_INTEGER_INDEXES, manyTracks } from '../fixtures/metadata';
+import { fakeVideo } from '../fakes/media';
+import { fakePlatform, silent } from '../fakes/platform';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const endPoint = 'ws://127.0.0.1:1';
 const params = { endPoint, streamName: 'cam' };
 
-const platform = {
-    WebSocket: FakeWebSocket as unknown as typeof WebSocket,
-    RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
-    logger: silent,
-};
+const platform = fakePlatform;
 
 function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
     return new Player(undefined, {
@@ -233,16 +230,8 @@ describe('Player: the stream metadata', () => {
     });
 
     it('the metadata socket opens once the first frame is shown, not beside the session’s set-up', async () => {
-        let showFrame: (() => void) | undefined;
-        const video = {
-            muted: true,
-            srcObject: null as unknown,
-            play: async () => undefined,
-            pause: () => undefined,
-            load: () => undefined,
-            requestVideoFrameCallback: (callback: () => void) => ((showFrame = callback), 1),
-        };
-        const player = new Player(video as unknown as HTMLVideoElement, {
+        const { element, showFrame } = fakeVideo();
+        const player = new Player(element, {
             logger: silent,
             statsIntervalMs: 0,
             connectorOptions: platform,
@@ -251,7 +240,7 @@ describe('Player: the stream metadata', () => {
         await vi.advanceTimersByTimeAsync(50);
         expect(player.state).toBe('playing');
         expect(socketsOf('/json_cam.js')).toHaveLength(0);
-        showFrame!();
+        showFrame();
         await vi.advanceTimersByTimeAsync(10);
         expect(socketsOf('/json_cam.js')).toHaveLength(1);
         metadataSocket().serverSend(DOCUMENT);

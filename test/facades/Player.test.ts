@@ -4,10 +4,11 @@ import type { RtcError } from '../../src/core/RtcError';
 import { FACADE_EVENTS, PLAYER_TRANSITIONS, transition, type PlayerState } from '../../src/policy/stateTable';
 import { FakePeerConnection } from '../fakes/FakePeerConnection';
 import { FakeWebSocket, defaultServer } from '../fakes/FakeWebSocket';
+import { fakeVideo } from '../fakes/media';
+import { fakePlatform, silent } from '../fakes/platform';
 
 /** State changes the state table does not allow, seen in the current test. */
 const badTransitions: string[] = [];
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const endPoint = 'ws://127.0.0.1:1';
 
 function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
@@ -18,10 +19,8 @@ function newPlayer(options: ConstructorParameters<typeof Player>[1] = {}) {
         metadata: false,
         ...options,
         connectorOptions: {
-            WebSocket: FakeWebSocket as unknown as typeof WebSocket,
-            RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
+            ...fakePlatform,
             fetch: async () => new Response('', { status: 404 }),
-            logger: silent,
             ...options.connectorOptions,
         },
     });
@@ -75,25 +74,12 @@ describe('Player', () => {
     });
 
     it('plays inline (iOS) and on stop releases its element: pause, srcObject null, load()', async () => {
-        const calls: string[] = [];
-        const video = {
-            playsInline: false,
-            muted: true,
-            srcObject: null as unknown,
-            play: async () => void calls.push('play'),
-            pause: () => void calls.push('pause'),
-            load: () => void calls.push('load'),
-            requestVideoFrameCallback: () => 0,
-        };
-        const player = new Player(video as unknown as HTMLVideoElement, {
+        const { video, element, calls } = fakeVideo();
+        const player = new Player(element, {
             logger: silent,
             statsIntervalMs: 0,
             metadata: false,
-            connectorOptions: {
-                WebSocket: FakeWebSocket as unknown as typeof WebSocket,
-                RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
-                logger: silent,
-            },
+            connectorOptions: fakePlatform,
         });
         expect(video.playsInline).toBe(true);
         player.start({ endPoint, streamName: 'cam' });
@@ -671,11 +657,7 @@ describe('Player: a fault while setting up a session', () => {
             logger: { ...silent, error: (message: string) => void errors.push(message) },
             statsIntervalMs: 0,
             metadata: false,
-            connectorOptions: {
-                WebSocket: FakeWebSocket as unknown as typeof WebSocket,
-                RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
-                logger: silent,
-            },
+            connectorOptions: fakePlatform,
         });
         const starts = vi.fn();
         player.on('start', starts);

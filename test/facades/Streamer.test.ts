@@ -8,10 +8,10 @@ import { FakeDataChannel } from '../fakes/FakeDataChannel';
 import { FakePeerConnection } from '../fakes/FakePeerConnection';
 import { FakeWebSocket } from '../fakes/FakeWebSocket';
 import { FakeStream, FakeTrack, fakeCamera } from '../fakes/media';
+import { fakePlatform, silent } from '../fakes/platform';
 
 /** State changes the state table does not allow, seen in the current test. */
 const badTransitions: string[] = [];
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const endPoint = 'ws://127.0.0.1:1';
 
 function newStreamer(options: ConstructorParameters<typeof Streamer>[0] = {}) {
@@ -19,12 +19,7 @@ function newStreamer(options: ConstructorParameters<typeof Streamer>[0] = {}) {
         logger: silent,
         statsIntervalMs: 0,
         ...options,
-        connectorOptions: {
-            WebSocket: FakeWebSocket as unknown as typeof WebSocket,
-            RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection,
-            logger: silent,
-            ...options.connectorOptions,
-        },
+        connectorOptions: { ...fakePlatform, ...options.connectorOptions },
     });
     const states: string[] = [];
     const stops: (RtcError | undefined)[] = [];

@@ -39,3 +39,26 @@ export class FakeStream {
 export function fakeCamera(): MediaStream {
     return new FakeStream([new FakeTrack('audio'), new FakeTrack('video')]) as unknown as MediaStream;
 }
+
+/**
+ * A `<video>` stand-in: `calls` records play/pause/load, and the next frame is shown when the
+ * test calls `showFrame()` (requestVideoFrameCallback's callback). `element` is it as the
+ * Player takes it.
+ */
+export function fakeVideo() {
+    const calls: string[] = [];
+    let nextFrame: (() => void) | undefined;
+    const video = {
+        playsInline: false,
+        muted: true,
+        srcObject: null as unknown,
+        play: async () => void calls.push('play'),
+        pause: () => void calls.push('pause'),
+        load: () => void calls.push('load'),
+        requestVideoFrameCallback: (callback: () => void) => {
+            nextFrame = callback;
+            return 1;
+        },
+    };
+    return { video, element: video as unknown as HTMLVideoElement, calls, showFrame: () => nextFrame?.() };
+}

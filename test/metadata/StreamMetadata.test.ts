@@ -8,8 +8,7 @@ import type { StreamState } from '../../src/metadata/streamState';
 import type { WebSocketConstructor } from '../../src/core/types';
 import { MIST_LIVE, MIST_OFFLINE } from '../fixtures/metadata';
 import { delay, waitUntil } from '../helpers/wait';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silent } from '../fakes/platform';
 
 /**
  * A MistServer-like metadata server on 127.0.0.1: `GET /json_<s>.js` answers `document`, and a

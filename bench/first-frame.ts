@@ -9,17 +9,15 @@
  *   BENCH_PLAYER_OPTIONS='{"metadata":false}' node --import tsx bench/first-frame.ts
  */
 import {
+    benchFixture,
     emitResult,
     ensureLoopbackOnly,
     fmt,
-    hardDeadline,
-    launchBrowser,
     machine,
     openPage,
-    publishCamera,
     printTable,
+    publishCamera,
     sleep,
-    startRefServer,
     summarize,
 } from './lib/common';
 
@@ -39,13 +37,7 @@ const PLAYER_OPTIONS: Record<string, unknown> = JSON.parse(process.env.BENCH_PLA
 const STEPS = ['socketOpen', 'offerReady', 'answer', 'iceConnected', 'dtlsConnected', 'open', 'firstFrame'] as const;
 const RUN_TIMEOUT_MS = 15_000;
 
-const server = await startRefServer({ playWaitMs: 5000 });
-const browser = await launchBrowser();
-const cleanup = async () => {
-    await browser.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-};
-hardDeadline(6 * 60_000, 'first-frame', cleanup);
+const { server, browser, cleanup } = await benchFixture('first-frame', { playWaitMs: 5000 }, 6 * 60_000);
 
 console.log(`first-frame: ${RUNS} runs per mode; Chromium ${browser.version()}; ${machine()}`);
 const ws = server.url.replace('http', 'ws');

@@ -9,17 +9,15 @@
  *   BENCH_SECONDS=5 node --import tsx bench/glass-to-glass.ts
  */
 import {
+    benchFixture,
     emitResult,
     ensureLoopbackOnly,
     fmt,
-    hardDeadline,
-    launchBrowser,
     machine,
     openPage,
     printTable,
     quantile,
     sleep,
-    startRefServer,
     summarize,
 } from './lib/common';
 
@@ -31,13 +29,7 @@ const MODES = ['lowest', 'balanced', 200] as const;
 const BITS = 42;
 const CELL = 16;
 
-const server = await startRefServer({ playWaitMs: 5000 });
-const browser = await launchBrowser();
-const cleanup = async () => {
-    await browser.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-};
-hardDeadline(5 * 60_000, 'glass-to-glass', cleanup);
+const { server, browser, cleanup } = await benchFixture('glass-to-glass', { playWaitMs: 5000 }, 5 * 60_000);
 console.log(`glass-to-glass: ${SECONDS} s per mode; Chromium ${browser.version()}; ${machine()}`);
 const ws = server.url.replace('http', 'ws');
 const stream = 'g2g';

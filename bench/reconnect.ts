@@ -8,17 +8,15 @@
  *   BENCH_RUNS=5 node --import tsx bench/reconnect.ts
  */
 import {
+    benchFixture,
     emitResult,
     ensureLoopbackOnly,
     fmt,
-    hardDeadline,
-    launchBrowser,
     machine,
     openPage,
-    publishCamera,
     printTable,
+    publishCamera,
     sleep,
-    startRefServer,
     summarize,
 } from './lib/common';
 
@@ -27,13 +25,7 @@ ensureLoopbackOnly('reconnect');
 const RUNS = Math.max(1, Math.min(50, Number(process.env.BENCH_RUNS) || 10));
 const RUN_TIMEOUT_MS = 20_000;
 
-const server = await startRefServer({ playWaitMs: 8000, faults: true });
-const browser = await launchBrowser();
-const cleanup = async () => {
-    await browser.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-};
-hardDeadline(5 * 60_000, 'reconnect', cleanup);
+const { server, browser, cleanup } = await benchFixture('reconnect', { playWaitMs: 8000, faults: true }, 5 * 60_000);
 
 console.log(`reconnect: ${RUNS} socket drops; Chromium ${browser.version()}; ${machine()}`);
 const stream = 'rc';

@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 import type { Browser } from 'playwright-core';
-import { installPageHelpers, openSdkPage, type CheckedPage, type RefServer } from '../../e2e/harness';
+import {
+    installPageHelpers,
+    launchBrowser,
+    openSdkPage,
+    startRefServer,
+    type CheckedPage,
+    type RefServer,
+} from '../../e2e/harness';
 
 export {
     installPageHelpers,
@@ -50,6 +57,25 @@ export function hardDeadline(ms: number, tag: string, cleanup?: () => Promise<un
         }
     }, ms);
     timer.unref();
+}
+
+/**
+ * A bench's reference server (with `serverOptions`) and Chromium, and `cleanup` closing both;
+ * the process stops after `deadlineMs` whatever happens ({@link hardDeadline}).
+ */
+export async function benchFixture(
+    tag: string,
+    serverOptions: Parameters<typeof startRefServer>[0],
+    deadlineMs: number,
+): Promise<{ server: RefServer; browser: Browser; cleanup: () => Promise<void> }> {
+    const server = await startRefServer(serverOptions);
+    const browser = await launchBrowser();
+    const cleanup = async () => {
+        await browser.close().catch(() => undefined);
+        await server.close().catch(() => undefined);
+    };
+    hardDeadline(deadlineMs, tag, cleanup);
+    return { server, browser, cleanup };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -10,7 +10,7 @@ import { encodeTimedData, readTimedData } from '../data/timedData';
 import { isIncomingTrack, readAnswer, type AnswerInfo } from '../sdp/answer';
 import { prepareOffer } from '../sdp/offer';
 import { normalizeStats, type ConnectionInfos, type StatsSample } from '../stats/connectionInfos';
-import { isConnected } from './connectionState';
+import { isConnected, mediaState } from './connectionState';
 import { DataLink, type DataLinkHandlers } from './DataLink';
 
 /**
@@ -632,7 +632,7 @@ export abstract class Connector<M extends ConnectorEvents = ConnectorEvents> ext
         const pc = this._peerConnection;
         if (!pc) return;
         if (isConnected(pc.iceConnectionState)) this._mark('iceConnected');
-        const state = pc.connectionState ?? pc.iceConnectionState;
+        const state = mediaState(pc);
         this._connected = isConnected(state);
         if (this._connected) {
             if (this.timings.dtlsConnected === undefined) this._awaitDataChannels();

@@ -3,11 +3,12 @@ export function isConnected(state: string): boolean {
     return state === 'connected' || state === 'completed';
 }
 
-/**
- * Whether the media path of `pc` is up: ICE and DTLS connected (`connectionState`; browsers
- * without it have only `iceConnectionState`).
- */
+/** The state of the media path of `pc`: ICE and DTLS (`connectionState`; browsers without it have only `iceConnectionState`). */
+export function mediaState(pc: RTCPeerConnection): RTCPeerConnectionState | RTCIceConnectionState {
+    return pc.connectionState ?? pc.iceConnectionState;
+}
+
+/** Whether the media path of `pc` is up: ICE and DTLS connected. */
 export function isMediaConnected(pc: RTCPeerConnection | undefined): boolean {
-    if (!pc) return false;
-    return isConnected(pc.connectionState ?? pc.iceConnectionState);
+    return pc !== undefined && isConnected(mediaState(pc));
 }
